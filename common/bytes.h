@@ -1,0 +1,31 @@
+#pragma once
+
+// Byte containers shared by every layer. Anything hashed, signed or persisted is made of these.
+
+#include <array>
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <vector>
+
+namespace consentd {
+
+using Bytes = std::vector<std::uint8_t>;
+using ByteSpan = std::span<const std::uint8_t>;
+template <std::size_t N>
+using FixedBytes = std::array<std::uint8_t, N>;
+
+// A SHA-256 digest (tx ids, block hashes, Merkle nodes).
+using Hash256 = FixedBytes<32>;
+
+// Views the characters of a string as bytes (no copy).
+inline ByteSpan AsBytes(std::string_view s) {
+  return ByteSpan(reinterpret_cast<const std::uint8_t*>(s.data()), s.size());
+}
+
+// Copies bytes into a std::string (for APIs that carry binary data as strings).
+inline std::string_view AsChars(ByteSpan b) {
+  return std::string_view(reinterpret_cast<const char*>(b.data()), b.size());
+}
+
+}  // namespace consentd

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Shows that scripts/check-layering has teeth: a copy of the tree with forbidden includes
+# added must fail, naming each offending file and line; the untouched copy must pass.
+set -euo pipefail
+root=$1
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+for d in common crypto ledger consensus wallet node cli bench tests scripts; do
+  [ -d "$root/$d" ] && cp -r "$root/$d" "$tmp/"
+done
+"$tmp/scripts/check-layering" "$tmp" >/dev/null || { echo "clean copy should pass"; exit 1; }
+
+mkdir -p "$tmp/consensus" "$tmp/ledger"
+printf '#pragma once\n#include <vector>\n#include <boost/asio.hpp>\n' > "$tmp/consensus/bad_boost.h"
+printf '#include "node/peer.h"\n' > "$tmp/consensus/bad_layer.cc"
+printf '#include <secp256k1.h>\n' > "$tmp/ledger/bad_secp.cc"
+printf '#include <leveldb/db.h>\n' > "$tmp/ledger/state.cc.bad.cc"
+printf '#include <httplib.h>\n' > "$tmp/common/bad_http.cc"
+printf '#include "crypto/sha256.h"\n' > "$tmp/common/bad_up.cc"
+
+set +e
+out=$("$tmp/scripts/check-layering" "$tmp" 2>&1)
+rc=$?
+set -e
+echo "$out"
+[ "$rc" -ne 0 ] || { echo "FAIL: check-layering passed a tree with forbidden includes"; exit 1; }
+for expect in "consensus/bad_boost.h:3:" "consensus/bad_layer.cc:1:" "ledger/bad_secp.cc:1:" \
+              "ledger/state.cc.bad.cc:1:" "common/bad_http.cc:1:" "common/bad_up.cc:1:"; do
+  grep -qF "$expect" <<<"$out" || { echo "FAIL: violation not reported: $expect"; exit 1; }
+done
+echo "layering self-check: ok"

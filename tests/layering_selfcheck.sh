@@ -13,6 +13,7 @@ done
 mkdir -p "$tmp/consensus" "$tmp/ledger"
 printf '#pragma once\n#include <vector>\n#include <boost/asio.hpp>\n' > "$tmp/consensus/bad_boost.h"
 printf '#include "node/peer.h"\n' > "$tmp/consensus/bad_layer.cc"
+printf '#include "ledger/store.h"\n' > "$tmp/consensus/bad_ledger.cc"
 printf '#include <secp256k1.h>\n' > "$tmp/ledger/bad_secp.cc"
 printf '#include <leveldb/db.h>\n' > "$tmp/ledger/state.cc.bad.cc"
 printf '#include <httplib.h>\n' > "$tmp/common/bad_http.cc"
@@ -24,7 +25,7 @@ rc=$?
 set -e
 echo "$out"
 [ "$rc" -ne 0 ] || { echo "FAIL: check-layering passed a tree with forbidden includes"; exit 1; }
-for expect in "consensus/bad_boost.h:3:" "consensus/bad_layer.cc:1:" "ledger/bad_secp.cc:1:" \
+for expect in "consensus/bad_boost.h:3:" "consensus/bad_layer.cc:1:" "consensus/bad_ledger.cc:1:" "ledger/bad_secp.cc:1:" \
               "ledger/state.cc.bad.cc:1:" "common/bad_http.cc:1:" "common/bad_up.cc:1:"; do
   grep -qF "$expect" <<<"$out" || { echo "FAIL: violation not reported: $expect"; exit 1; }
 done

@@ -1,0 +1,93 @@
+#pragma once
+
+// What one transaction's execution sees: the block it is in, the genesis rules, and the state
+// (through a StateWriter over the tx's own overlay). Executors read, check every rule, and only
+// then write; a rejected tx's overlay is discarded by the caller.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.h"
+#include "ledger/genesis.h"
+#include "ledger/reject.h"
+#include "ledger/state/state.h"
+#include "ledger/tx.h"
+
+namespace consentd::ledger::exec {
+
+struct ExecContext {
+  const Genesis& genesis;
+  std::uint64_t height;
+  std::int64_t time_ms;  // block time: "now" for every rule
+  std::uint32_t index;   // position in the block
+  const Tx& tx;
+  StateWriter& state;
+};
+
+// Runs every rule for ctx.tx and writes its effects. Errors: the tx's reject code, or a
+// "store_*" error that is the node's fault rather than the tx's (see IsInternalError).
+Status Execute(ExecContext& ctx);
+
+// True for errors that are not the transaction's fault (damaged or unavailable storage).
+bool IsInternalError(const Status& status);
+
+// Signature bookkeeping: maps each signature's key to the member it belongs to, lets rules
+// claim the signatures they need, and finally rejects any signature no rule claimed.
+class Signers {
+ public:
+  static Result<Signers> Resolve(const Tx& tx, const StateReader& state);
+
+  // Claims the signatures of `member`'s keys; tx_missing_signature if there are none.
+  Status RequireMember(std::string_view member, std::string_view role_in_tx);
+  // Claims them if present; returns whether there were any.
+  bool ClaimMember(std::string_view member);
+  // Claims the signature of `key`; tx_missing_signature naming `who` if absent.
+  Status RequireKey(const FixedBytes<32>& key, std::string_view who);
+  bool ClaimKey(const FixedBytes<32>& key);
+  // Distinct members among the signers (whether claimed or not).
+  std::vector<std::string> Members() const;
+  // tx_unexpected_signer for the first signature no rule claimed.
+  Status NoOthers() const;
+
+ private:
+  struct Entry {
+    FixedBytes<32> key;
+    std::optional<std::string> member;
+    bool claimed = false;
+  };
+  std::vector<Entry> entries_;
+};
+
+// The member `id`, which must exist (member_unknown), be active unless `allow_suspended`
+// (member_suspended) and hold `role` when given (member_role_missing). `what` names its part in
+// the tx for error messages.
+Result<MemberRecord> RequireMember(const StateReader& state, std::string_view id,
+                                   std::string_view what, std::string_view role = {},
+                                   bool allow_suspended = false);
+
+// Per-type executors (one file each).
+Status ExecMemberRegister(ExecContext& ctx, const MemberRegister& b);
+Status ExecMemberUpdate(ExecContext& ctx, const MemberUpdate& b);
+Status ExecMemberSuspend(ExecContext& ctx, const MemberSuspend& b);
+Status ExecNoticePublish(ExecContext& ctx, const NoticePublish& b);
+Status ExecConsentGrant(ExecContext& ctx, const ConsentGrant& b);
+Status ExecConsentWithdraw(ExecContext& ctx, const ConsentWithdraw& b);
+Status ExecConsentRevoke(ExecContext& ctx, const ConsentRevoke& b);
+Status ExecAgreementCreate(ExecContext& ctx, const AgreementCreate& b);
+Status ExecAgreementActivate(ExecContext& ctx, const AgreementActivate& b);
+Status ExecAgreementEnd(ExecContext& ctx, const AgreementEnd& b, bool terminate);
+Status ExecPortfolioTransfer(ExecContext& ctx, const PortfolioTransfer& b);
+Status ExecSharingRecord(ExecContext& ctx, const SharingRecord& b);
+Status ExecRightsRequest(ExecContext& ctx, const RightsRequest& b);
+Status ExecRightsFulfil(ExecContext& ctx, const RightsFulfil& b);
+Status ExecIncidentReport(ExecContext& ctx, const IncidentReport& b);
+
+// Opens an erasure obligation (a "delete" rights record) on a withdrawal or revocation:
+// PIPL Art. 47 starts the clock.
+void OpenErasure(ExecContext& ctx, const ConsentRecord& consent, std::string_view controller,
+                 std::string_view origin);
+
+}  // namespace consentd::ledger::exec

@@ -1,0 +1,136 @@
+#include <algorithm>
+
+#include "common/hex.h"
+#include "ledger/exec/context.h"
+
+namespace consentd::ledger::exec {
+
+bool IsInternalError(const Status& status) { return status.code().starts_with("store_"); }
+
+Result<Signers> Signers::Resolve(const Tx& tx, const StateReader& state) {
+  Signers s;
+  for (const TxSignature& sig : tx.signatures()) {
+    Entry e{sig.key.bytes(), std::nullopt, false};
+    CONSENTD_ASSIGN_OR_RETURN(e.member, state.MemberIdByKey(sig.key.bytes()));
+    s.entries_.push_back(std::move(e));
+  }
+  return s;
+}
+
+bool Signers::ClaimMember(std::string_view member) {
+  bool found = false;
+  for (Entry& e : entries_) {
+    if (e.member && *e.member == member) {
+      e.claimed = true;
+      found = true;
+    }
+  }
+  return found;
+}
+
+Status Signers::RequireMember(std::string_view member, std::string_view role_in_tx) {
+  if (ClaimMember(member)) return Status::Ok();
+  return Rejected(Reject::kMissingSignature,
+                  "needs a signature of " + std::string(role_in_tx) + " " + std::string(member));
+}
+
+bool Signers::ClaimKey(const FixedBytes<32>& key) {
+  for (Entry& e : entries_) {
+    if (e.key == key) {
+      e.claimed = true;
+      return true;
+    }
+  }
+  return false;
+}
+
+Status Signers::RequireKey(const FixedBytes<32>& key, std::string_view who) {
+  if (ClaimKey(key)) return Status::Ok();
+  return Rejected(Reject::kMissingSignature, "needs a signature of the " + std::string(who));
+}
+
+std::vector<std::string> Signers::Members() const {
+  std::vector<std::string> out;
+  for (const Entry& e : entries_) {
+    if (e.member && std::find(out.begin(), out.end(), *e.member) == out.end()) {
+      out.push_back(*e.member);
+    }
+  }
+  return out;
+}
+
+Status Signers::NoOthers() const {
+  for (const Entry& e : entries_) {
+    if (!e.claimed) {
+      return Rejected(Reject::kUnexpectedSigner,
+                      "signature by " + HexEncode(e.key) + " has no part in this transaction");
+    }
+  }
+  return Status::Ok();
+}
+
+Result<MemberRecord> RequireMember(const StateReader& state, std::string_view id,
+                                   std::string_view what, std::string_view role,
+                                   bool allow_suspended) {
+  CONSENTD_ASSIGN_OR_RETURN(auto member, state.Member(id));
+  if (!member) {
+    return Rejected(Reject::kMemberUnknown,
+                    std::string(what) + " \"" + std::string(id) + "\" is not a member");
+  }
+  if (!allow_suspended && member->suspended) {
+    return Rejected(Reject::kMemberSuspended,
+                    std::string(what) + " \"" + std::string(id) + "\" is suspended");
+  }
+  if (!role.empty() && !member->HasRole(role)) {
+    return Rejected(Reject::kMemberRoleMissing, std::string(what) + " \"" + std::string(id) +
+                                                    "\" does not have the role " +
+                                                    std::string(role));
+  }
+  return *member;
+}
+
+Status Execute(ExecContext& ctx) {
+  const Tx& tx = ctx.tx;
+  if (tx.expires_at_height() < ctx.height) {
+    return Rejected(Reject::kExpired,
+                    "expired at height " + std::to_string(tx.expires_at_height()));
+  }
+  if (tx.expires_at_height() >
+      ctx.height + static_cast<std::uint64_t>(ctx.genesis.params.max_tx_lifetime)) {
+    return Rejected(Reject::kExpiryTooFar, "expires_at_height may be at most " +
+                                               std::to_string(ctx.genesis.params.max_tx_lifetime) +
+                                               " blocks ahead");
+  }
+  CONSENTD_ASSIGN_OR_RETURN(auto existing, ctx.state.view().Get(keys::Tx(tx.id())));
+  if (existing)
+    return Rejected(Reject::kDuplicate,
+                    "transaction " + HexEncode(tx.id()) + " is already committed");
+
+  Status st = std::visit(
+      [&](const auto& body) -> Status {
+        using T = std::decay_t<decltype(body)>;
+        if constexpr (std::is_same_v<T, MemberRegister>) return ExecMemberRegister(ctx, body);
+        if constexpr (std::is_same_v<T, MemberUpdate>) return ExecMemberUpdate(ctx, body);
+        if constexpr (std::is_same_v<T, MemberSuspend>) return ExecMemberSuspend(ctx, body);
+        if constexpr (std::is_same_v<T, NoticePublish>) return ExecNoticePublish(ctx, body);
+        if constexpr (std::is_same_v<T, ConsentGrant>) return ExecConsentGrant(ctx, body);
+        if constexpr (std::is_same_v<T, ConsentWithdraw>) return ExecConsentWithdraw(ctx, body);
+        if constexpr (std::is_same_v<T, ConsentRevoke>) return ExecConsentRevoke(ctx, body);
+        if constexpr (std::is_same_v<T, AgreementCreate>) return ExecAgreementCreate(ctx, body);
+        if constexpr (std::is_same_v<T, AgreementActivate>) return ExecAgreementActivate(ctx, body);
+        if constexpr (std::is_same_v<T, AgreementEnd>) {
+          return ExecAgreementEnd(ctx, body, tx.type() == TxType::kAgreementTerminate);
+        }
+        if constexpr (std::is_same_v<T, PortfolioTransfer>) return ExecPortfolioTransfer(ctx, body);
+        if constexpr (std::is_same_v<T, SharingRecord>) return ExecSharingRecord(ctx, body);
+        if constexpr (std::is_same_v<T, RightsRequest>) return ExecRightsRequest(ctx, body);
+        if constexpr (std::is_same_v<T, RightsFulfil>) return ExecRightsFulfil(ctx, body);
+        if constexpr (std::is_same_v<T, IncidentReport>) return ExecIncidentReport(ctx, body);
+      },
+      tx.body());
+  if (!st.ok()) return st;
+  ctx.state.PutTx(tx.id(), ctx.height, ctx.index, tx.canonical());
+  return Status::Ok();
+}
+
+}  // namespace consentd::ledger::exec

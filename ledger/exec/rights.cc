@@ -1,0 +1,91 @@
+// rights.request / rights.fulfil (PIPL Arts. 44-47; GDPR 15-21), and the erasure obligations
+// that withdrawals and revocations open. The ledger never holds the data itself: it records
+// the request, its deadline (genesis rights_deadline_ms) and the controller's attestation that
+// the off-ledger work is done, or the coded reason for a refusal.
+
+#include "common/hex.h"
+#include "ledger/exec/context.h"
+
+namespace consentd::ledger::exec {
+namespace {
+
+void PutOpen(ExecContext& ctx, const RightsRecord& r) {
+  ctx.state.PutRights(r);
+  ctx.state.PutIndex(keys::RightsOpen(r.deadline, r.id));
+  ctx.state.PutIndex(keys::RightsBySubject(r.subject, r.id));
+}
+
+}  // namespace
+
+void OpenErasure(ExecContext& ctx, const ConsentRecord& consent, std::string_view controller,
+                 std::string_view origin) {
+  RightsRecord r;
+  r.id = ctx.tx.id();
+  r.controller = std::string(controller);
+  r.subject = consent.grant.subject;
+  r.kind = "delete";
+  r.consent_id = consent.id;
+  r.origin = std::string(origin);
+  r.requested_at = ctx.time_ms;
+  r.deadline = ctx.time_ms + ctx.genesis.params.rights_deadline_ms;
+  r.status = "open";
+  r.height = ctx.height;
+  PutOpen(ctx, r);
+}
+
+Status ExecRightsRequest(ExecContext& ctx, const RightsRequest& b) {
+  CONSENTD_RETURN_IF_ERROR(
+      RequireMember(ctx.state, b.controller, "controller", "insurer", true).status());
+  CONSENTD_ASSIGN_OR_RETURN(auto signers, Signers::Resolve(ctx.tx, ctx.state));
+  if (b.subject.is_key()) {
+    CONSENTD_RETURN_IF_ERROR(signers.RequireKey(b.subject.id, "subject"));
+  } else {
+    CONSENTD_RETURN_IF_ERROR(signers.RequireMember(b.controller, "controller"));
+  }
+  CONSENTD_RETURN_IF_ERROR(signers.NoOthers());
+  if (b.consent_id) {
+    CONSENTD_ASSIGN_OR_RETURN(auto c, ctx.state.Consent(*b.consent_id));
+    if (!c) return Rejected(Reject::kConsentUnknown, "no consent " + HexEncode(*b.consent_id));
+    if (c->grant.subject != b.subject) {
+      return Rejected(Reject::kInvalidValue, "the consent belongs to another subject");
+    }
+  }
+  RightsRecord r;
+  r.id = ctx.tx.id();
+  r.controller = b.controller;
+  r.subject = b.subject;
+  r.kind = b.kind;
+  r.consent_id = b.consent_id;
+  r.origin = "request";
+  r.requested_at = ctx.time_ms;
+  r.deadline = ctx.time_ms + ctx.genesis.params.rights_deadline_ms;
+  r.status = "open";
+  r.height = ctx.height;
+  PutOpen(ctx, r);
+  return Status::Ok();
+}
+
+Status ExecRightsFulfil(ExecContext& ctx, const RightsFulfil& b) {
+  CONSENTD_ASSIGN_OR_RETURN(auto found, ctx.state.Rights(b.request_id));
+  if (!found)
+    return Rejected(Reject::kRightsUnknownRequest, "no rights request " + HexEncode(b.request_id));
+  RightsRecord r = std::move(*found);
+  if (!r.open()) {
+    return Rejected(Reject::kRightsAlreadyClosed, "request " + HexEncode(r.id) + " is " + r.status);
+  }
+  // A suspended controller still owes its answers.
+  CONSENTD_RETURN_IF_ERROR(RequireMember(ctx.state, r.controller, "controller", {}, true).status());
+  CONSENTD_ASSIGN_OR_RETURN(auto signers, Signers::Resolve(ctx.tx, ctx.state));
+  CONSENTD_RETURN_IF_ERROR(signers.RequireMember(r.controller, "controller"));
+  CONSENTD_RETURN_IF_ERROR(signers.NoOthers());
+  ctx.state.Delete(keys::RightsOpen(r.deadline, r.id));
+  r.status = b.refused ? "refused" : "fulfilled";
+  r.closed_at = ctx.time_ms;
+  r.reason = b.reason.value_or("");
+  r.attestation_hash = b.attestation_hash;
+  r.closed_by_tx = ctx.tx.id();
+  ctx.state.PutRights(r);
+  return Status::Ok();
+}
+
+}  // namespace consentd::ledger::exec

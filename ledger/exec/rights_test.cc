@@ -1,0 +1,102 @@
+#include <gtest/gtest.h>
+
+#include "ledger/testing/exec_fixture.h"
+
+namespace consentd::ledger {
+namespace {
+
+using testing::ExecFixture;
+using testing::kDay;
+
+class RightsTest : public ExecFixture {
+ protected:
+  Json Request(const std::string& subject, const std::string& kind = "access") {
+    return Json{{"controller", "insurer-a"}, {"subject", Subject(subject)}, {"kind", kind}};
+  }
+  Json Fulfil(const Hash256& id) {
+    return Json{{"request_id", Hex(id)},
+                {"outcome", "fulfilled"},
+                {"attestation_hash", Hex(testing::HashOf("erased"))}};
+  }
+  RightsRecord Load(const Hash256& id) {
+    StateReader r(chain_.ledger().store());
+    return *r.Rights(id).value();
+  }
+};
+
+TEST_F(RightsTest, RequestAndFulfilOnTime) {
+  const Hash256 id = Commit(TxType::kRightsRequest, Request("alice", "delete"), {"alice"});
+  EXPECT_TRUE(Load(id).open());
+  EXPECT_EQ(Code(TxType::kRightsFulfil, Fulfil(id), {"insurer-b"}), "tx_missing_signature");
+  EXPECT_EQ(Code(TxType::kRightsFulfil, Fulfil(id), {"insurer-a"}), "ok");
+  const RightsRecord r = Load(id);
+  EXPECT_EQ(r.status, "fulfilled");
+  EXPECT_LE(r.closed_at, r.deadline);
+  EXPECT_EQ(Code(TxType::kRightsFulfil, Fulfil(id), {"insurer-a"}), "rights_already_closed");
+  EXPECT_EQ(Code(TxType::kRightsFulfil, Fulfil(testing::HashOf("nope")), {"insurer-a"}),
+            "rights_unknown_request");
+}
+
+TEST_F(RightsTest, RefusalNeedsAReason) {
+  const Hash256 id = Commit(TxType::kRightsRequest, Request("alice", "port"), {"alice"});
+  Json refuse{{"request_id", Hex(id)},
+              {"outcome", "refused"},
+              {"attestation_hash", Hex(testing::HashOf("a"))}};
+  EXPECT_EQ(Code(TxType::kRightsFulfil, refuse, {"insurer-a"}), "rights_refusal_reason_required");
+  refuse["reason"] = "identity_not_verified";
+  EXPECT_EQ(Code(TxType::kRightsFulfil, refuse, {"insurer-a"}), "ok");
+  EXPECT_EQ(Load(id).status, "refused");
+}
+
+TEST_F(RightsTest, RequestRejections) {
+  EXPECT_EQ(Code(TxType::kRightsRequest, Request("alice"), {"insurer-a"}), "tx_missing_signature");
+  Json r = Request("alice");
+  r["consent_id"] = Hex(testing::HashOf("none"));
+  EXPECT_EQ(Code(TxType::kRightsRequest, r, {"alice"}), "consent_unknown");
+  Json ref{{"controller", "insurer-a"},
+           {"subject", {{"ref", Hex(testing::HashOf("ref"))}}},
+           {"kind", "correct"}};
+  EXPECT_EQ(Code(TxType::kRightsRequest, ref, {"insurer-a"}), "tx_missing_field");
+  ref["evidence_hash"] = Hex(testing::HashOf("phone call"));
+  EXPECT_EQ(Code(TxType::kRightsRequest, ref, {"insurer-a"}), "ok");
+  Json wrong_kind = Request("alice", "sell");
+  EXPECT_EQ(Code(TxType::kRightsRequest, wrong_kind, {"alice"}), "tx_invalid_code");
+}
+
+TEST_F(RightsTest, OverdueAfterTheDeadline) {
+  const Hash256 id = Commit(TxType::kRightsRequest, Request("alice", "delete"), {"alice"});
+  const RightsRecord r = Load(id);
+  EXPECT_FALSE(r.OverdueAt(r.deadline));
+  EXPECT_TRUE(r.OverdueAt(r.deadline + 1));
+  chain_.Advance(16 * kDay);
+  EXPECT_EQ(Code(TxType::kRightsFulfil, Fulfil(id), {"insurer-a"}), "ok");
+  EXPECT_GT(Load(id).closed_at, Load(id).deadline);  // fulfilled late, and the ledger shows it
+}
+
+TEST_F(RightsTest, IncidentReport) {
+  Json b{{"controller", "insurer-a"},
+         {"detected_at", chain_.next_time() - 3600'000},
+         {"categories", {"Contact", "Health"}},
+         {"cause", "unauthorized_access"},
+         {"harms", {"medium"}},
+         {"remedies", {"contained", "credentials_reset"}},
+         {"affected_count", 120},
+         {"affected_commitment", Hex(testing::HashOf("merkle root of affected refs"))},
+         {"notice_hash", Hex(testing::HashOf("incident notice"))},
+         {"regulator_notified_at", chain_.next_time() - 1800'000}};
+  EXPECT_EQ(Code(TxType::kIncidentReport, b, {"insurer-b"}), "tx_missing_signature");
+  EXPECT_EQ(Code(TxType::kIncidentReport, b, {"insurer-a"}), "ok");
+  Json future = b;
+  future["detected_at"] = chain_.next_time() + 1;
+  future.erase("regulator_notified_at");
+  EXPECT_EQ(Code(TxType::kIncidentReport, future, {"insurer-a"}), "incident_invalid_time");
+  Json before = b;
+  before["regulator_notified_at"] = b["detected_at"].get<std::int64_t>() - 1;
+  EXPECT_EQ(Code(TxType::kIncidentReport, before, {"insurer-a"}), "incident_invalid_time");
+  Json ghost = b;
+  ghost["controller"] = "ghost";
+  EXPECT_EQ(Code(TxType::kIncidentReport, ghost, {"insurer-a"}), "member_unknown");
+}
+
+}  // namespace
+}  // namespace consentd::ledger

@@ -1,0 +1,457 @@
+#include "ledger/state/records.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "common/hex.h"
+
+namespace consentd::ledger {
+namespace {
+
+// Our own records failing to parse means damaged storage; nlohmann's exceptions and ours stop
+// here and become a Status.
+struct Corrupt : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+std::string Hex(const Hash256& h) { return HexEncode(h); }
+
+Hash256 GetHash(const Json& j, const char* key) {
+  auto h = HexDecodeFixed<32>(j.at(key).get_ref<const std::string&>());
+  if (!h.ok()) throw Corrupt(std::string("bad hash in field ") + key);
+  return *h;
+}
+
+std::optional<Hash256> GetOptionalHash(const Json& j, const char* key) {
+  if (!j.contains(key)) return std::nullopt;
+  return GetHash(j, key);
+}
+
+void PutOptional(Json& j, const char* key, const std::optional<Hash256>& h) {
+  if (h) j[key] = Hex(*h);
+}
+
+template <typename T, typename F>
+Result<T> Guard(F&& parse) {
+  try {
+    return parse();
+  } catch (const std::exception& e) {
+    return Status::Error("store_corruption", std::string("unreadable record: ") + e.what());
+  }
+}
+
+template <typename Body>
+Body ParseStoredBody(TxType type, const Json& j) {
+  auto body = ParseBody(type, j);
+  if (!body.ok()) throw Corrupt(body.status().ToString());
+  return std::get<Body>(*body);
+}
+
+}  // namespace
+
+// --- members ---------------------------------------------------------------------------------
+
+bool MemberRecord::HasRole(std::string_view role) const {
+  return std::find(roles.begin(), roles.end(), role) != roles.end();
+}
+
+Json MemberRecord::ToJson() const {
+  Json j{{"id", id}, {"roles", roles}, {"jurisdiction", jurisdiction}, {"suspended", suspended}};
+  Json ks = Json::array();
+  for (const auto& k : keys) ks.push_back(HexEncode(k));
+  j["keys"] = std::move(ks);
+  if (validator_key) j["validator_key"] = HexEncode(*validator_key);
+  Json ev = Json::array();
+  for (const auto& e : events) {
+    Json x{{"type", e.type}, {"at", e.at}, {"height", e.height}, {"tx", Hex(e.tx)}};
+    if (!e.reason.empty()) x["reason"] = e.reason;
+    ev.push_back(std::move(x));
+  }
+  j["events"] = std::move(ev);
+  return j;
+}
+
+Result<MemberRecord> MemberRecord::FromJson(const Json& j) {
+  return Guard<MemberRecord>([&] {
+    MemberRecord m;
+    m.id = j.at("id").get<std::string>();
+    m.roles = j.at("roles").get<std::vector<std::string>>();
+    m.jurisdiction = j.at("jurisdiction").get<std::string>();
+    m.suspended = j.at("suspended").get<bool>();
+    for (const auto& k : j.at("keys")) m.keys.push_back(*HexDecodeFixed<32>(k.get<std::string>()));
+    if (j.contains("validator_key")) {
+      m.validator_key = GetHash(j, "validator_key");
+    }
+    for (const auto& e : j.at("events")) {
+      MemberEvent x;
+      x.type = e.at("type").get<std::string>();
+      x.at = e.at("at").get<std::int64_t>();
+      x.height = e.at("height").get<std::uint64_t>();
+      x.tx = GetHash(e, "tx");
+      x.reason = e.value("reason", "");
+      m.events.push_back(std::move(x));
+    }
+    return m;
+  });
+}
+
+// --- notices ---------------------------------------------------------------------------------
+
+const NoticeVersion* NoticeRecord::Find(std::int64_t version) const {
+  for (const auto& v : versions) {
+    if (v.version == version) return &v;
+  }
+  return nullptr;
+}
+
+Json NoticeRecord::ToJson() const {
+  Json vs = Json::array();
+  for (const auto& v : versions) {
+    vs.push_back(Json{{"version", v.version},
+                      {"hash", Hex(v.hash)},
+                      {"at", v.at},
+                      {"height", v.height},
+                      {"tx", Hex(v.tx)}});
+  }
+  return Json{{"controller", controller}, {"notice_id", notice_id}, {"versions", std::move(vs)}};
+}
+
+Result<NoticeRecord> NoticeRecord::FromJson(const Json& j) {
+  return Guard<NoticeRecord>([&] {
+    NoticeRecord n;
+    n.controller = j.at("controller").get<std::string>();
+    n.notice_id = j.at("notice_id").get<std::string>();
+    for (const auto& v : j.at("versions")) {
+      n.versions.push_back(NoticeVersion{v.at("version").get<std::int64_t>(), GetHash(v, "hash"),
+                                         v.at("at").get<std::int64_t>(),
+                                         v.at("height").get<std::uint64_t>(), GetHash(v, "tx")});
+    }
+    return n;
+  });
+}
+
+// --- consents --------------------------------------------------------------------------------
+
+const char* ToString(ConsentStatus status) {
+  switch (status) {
+    case ConsentStatus::kUnknown:
+      return "Unknown";
+    case ConsentStatus::kGiven:
+      return "Given";
+    case ConsentStatus::kRenewed:
+      return "Renewed";
+    case ConsentStatus::kTransferred:
+      return "Transferred";
+    case ConsentStatus::kWithdrawn:
+      return "Withdrawn";
+    case ConsentStatus::kRevoked:
+      return "Revoked";
+    case ConsentStatus::kExpired:
+      return "Expired";
+    case ConsentStatus::kSuperseded:
+      return "Superseded";
+  }
+  return "Unknown";
+}
+
+ConsentStatus ConsentRecord::StatusAt(std::int64_t t) const {
+  if (t < recorded_at) return ConsentStatus::kUnknown;
+  for (const ConsentEvent& e : events) {
+    if (e.at > t) continue;
+    if (e.type == "withdrawn") return ConsentStatus::kWithdrawn;
+    if (e.type == "revoked") return ConsentStatus::kRevoked;
+    if (e.type == "superseded") return ConsentStatus::kSuperseded;
+  }
+  if (t >= grant.valid_until) return ConsentStatus::kExpired;
+  for (const ConsentEvent& e : events) {
+    if (e.type == "transferred" && e.at <= t) return ConsentStatus::kTransferred;
+  }
+  return grant.supersedes ? ConsentStatus::kRenewed : ConsentStatus::kGiven;
+}
+
+bool ConsentRecord::ValidAt(std::int64_t t) const {
+  switch (StatusAt(t)) {
+    case ConsentStatus::kGiven:
+    case ConsentStatus::kRenewed:
+    case ConsentStatus::kTransferred:
+      return t >= grant.valid_from && t < grant.valid_until;
+    case ConsentStatus::kUnknown:
+    case ConsentStatus::kWithdrawn:
+    case ConsentStatus::kRevoked:
+    case ConsentStatus::kExpired:
+    case ConsentStatus::kSuperseded:
+      return false;
+  }
+  return false;
+}
+
+const std::string& ConsentRecord::ControllerAt(std::int64_t t) const {
+  const std::string* controller = &grant.controller;
+  // Transfers are recorded in height order and each takes effect at or after the previous
+  // (a consent has at most one pending transfer), so the last effective one wins.
+  for (const ConsentEvent& e : events) {
+    if (e.type == "transferred" && e.at <= t) controller = &e.to;
+  }
+  return *controller;
+}
+
+const ConsentEvent* ConsentRecord::EndEvent() const {
+  for (const ConsentEvent& e : events) {
+    if (e.type == "withdrawn" || e.type == "revoked" || e.type == "superseded") return &e;
+  }
+  return nullptr;
+}
+
+bool ConsentRecord::HasTransferPendingAt(std::int64_t t) const {
+  return std::any_of(events.begin(), events.end(),
+                     [&](const ConsentEvent& e) { return e.type == "transferred" && e.at > t; });
+}
+
+Json ConsentRecord::ToJson() const {
+  Json ev = Json::array();
+  for (const ConsentEvent& e : events) {
+    Json x{{"type", e.type}, {"at", e.at}, {"height", e.height}, {"tx", Hex(e.tx)}};
+    if (!e.from.empty()) x["from"] = e.from;
+    if (!e.to.empty()) x["to"] = e.to;
+    if (!e.reason.empty()) x["reason"] = e.reason;
+    if (!e.by.empty()) x["by"] = e.by;
+    ev.push_back(std::move(x));
+  }
+  return Json{{"id", Hex(id)},
+              {"grant", grant_json},
+              {"recorded_at", recorded_at},
+              {"height", height},
+              {"events", std::move(ev)}};
+}
+
+Result<ConsentRecord> ConsentRecord::FromJson(const Json& j) {
+  return Guard<ConsentRecord>([&] {
+    ConsentRecord c;
+    c.id = GetHash(j, "id");
+    c.grant_json = j.at("grant");
+    c.grant = ParseStoredBody<ConsentGrant>(TxType::kConsentGrant, c.grant_json);
+    c.recorded_at = j.at("recorded_at").get<std::int64_t>();
+    c.height = j.at("height").get<std::uint64_t>();
+    for (const auto& e : j.at("events")) {
+      ConsentEvent x;
+      x.type = e.at("type").get<std::string>();
+      x.at = e.at("at").get<std::int64_t>();
+      x.height = e.at("height").get<std::uint64_t>();
+      x.tx = GetHash(e, "tx");
+      x.from = e.value("from", "");
+      x.to = e.value("to", "");
+      x.reason = e.value("reason", "");
+      x.by = e.value("by", "");
+      c.events.push_back(std::move(x));
+    }
+    return c;
+  });
+}
+
+// --- agreements ------------------------------------------------------------------------------
+
+const char* ToString(AgreementStatus status) {
+  switch (status) {
+    case AgreementStatus::kPending:
+      return "Pending";
+    case AgreementStatus::kActive:
+      return "Active";
+    case AgreementStatus::kSuspended:
+      return "Suspended";
+    case AgreementStatus::kTerminated:
+      return "Terminated";
+  }
+  return "Pending";
+}
+
+namespace {
+std::optional<AgreementStatus> ParseAgreementStatus(std::string_view s) {
+  for (auto st : {AgreementStatus::kPending, AgreementStatus::kActive, AgreementStatus::kSuspended,
+                  AgreementStatus::kTerminated}) {
+    if (s == ToString(st)) return st;
+  }
+  return std::nullopt;
+}
+}  // namespace
+
+AgreementStatus AgreementRecord::StatusAt(std::int64_t t) const {
+  AgreementStatus status = AgreementStatus::kPending;
+  for (const AgreementEvent& e : events) {
+    if (e.at <= t) status = e.status;
+  }
+  return status;
+}
+
+bool AgreementRecord::ActiveAt(std::int64_t t) const {
+  return !events.empty() && t >= events.front().at && StatusAt(t) == AgreementStatus::kActive &&
+         t >= terms.valid_from && t < terms.valid_until;
+}
+
+bool AgreementRecord::Covers(std::string_view destination, std::string_view purpose,
+                             const std::vector<std::string>& categories) const {
+  auto has = [](const std::vector<std::string>& list, std::string_view v) {
+    return std::find(list.begin(), list.end(), v) != list.end();
+  };
+  if (!has(terms.destinations, destination) || !has(terms.purposes, purpose)) return false;
+  return std::all_of(categories.begin(), categories.end(),
+                     [&](const std::string& c) { return has(terms.categories, c); });
+}
+
+Json AgreementRecord::ToJson() const {
+  Json ev = Json::array();
+  for (const AgreementEvent& e : events) {
+    Json x{{"status", ToString(e.status)}, {"at", e.at}, {"height", e.height}, {"tx", Hex(e.tx)}};
+    if (!e.reason.empty()) x["reason"] = e.reason;
+    if (!e.by.empty()) x["by"] = e.by;
+    ev.push_back(std::move(x));
+  }
+  Json j{{"id", Hex(id)},
+         {"terms", terms_json},
+         {"suspended_by_regulator", suspended_by_regulator},
+         {"events", std::move(ev)}};
+  PutOptional(j, "approval_ref_hash", approval_ref_hash);
+  return j;
+}
+
+Result<AgreementRecord> AgreementRecord::FromJson(const Json& j) {
+  return Guard<AgreementRecord>([&] {
+    AgreementRecord a;
+    a.id = GetHash(j, "id");
+    a.terms_json = j.at("terms");
+    a.terms = ParseStoredBody<AgreementCreate>(TxType::kAgreementCreate, a.terms_json);
+    a.suspended_by_regulator = j.at("suspended_by_regulator").get<bool>();
+    a.approval_ref_hash = GetOptionalHash(j, "approval_ref_hash");
+    for (const auto& e : j.at("events")) {
+      AgreementEvent x;
+      auto st = ParseAgreementStatus(e.at("status").get<std::string>());
+      if (!st) throw Corrupt("bad agreement status");
+      x.status = *st;
+      x.at = e.at("at").get<std::int64_t>();
+      x.height = e.at("height").get<std::uint64_t>();
+      x.tx = GetHash(e, "tx");
+      x.reason = e.value("reason", "");
+      x.by = e.value("by", "");
+      a.events.push_back(std::move(x));
+    }
+    if (a.events.empty()) throw Corrupt("agreement without events");
+    return a;
+  });
+}
+
+// --- transfers, sharing, rights, incidents ---------------------------------------------------
+
+Json TransferRecord::ToJson() const {
+  Json j{{"id", Hex(id)},
+         {"transferor", transferor},
+         {"transferee", transferee},
+         {"all_consents", all_consents},
+         {"count", count},
+         {"effective_at", effective_at},
+         {"objection_until", objection_until},
+         {"notice_hash", Hex(notice_hash)},
+         {"at", at},
+         {"height", height}};
+  PutOptional(j, "approval_ref_hash", approval_ref_hash);
+  return j;
+}
+
+Result<TransferRecord> TransferRecord::FromJson(const Json& j) {
+  return Guard<TransferRecord>([&] {
+    TransferRecord t;
+    t.id = GetHash(j, "id");
+    t.transferor = j.at("transferor").get<std::string>();
+    t.transferee = j.at("transferee").get<std::string>();
+    t.all_consents = j.at("all_consents").get<bool>();
+    t.count = j.at("count").get<std::int64_t>();
+    t.effective_at = j.at("effective_at").get<std::int64_t>();
+    t.objection_until = j.at("objection_until").get<std::int64_t>();
+    t.notice_hash = GetHash(j, "notice_hash");
+    t.approval_ref_hash = GetOptionalHash(j, "approval_ref_hash");
+    t.at = j.at("at").get<std::int64_t>();
+    t.height = j.at("height").get<std::uint64_t>();
+    return t;
+  });
+}
+
+Json SharingState::ToJson() const {
+  Json cs = Json::array();
+  for (const Hash256& c : consents) cs.push_back(Hex(c));
+  Json j{{"id", Hex(id)},
+         {"event", event_json},
+         {"consents", std::move(cs)},
+         {"at", at},
+         {"height", height}};
+  PutOptional(j, "agreement", agreement);
+  return j;
+}
+
+Result<SharingState> SharingState::FromJson(const Json& j) {
+  return Guard<SharingState>([&] {
+    SharingState s;
+    s.id = GetHash(j, "id");
+    s.event_json = j.at("event");
+    s.event = ParseStoredBody<SharingRecord>(TxType::kSharingRecord, s.event_json);
+    for (const auto& c : j.at("consents"))
+      s.consents.push_back(*HexDecodeFixed<32>(c.get<std::string>()));
+    s.agreement = GetOptionalHash(j, "agreement");
+    s.at = j.at("at").get<std::int64_t>();
+    s.height = j.at("height").get<std::uint64_t>();
+    return s;
+  });
+}
+
+Json RightsRecord::ToJson() const {
+  Json j{{"id", Hex(id)},        {"controller", controller}, {"subject", subject.ToJson()},
+         {"kind", kind},         {"origin", origin},         {"requested_at", requested_at},
+         {"deadline", deadline}, {"status", status},         {"height", height}};
+  PutOptional(j, "consent_id", consent_id);
+  if (!open()) {
+    j["closed_at"] = closed_at;
+    if (!reason.empty()) j["reason"] = reason;
+  }
+  PutOptional(j, "attestation_hash", attestation_hash);
+  PutOptional(j, "closed_by_tx", closed_by_tx);
+  return j;
+}
+
+Result<RightsRecord> RightsRecord::FromJson(const Json& j) {
+  return Guard<RightsRecord>([&] {
+    RightsRecord r;
+    r.id = GetHash(j, "id");
+    r.controller = j.at("controller").get<std::string>();
+    auto subject = Subject::FromJson(j.at("subject"), "subject");
+    if (!subject.ok()) throw Corrupt("bad subject");
+    r.subject = *subject;
+    r.kind = j.at("kind").get<std::string>();
+    r.consent_id = GetOptionalHash(j, "consent_id");
+    r.origin = j.at("origin").get<std::string>();
+    r.requested_at = j.at("requested_at").get<std::int64_t>();
+    r.deadline = j.at("deadline").get<std::int64_t>();
+    r.status = j.at("status").get<std::string>();
+    r.closed_at = j.value("closed_at", std::int64_t{0});
+    r.reason = j.value("reason", "");
+    r.attestation_hash = GetOptionalHash(j, "attestation_hash");
+    r.closed_by_tx = GetOptionalHash(j, "closed_by_tx");
+    r.height = j.at("height").get<std::uint64_t>();
+    return r;
+  });
+}
+
+Json IncidentRecord::ToJson() const {
+  return Json{
+      {"id", Hex(id)}, {"report", report_json}, {"reported_at", reported_at}, {"height", height}};
+}
+
+Result<IncidentRecord> IncidentRecord::FromJson(const Json& j) {
+  return Guard<IncidentRecord>([&] {
+    IncidentRecord r;
+    r.id = GetHash(j, "id");
+    r.report_json = j.at("report");
+    r.report = ParseStoredBody<IncidentReport>(TxType::kIncidentReport, r.report_json);
+    r.reported_at = j.at("reported_at").get<std::int64_t>();
+    r.height = j.at("height").get<std::uint64_t>();
+    return r;
+  });
+}
+
+}  // namespace consentd::ledger

@@ -1,0 +1,207 @@
+#pragma once
+
+// What the ledger's state holds, one struct per record kind, stored as canonical JSON.
+// Records are append-only in spirit: a consent or agreement keeps the list of events that
+// happened to it, and every status is *derived* from those events at a point in time, never
+// stored as a fact that could drift (DESIGN.md section 5).
+//
+// FromJson parses our own writes; a failure means the store is damaged ("store_corruption").
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/bytes.h"
+#include "common/json.h"
+#include "common/result.h"
+#include "ledger/subject.h"
+#include "ledger/tx_body.h"
+
+namespace consentd::ledger {
+
+struct MemberEvent {
+  std::string type;  // registered | updated | suspended | reinstated
+  std::int64_t at = 0;
+  std::uint64_t height = 0;
+  Hash256 tx{};
+  std::string reason;  // suspended only
+};
+
+struct MemberRecord {
+  std::string id;
+  std::vector<std::string> roles;
+  std::vector<FixedBytes<32>> keys;
+  std::string jurisdiction;
+  std::optional<FixedBytes<32>> validator_key;
+  bool suspended = false;
+  std::vector<MemberEvent> events;
+
+  bool HasRole(std::string_view role) const;
+  bool active() const { return !suspended; }
+  Json ToJson() const;
+  static Result<MemberRecord> FromJson(const Json& j);
+};
+
+struct NoticeVersion {
+  std::int64_t version = 0;
+  Hash256 hash{};
+  std::int64_t at = 0;
+  std::uint64_t height = 0;
+  Hash256 tx{};
+};
+
+struct NoticeRecord {
+  std::string controller;
+  std::string notice_id;
+  std::vector<NoticeVersion> versions;
+
+  const NoticeVersion* Find(std::int64_t version) const;
+  Json ToJson() const;
+  static Result<NoticeRecord> FromJson(const Json& j);
+};
+
+// DPV consent states (docs/LEDGER.md): Given and Renewed (and Transferred, which continues a
+// valid consent under the successor controller) are valid for processing; the others are not.
+enum class ConsentStatus {
+  kUnknown,
+  kGiven,
+  kRenewed,
+  kTransferred,
+  kWithdrawn,
+  kRevoked,
+  kExpired,
+  kSuperseded
+};
+const char* ToString(ConsentStatus status);
+
+struct ConsentEvent {
+  std::string type;  // granted | transferred | superseded | withdrawn | revoked
+  std::int64_t at = 0;
+  std::uint64_t height = 0;
+  Hash256 tx{};
+  std::string from, to;  // transferred
+  std::string reason;    // revoked
+  std::string by;        // revoked: the member who revoked
+};
+
+struct ConsentRecord {
+  Hash256 id{};  // the tx id of the grant
+  ConsentGrant grant;
+  Json grant_json;               // the grant body as signed
+  std::int64_t recorded_at = 0;  // block time of the grant
+  std::uint64_t height = 0;
+  std::vector<ConsentEvent> events;
+
+  // Status at `t` (Unix ms): Unknown before the grant was recorded; then the first ending
+  // event at or before t (withdrawn, revoked, superseded); then Expired from valid_until;
+  // then Transferred if a transfer took effect, Renewed if it renews another, else Given.
+  ConsentStatus StatusAt(std::int64_t t) const;
+  // Valid for processing at t: a valid status and valid_from <= t < valid_until.
+  bool ValidAt(std::int64_t t) const;
+  // The controller at t: the granting controller, then each transfer's transferee from its
+  // effective time.
+  const std::string& ControllerAt(std::int64_t t) const;
+  // Any ending event (withdrawn, revoked, superseded), whenever it happens.
+  const ConsentEvent* EndEvent() const;
+  // A transfer recorded but not yet effective at t.
+  bool HasTransferPendingAt(std::int64_t t) const;
+
+  Json ToJson() const;
+  static Result<ConsentRecord> FromJson(const Json& j);
+};
+
+enum class AgreementStatus { kPending, kActive, kSuspended, kTerminated };
+const char* ToString(AgreementStatus status);
+
+struct AgreementEvent {
+  AgreementStatus status = AgreementStatus::kPending;
+  std::int64_t at = 0;
+  std::uint64_t height = 0;
+  Hash256 tx{};
+  std::string reason;
+  std::string by;
+};
+
+struct AgreementRecord {
+  Hash256 id{};
+  AgreementCreate terms;
+  Json terms_json;
+  bool suspended_by_regulator = false;
+  std::optional<Hash256> approval_ref_hash;
+  std::vector<AgreementEvent> events;  // first is the creation (Pending)
+
+  AgreementStatus StatusAt(std::int64_t t) const;
+  AgreementStatus status() const { return events.back().status; }
+  // Active at t and within its validity period.
+  bool ActiveAt(std::int64_t t) const;
+  bool Covers(std::string_view destination, std::string_view purpose,
+              const std::vector<std::string>& categories) const;
+
+  Json ToJson() const;
+  static Result<AgreementRecord> FromJson(const Json& j);
+};
+
+struct TransferRecord {
+  Hash256 id{};
+  std::string transferor, transferee;
+  bool all_consents = false;
+  std::int64_t count = 0;
+  std::int64_t effective_at = 0;
+  std::int64_t objection_until = 0;
+  Hash256 notice_hash{};
+  std::optional<Hash256> approval_ref_hash;
+  std::int64_t at = 0;
+  std::uint64_t height = 0;
+
+  Json ToJson() const;
+  static Result<TransferRecord> FromJson(const Json& j);
+};
+
+struct SharingState {
+  Hash256 id{};
+  SharingRecord event;
+  Json event_json;
+  std::vector<Hash256> consents;  // the consents that justified it
+  std::optional<Hash256> agreement;
+  std::int64_t at = 0;
+  std::uint64_t height = 0;
+
+  Json ToJson() const;
+  static Result<SharingState> FromJson(const Json& j);
+};
+
+struct RightsRecord {
+  Hash256 id{};
+  std::string controller;
+  Subject subject;
+  std::string kind;
+  std::optional<Hash256> consent_id;
+  std::string origin;  // request | withdrawal | revocation
+  std::int64_t requested_at = 0;
+  std::int64_t deadline = 0;
+  std::string status;  // open | fulfilled | refused
+  std::int64_t closed_at = 0;
+  std::string reason;
+  std::optional<Hash256> attestation_hash;
+  std::optional<Hash256> closed_by_tx;
+  std::uint64_t height = 0;
+
+  bool open() const { return status == "open"; }
+  bool OverdueAt(std::int64_t t) const { return open() && t > deadline; }
+  Json ToJson() const;
+  static Result<RightsRecord> FromJson(const Json& j);
+};
+
+struct IncidentRecord {
+  Hash256 id{};
+  IncidentReport report;
+  Json report_json;
+  std::int64_t reported_at = 0;
+  std::uint64_t height = 0;
+
+  Json ToJson() const;
+  static Result<IncidentRecord> FromJson(const Json& j);
+};
+
+}  // namespace consentd::ledger

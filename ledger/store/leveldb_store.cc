@@ -1,0 +1,149 @@
+// LevelDB-backed Store: the only file in the project that includes LevelDB headers.
+// paranoid_checks is on, so LevelDB reports corruption instead of skipping damaged data; we
+// map its errors to "store_corruption" or "store_io" and never ignore them.
+
+#include <leveldb/cache.h>
+#include <leveldb/db.h>
+#include <leveldb/filter_policy.h>
+#include <leveldb/iterator.h>
+#include <leveldb/write_batch.h>
+
+#include "ledger/store/store.h"
+
+namespace consentd::ledger {
+namespace {
+
+Status FromLevelDb(const leveldb::Status& s) {
+  if (s.ok()) return Status::Ok();
+  if (s.IsCorruption()) return Status::Error("store_corruption", s.ToString());
+  return Status::Error("store_io", s.ToString());
+}
+
+std::string_view View(const leveldb::Slice& s) { return std::string_view(s.data(), s.size()); }
+
+// The DB with the cache and filter policy it uses; shared by the store and its snapshots so
+// that a snapshot never outlives what it reads through. The DB closes first.
+struct Db {
+  std::unique_ptr<leveldb::Cache> cache;
+  std::unique_ptr<const leveldb::FilterPolicy> filter;
+  std::unique_ptr<leveldb::DB> db;
+  ~Db() { db.reset(); }
+};
+
+class LevelDbCursor final : public Cursor {
+ public:
+  // Holds `db` so the iterator never outlives the DB it reads.
+  LevelDbCursor(std::shared_ptr<Db> db, const leveldb::ReadOptions& options,
+                std::string_view prefix, std::string_view start)
+      : db_(std::move(db)), it_(db_->db->NewIterator(options)), prefix_(prefix) {
+    const std::string_view from = start.empty() || start < prefix ? prefix : start;
+    it_->Seek(leveldb::Slice(from.data(), from.size()));
+  }
+  bool Valid() const override { return it_->Valid() && View(it_->key()).starts_with(prefix_); }
+  std::string_view key() const override { return View(it_->key()); }
+  std::string_view value() const override { return View(it_->value()); }
+  void Next() override { it_->Next(); }
+  Status status() const override { return FromLevelDb(it_->status()); }
+
+ private:
+  std::shared_ptr<Db> db_;
+  std::unique_ptr<leveldb::Iterator> it_;
+  std::string prefix_;
+};
+
+// A read view pinned to a LevelDB snapshot (or to the latest state when snapshot is null).
+class LevelDbView final : public ReadView {
+ public:
+  LevelDbView(std::shared_ptr<Db> db, const leveldb::Snapshot* snapshot)
+      : db_(std::move(db)), snapshot_(snapshot) {}
+  ~LevelDbView() override {
+    if (snapshot_ != nullptr) db_->db->ReleaseSnapshot(snapshot_);
+  }
+  LevelDbView(const LevelDbView&) = delete;
+  LevelDbView& operator=(const LevelDbView&) = delete;
+
+  Result<std::optional<std::string>> Get(std::string_view key) const override {
+    std::string value;
+    const leveldb::Status s =
+        db_->db->Get(Options(), leveldb::Slice(key.data(), key.size()), &value);
+    if (s.IsNotFound()) return std::optional<std::string>();
+    if (!s.ok()) return FromLevelDb(s);
+    return std::optional<std::string>(std::move(value));
+  }
+  std::unique_ptr<Cursor> Scan(std::string_view prefix, std::string_view start) const override {
+    return std::make_unique<LevelDbCursor>(db_, Options(), prefix, start);
+  }
+
+ private:
+  leveldb::ReadOptions Options() const {
+    leveldb::ReadOptions o;
+    o.verify_checksums = true;
+    o.snapshot = snapshot_;
+    return o;
+  }
+
+  std::shared_ptr<Db> db_;
+  const leveldb::Snapshot* snapshot_;
+};
+
+class LevelDbStore final : public Store {
+ public:
+  explicit LevelDbStore(std::shared_ptr<Db> db) : db_(std::move(db)), latest_(db_, nullptr) {}
+
+  Result<std::optional<std::string>> Get(std::string_view key) const override {
+    return latest_.Get(key);
+  }
+  std::unique_ptr<Cursor> Scan(std::string_view prefix, std::string_view start) const override {
+    return latest_.Scan(prefix, start);
+  }
+  Status Write(const WriteBatch& batch, bool sync) override {
+    leveldb::WriteBatch b;
+    for (const auto& [k, v] : batch) {
+      if (v) {
+        b.Put(leveldb::Slice(k), leveldb::Slice(*v));
+      } else {
+        b.Delete(leveldb::Slice(k));
+      }
+    }
+    leveldb::WriteOptions o;
+    o.sync = sync;
+    return FromLevelDb(db_->db->Write(o, &b));
+  }
+  std::unique_ptr<ReadView> Snapshot() const override {
+    return std::make_unique<LevelDbView>(db_, db_->db->GetSnapshot());
+  }
+  std::uint64_t ApproximateSize() const override {
+    const std::string lo(1, '\0');
+    const std::string hi(64, '\xff');
+    leveldb::Range range(lo, hi);
+    std::uint64_t size = 0;
+    db_->db->GetApproximateSizes(&range, 1, &size);
+    return size;
+  }
+
+ private:
+  std::shared_ptr<Db> db_;
+  LevelDbView latest_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> OpenLevelDbStore(const std::string& dir,
+                                                const LevelDbOptions& options) {
+  auto db = std::make_shared<Db>();
+  db->cache.reset(leveldb::NewLRUCache(options.block_cache_bytes));
+  db->filter.reset(leveldb::NewBloomFilterPolicy(options.bloom_bits_per_key));
+  leveldb::Options o;
+  o.create_if_missing = true;
+  o.paranoid_checks = true;
+  o.block_cache = db->cache.get();
+  o.filter_policy = db->filter.get();
+  o.write_buffer_size = options.write_buffer_bytes;
+  leveldb::DB* raw = nullptr;
+  const leveldb::Status s = leveldb::DB::Open(o, dir, &raw);
+  if (!s.ok()) return FromLevelDb(s);
+  db->db.reset(raw);
+  return std::unique_ptr<Store>(std::make_unique<LevelDbStore>(std::move(db)));
+}
+
+}  // namespace consentd::ledger

@@ -1,0 +1,160 @@
+#include "ledger/tx.h"
+
+#include <algorithm>
+
+#include "common/hex.h"
+#include "crypto/sha256.h"
+#include "crypto/tagged_hash.h"
+#include "ledger/reject.h"
+#include "ledger/schema.h"
+
+namespace consentd::ledger {
+namespace {
+
+Hash256 TxSignHash(std::string_view unsigned_canonical) {
+  thread_local crypto::TaggedHasher hasher(kTxSignTag);
+  return hasher.Hash(unsigned_canonical);
+}
+
+Result<std::vector<TxSignature>> ReadSignatures(const Json& value) {
+  if (!value.is_array()) return Rejected(Reject::kWrongType, "tx.signatures must be an array");
+  if (value.empty()) return Rejected(Reject::kNoSignatures, "a transaction needs a signature");
+  if (value.size() > kMaxTxSignatures) {
+    return Rejected(Reject::kArrayTooLong,
+                    "at most " + std::to_string(kMaxTxSignatures) + " signatures");
+  }
+  std::vector<TxSignature> out;
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    const std::string path = "tx.signatures[" + std::to_string(i) + "]";
+    FieldReader r(value[i], path);
+    auto key = r.Key("key");
+    const Json* sig = r.Raw("sig");
+    CONSENTD_RETURN_IF_ERROR(r.Finish());
+    if (!sig->is_string()) return Rejected(Reject::kWrongType, path + ".sig must be a hex string");
+    auto parsed = HexDecodeFixed<64>(sig->get_ref<const std::string&>());
+    if (!parsed.ok()) {
+      return Rejected(Reject::kInvalidValue, path + ".sig must be 128 lowercase hex characters");
+    }
+    out.push_back(TxSignature{*key, *parsed});
+  }
+  std::sort(out.begin(), out.end(),
+            [](const TxSignature& a, const TxSignature& b) { return a.key < b.key; });
+  for (std::size_t i = 1; i < out.size(); ++i) {
+    if (out[i].key == out[i - 1].key) {
+      return Rejected(Reject::kDuplicateSigner, "key " + out[i].key.Hex() + " signs twice");
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+Json Tx::MakeUnsigned(TxType type, std::string_view chain_id, Json body, std::uint64_t nonce,
+                      std::uint64_t expires_at_height) {
+  return Json{{"type", ToString(type)},
+              {"chain_id", std::string(chain_id)},
+              {"body", std::move(body)},
+              {"nonce", nonce},
+              {"expires_at_height", expires_at_height}};
+}
+
+Hash256 Tx::SignHash(const Json& unsigned_tx) { return TxSignHash(CanonicalJson(unsigned_tx)); }
+
+Hash256 Tx::IdOf(const Json& unsigned_tx) { return crypto::Sha256(CanonicalJson(unsigned_tx)); }
+
+Result<TxPtr> Tx::Parse(std::string_view text, std::string_view chain_id, std::size_t max_bytes) {
+  if (text.size() > max_bytes) {
+    return Rejected(Reject::kTooLarge, "transaction of " + std::to_string(text.size()) +
+                                           " bytes exceeds " + std::to_string(max_bytes));
+  }
+  JsonLimits limits;
+  limits.max_bytes = max_bytes;
+  limits.max_depth = 8;
+  CONSENTD_ASSIGN_OR_RETURN(Json value, ParseJson(text, limits));
+  return FromJson(value, chain_id, max_bytes);
+}
+
+Result<TxPtr> Tx::FromJson(const Json& value, std::string_view chain_id, std::size_t max_bytes) {
+  return Build(value, chain_id, max_bytes, /*verify=*/true);
+}
+
+Result<TxPtr> Tx::ParseCommitted(std::string_view canonical, std::string_view chain_id) {
+  auto value = ParseJson(canonical);
+  if (!value.ok()) return Status::Error("store_corruption", "unreadable committed tx");
+  auto tx = Build(*value, chain_id, canonical.size(), /*verify=*/false);
+  if (!tx.ok()) return Status::Error("store_corruption", "committed tx: " + tx.status().ToString());
+  return tx;
+}
+
+Result<TxPtr> Tx::Build(const Json& value, std::string_view chain_id, std::size_t max_bytes,
+                        bool verify) {
+  FieldReader r(value, "tx");
+  const Json* type_field = r.Raw("type");
+  const Json* chain_field = r.Raw("chain_id");
+  const Json* body = r.Raw("body");
+  const std::int64_t nonce = r.Int("nonce", 0, kJsonMaxSafeInteger);
+  const std::int64_t expires = r.Int("expires_at_height", 1, kJsonMaxSafeInteger);
+  if (r.ok() && !r.Has("signatures")) {
+    return Rejected(Reject::kNoSignatures, "missing field tx.signatures");
+  }
+  const Json* sigs = r.Raw("signatures");
+  CONSENTD_RETURN_IF_ERROR(r.Finish());
+
+  if (!type_field->is_string()) return Rejected(Reject::kWrongType, "tx.type must be a string");
+  const std::string& type_name = type_field->get_ref<const std::string&>();
+  const auto type = ParseTxType(type_name);
+  if (!type) {
+    return Rejected(Reject::kUnknownType,
+                    "unknown transaction type \"" + type_name.substr(0, 40) + "\"");
+  }
+  if (!chain_field->is_string())
+    return Rejected(Reject::kWrongType, "tx.chain_id must be a string");
+  const std::string& got_chain = chain_field->get_ref<const std::string&>();
+  if (got_chain != chain_id) {
+    return Rejected(Reject::kWrongChain, "transaction is for chain \"" + got_chain.substr(0, 64) +
+                                             "\", this is \"" + std::string(chain_id) + "\"");
+  }
+
+  auto tx = std::shared_ptr<Tx>(new Tx());
+  tx->type_ = *type;
+  CONSENTD_ASSIGN_OR_RETURN(tx->body_, ParseBody(*type, *body));
+  CONSENTD_ASSIGN_OR_RETURN(tx->signatures_, ReadSignatures(*sigs));
+  tx->body_json_ = *body;
+  tx->chain_id_ = std::string(chain_id);
+  tx->nonce_ = static_cast<std::uint64_t>(nonce);
+  tx->expires_at_height_ = static_cast<std::uint64_t>(expires);
+
+  const std::string unsigned_canonical =
+      CanonicalJson(MakeUnsigned(*type, chain_id, *body, tx->nonce_, tx->expires_at_height_));
+  tx->id_ = crypto::Sha256(unsigned_canonical);
+  tx->sign_hash_ = TxSignHash(unsigned_canonical);
+  for (const TxSignature& s : tx->signatures_) {
+    if (verify && !s.key.Verify(tx->sign_hash_, s.sig)) {
+      return Rejected(Reject::kBadSignature, "signature by " + s.key.Hex() + " does not verify");
+    }
+  }
+  tx->canonical_ = CanonicalJson(tx->ToJson());
+  if (tx->canonical_.size() > max_bytes) {
+    return Rejected(Reject::kTooLarge,
+                    "transaction exceeds " + std::to_string(max_bytes) + " bytes");
+  }
+  tx->leaf_ = crypto::Sha256(tx->canonical_);
+  return TxPtr(std::move(tx));
+}
+
+bool Tx::SignedBy(const crypto::PublicKey& key) const {
+  return std::any_of(signatures_.begin(), signatures_.end(),
+                     [&](const TxSignature& s) { return s.key == key; });
+}
+
+Json Tx::ToJson() const {
+  Json tx = MakeUnsigned(type_, chain_id_, body_json_, nonce_, expires_at_height_);
+  Json sigs = Json::array();
+  for (const TxSignature& s : signatures_) {
+    sigs.push_back(Json{{"key", s.key.Hex()}, {"sig", HexEncode(s.sig)}});
+  }
+  tx["signatures"] = std::move(sigs);
+  return tx;
+}
+
+}  // namespace consentd::ledger

@@ -1,0 +1,194 @@
+#pragma once
+
+// The typed bodies of every transaction type (DESIGN.md section 5; docs/LEDGER.md). Parsing a
+// body checks its whitelist schema and vocabularies only; rules that need the ledger's state
+// (who is a member, what a consent covers) run in ledger/exec/.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "common/bytes.h"
+#include "common/json.h"
+#include "common/result.h"
+#include "crypto/schnorr.h"
+#include "ledger/subject.h"
+
+namespace consentd::ledger {
+
+enum class TxType : std::uint8_t {
+  kMemberRegister,
+  kMemberUpdate,
+  kMemberSuspend,
+  kNoticePublish,
+  kConsentGrant,
+  kConsentWithdraw,
+  kConsentRevoke,
+  kAgreementCreate,
+  kAgreementActivate,
+  kAgreementSuspend,
+  kAgreementTerminate,
+  kPortfolioTransfer,
+  kSharingRecord,
+  kRightsRequest,
+  kRightsFulfil,
+  kIncidentReport,
+};
+inline constexpr int kTxTypeCount = 16;
+
+const char* ToString(TxType type);  // "consent.grant"
+std::optional<TxType> ParseTxType(std::string_view name);
+
+// Limits on list sizes in bodies.
+inline constexpr std::size_t kMaxCodes = 32;          // purposes, categories, jurisdictions...
+inline constexpr std::size_t kMaxKeys = 8;            // member keys
+inline constexpr std::size_t kMaxTransferList = 500;  // consents named by one transfer
+
+struct MemberRegister {
+  std::string member;
+  std::vector<std::string> roles;
+  std::vector<crypto::PublicKey> keys;
+  std::string jurisdiction;
+  std::optional<crypto::PublicKey> validator_key;
+};
+
+struct MemberUpdate {
+  std::string member;
+  std::optional<std::vector<std::string>> roles;
+  std::optional<std::vector<crypto::PublicKey>> keys;
+  std::optional<std::string> jurisdiction;
+  bool change_validator_key = false;               // field present
+  std::optional<crypto::PublicKey> validator_key;  // null removes the member's validator
+  bool reinstate = false;                          // lifts a suspension
+};
+
+struct MemberSuspend {
+  std::string member;
+  std::string reason;
+};
+
+struct NoticePublish {
+  std::string controller;
+  std::string notice_id;
+  std::int64_t version = 0;
+  Hash256 notice_hash{};
+};
+
+struct NoticeRef {
+  std::string notice_id;
+  std::int64_t version = 0;
+};
+
+struct ConsentGrant {
+  std::string controller;
+  Subject subject;
+  std::vector<std::string> purposes;
+  std::vector<std::string> categories;
+  std::vector<std::string> recipients;     // third parties (member ids); empty: controller only
+  std::vector<std::string> jurisdictions;  // destinations abroad; empty: domestic only
+  std::optional<Hash256> agreement;        // required when jurisdictions is not empty
+  bool separate = false;                   // separate consent (PIPL Arts. 23, 29, 39)
+  NoticeRef notice;
+  std::string collection_method;
+  std::int64_t valid_from = 0;
+  std::int64_t valid_until = 0;
+  std::optional<Hash256> supersedes;          // renewal
+  std::optional<crypto::PublicKey> delegate;  // guardian or agent who signs for the subject
+  std::optional<Hash256> evidence_hash;       // ref subjects: the controller's evidence
+};
+
+struct ConsentWithdraw {
+  Hash256 consent_id{};
+  std::optional<Hash256> evidence_hash;  // ref subjects
+};
+
+struct ConsentRevoke {
+  Hash256 consent_id{};
+  std::string reason;
+};
+
+struct AgreementCreate {
+  std::string exporter;
+  std::string importer;
+  std::string mechanism;
+  Hash256 filing_ref_hash{};
+  std::vector<std::string> destinations;
+  std::vector<std::string> purposes;
+  std::vector<std::string> categories;
+  std::int64_t valid_from = 0;
+  std::int64_t valid_until = 0;
+};
+
+struct AgreementActivate {
+  Hash256 agreement_id{};
+  std::optional<Hash256> approval_ref_hash;
+};
+
+// agreement.suspend and agreement.terminate share a shape.
+struct AgreementEnd {
+  Hash256 agreement_id{};
+  std::string reason;
+};
+
+struct PortfolioTransfer {
+  std::string transferor;
+  std::string transferee;
+  bool all_consents = false;      // every active consent of the transferor
+  std::vector<Hash256> consents;  // or exactly these
+  std::int64_t effective_at = 0;
+  Hash256 notice_hash{};
+  std::optional<Hash256> approval_ref_hash;
+};
+
+struct SharingRecord {
+  std::string sender;
+  std::string recipient;
+  Subject subject;
+  std::string purpose;
+  std::vector<std::string> categories;
+  std::string destination;
+  std::string legal_basis;
+  std::int64_t shared_at = 0;
+};
+
+struct RightsRequest {
+  std::string controller;
+  Subject subject;
+  std::string kind;
+  std::optional<Hash256> consent_id;
+  std::optional<Hash256> evidence_hash;  // ref subjects
+};
+
+struct RightsFulfil {
+  Hash256 request_id{};
+  bool refused = false;
+  std::optional<std::string> reason;  // required when refused
+  Hash256 attestation_hash{};
+};
+
+struct IncidentReport {
+  std::string controller;
+  std::int64_t detected_at = 0;
+  std::vector<std::string> categories;
+  std::string cause;
+  std::vector<std::string> harms;
+  std::vector<std::string> remedies;
+  std::int64_t affected_count = 0;
+  Hash256 affected_commitment{};
+  Hash256 notice_hash{};
+  std::optional<std::int64_t> regulator_notified_at;
+  std::optional<std::int64_t> subjects_notified_at;
+};
+
+using TxBody =
+    std::variant<MemberRegister, MemberUpdate, MemberSuspend, NoticePublish, ConsentGrant,
+                 ConsentWithdraw, ConsentRevoke, AgreementCreate, AgreementActivate, AgreementEnd,
+                 PortfolioTransfer, SharingRecord, RightsRequest, RightsFulfil, IncidentReport>;
+
+// Parses and schema-checks the body of a `type` transaction.
+Result<TxBody> ParseBody(TxType type, const Json& body);
+
+}  // namespace consentd::ledger

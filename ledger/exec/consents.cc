@@ -164,7 +164,8 @@ Status ExecConsentGrant(ExecContext& ctx, const ConsentGrant& b) {
 
 Status ExecConsentWithdraw(ExecContext& ctx, const ConsentWithdraw& b) {
   CONSENTD_ASSIGN_OR_RETURN(ConsentRecord c, ActiveConsent(ctx, b.consent_id));
-  const std::string& controller = c.ControllerAt(ctx.time_ms);
+  // A copy: appending to c.events below may move the string ControllerAt refers to.
+  const std::string controller = c.ControllerAt(ctx.time_ms);
   CONSENTD_ASSIGN_OR_RETURN(auto signers, Signers::Resolve(ctx.tx, ctx.state));
   // PIPL Art. 15: withdrawal as easy as granting: the subject (or its delegate) alone.
   if (c.grant.subject.is_key()) {
@@ -195,7 +196,8 @@ Status ExecConsentWithdraw(ExecContext& ctx, const ConsentWithdraw& b) {
 
 Status ExecConsentRevoke(ExecContext& ctx, const ConsentRevoke& b) {
   CONSENTD_ASSIGN_OR_RETURN(ConsentRecord c, ActiveConsent(ctx, b.consent_id));
-  const std::string& controller = c.ControllerAt(ctx.time_ms);
+  // A copy: appending to c.events below may move the string ControllerAt refers to.
+  const std::string controller = c.ControllerAt(ctx.time_ms);
   CONSENTD_ASSIGN_OR_RETURN(auto signers, Signers::Resolve(ctx.tx, ctx.state));
   std::string by;
   if (signers.ClaimMember(controller)) {

@@ -5,7 +5,7 @@
 namespace consentd::ledger::vocab {
 namespace {
 
-constexpr Code kRoles[] = {{"auditor"}, {"insurer"}, {"regulator"}};
+constexpr Code kRoles[] = {{"auditor"}, {"insurer"}, {"processor"}, {"regulator"}};
 
 // Why a controller or regulator ends a consent (PIPL Art. 47 grounds, plus orders).
 constexpr Code kRevoke[] = {

@@ -127,8 +127,13 @@ class StrictSax {
 void AppendString(std::string_view s, std::string* out) {
   static constexpr char kHex[] = "0123456789abcdef";
   out->push_back('"');
-  for (const char c : s) {
-    const auto u = static_cast<unsigned char>(c);
+  // Copy runs of characters that need no escape in one append.
+  std::size_t run = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto u = static_cast<unsigned char>(s[i]);
+    if (u >= 0x20 && u != '"' && u != '\\') continue;
+    out->append(s.data() + run, i - run);
+    run = i + 1;
     switch (u) {
       case '"':
         out->append("\\\"");
@@ -152,15 +157,12 @@ void AppendString(std::string_view s, std::string* out) {
         out->append("\\t");
         break;
       default:
-        if (u < 0x20) {
-          out->append("\\u00");
-          out->push_back(kHex[u >> 4]);
-          out->push_back(kHex[u & 0x0f]);
-        } else {
-          out->push_back(c);
-        }
+        out->append("\\u00");
+        out->push_back(kHex[u >> 4]);
+        out->push_back(kHex[u & 0x0f]);
     }
   }
+  out->append(s.data() + run, s.size() - run);
   out->push_back('"');
 }
 
@@ -297,6 +299,7 @@ void AppendCanonicalJson(const Json& value, std::string* out) {
 
 std::string CanonicalJson(const Json& value) {
   std::string out;
+  out.reserve(256);
   AppendCanonicalJson(value, &out);
   return out;
 }

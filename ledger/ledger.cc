@@ -214,8 +214,8 @@ Result<ExecutedBlock> Ledger::Run(BlockHeader header, std::span<const TxPtr> txs
         (out.block.txs.size() >= max_txs || bytes + tx->canonical().size() > max_bytes)) {
       break;  // the block is full; the rest waits for the next one
     }
-    Overlay tx_overlay(&block_overlay);
-    StateWriter w(tx_overlay);
+    Overlay tx_overlay(static_cast<const Overlay*>(&block_overlay));
+    StateWriter w(tx_overlay, &cache_);
     exec::ExecContext ctx{genesis_,
                           header.height,
                           header.time_ms,
@@ -331,6 +331,7 @@ Status Ledger::Commit(ExecutedBlock executed, const consensus::CommitCertificate
   batch[keys::BlockHash(executed.hash)] = keys::BigEndian(hd.height);
   batch[kHeadKey] = CanonicalJson(HeadToJson(next));
   CONSENTD_RETURN_IF_ERROR(store_->Write(batch, /*sync=*/true));
+  cache_.Invalidate(batch);
   {
     std::lock_guard<std::mutex> lock(mu_);
     head_ = next;

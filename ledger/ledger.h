@@ -24,6 +24,7 @@
 #include "consensus/validator_set.h"
 #include "ledger/block.h"
 #include "ledger/genesis.h"
+#include "ledger/state/hot_cache.h"
 #include "ledger/state/state.h"
 #include "ledger/store/store.h"
 #include "ledger/tx.h"
@@ -116,7 +117,8 @@ class Ledger {
   std::unique_ptr<Store> store_;
   Genesis genesis_;
 
-  mutable std::mutex mu_;  // guards head_ and validators_
+  mutable HotCache cache_;  // committed members, notices, key indexes (consensus thread)
+  mutable std::mutex mu_;   // guards head_ and validators_
   Head head_;
   std::vector<ValidatorSetEntry> validators_;
 };

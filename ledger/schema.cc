@@ -35,11 +35,11 @@ const Json* FieldReader::Field(std::string_view key, bool optional) {
   if (!ok()) return nullptr;
   auto it = value_.find(key);
   if (it == value_.end() || (optional && it->is_null())) {
-    if (it != value_.end()) consumed_.emplace(key);
+    if (it != value_.end()) consumed_.push_back(it.key());
     if (!optional) Fail(Reject::kMissingField, "missing field " + Name(key));
     return nullptr;
   }
-  consumed_.emplace(key);
+  consumed_.push_back(it.key());
   return &*it;
 }
 
@@ -309,7 +309,8 @@ const Json* FieldReader::Raw(std::string_view key) { return Field(key, false); }
 Status FieldReader::Finish() {
   if (!ok()) return status_;
   for (auto it = value_.begin(); it != value_.end(); ++it) {
-    if (consumed_.count(it.key()) == 0) {
+    if (std::find(consumed_.begin(), consumed_.end(), std::string_view(it.key())) ==
+        consumed_.end()) {
       const std::string& k = it.key();
       return Rejected(Reject::kUnknownField, "unknown field " + path_ + "." +
                                                  (k.size() <= 40 ? k : k.substr(0, 40) + "..."));

@@ -8,7 +8,6 @@
 
 #include <cstdint>
 #include <optional>
-#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -84,7 +83,8 @@ class FieldReader {
   const Json& value_;
   std::string path_;
   Status status_;
-  std::set<std::string, std::less<>> consumed_;
+  // Keys of value_ already read (views into value_'s own keys; few, so a vector).
+  std::vector<std::string_view> consumed_;
   const vocab::CodeList* list_ = nullptr;  // for Codes()
 };
 

@@ -19,6 +19,8 @@ class Overlay final : public ReadView {
  public:
   // `base` must outlive the overlay.
   explicit Overlay(const ReadView* base) : base_(base) {}
+  // An overlay over another overlay (a transaction inside a block).
+  explicit Overlay(const Overlay* parent) : base_(parent), parent_(parent) {}
 
   Result<std::optional<std::string>> Get(std::string_view key) const override;
   std::unique_ptr<Cursor> Scan(std::string_view prefix, std::string_view start = {}) const override;
@@ -27,12 +29,17 @@ class Overlay final : public ReadView {
   void Delete(std::string key) { writes_[std::move(key)] = std::nullopt; }
 
   const WriteBatch& writes() const { return writes_; }
+  // Whether this overlay or a parent overlay has written `key`.
+  bool Writes(std::string_view key) const {
+    return writes_.find(key) != writes_.end() || (parent_ != nullptr && parent_->Writes(key));
+  }
   WriteBatch TakeWrites() { return std::move(writes_); }
   // Applies a child overlay's writes on top of this one's.
   void Absorb(Overlay&& child);
 
  private:
   const ReadView* base_;
+  const Overlay* parent_ = nullptr;
   WriteBatch writes_;
 };
 

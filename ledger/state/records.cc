@@ -40,6 +40,43 @@ Result<T> Guard(F&& parse) {
   }
 }
 
+std::vector<std::string> Strings(const Json& j, const char* key) {
+  std::vector<std::string> out;
+  const Json& a = j.at(key);
+  out.reserve(a.size());
+  for (const Json& v : a) out.push_back(v.get<std::string>());
+  return out;
+}
+
+// A consent's grant body as stored: it passed the full schema when its tx was accepted, so read
+// it directly (this runs for every consent a sharing check looks at).
+ConsentGrant DecodeStoredGrant(const Json& j) {
+  ConsentGrant g;
+  g.controller = j.at("controller").get<std::string>();
+  auto subject = Subject::FromJson(j.at("subject"), "subject");
+  if (!subject.ok()) throw Corrupt("bad subject");
+  g.subject = *subject;
+  g.purposes = Strings(j, "purposes");
+  g.categories = Strings(j, "categories");
+  g.recipients = Strings(j, "recipients");
+  g.jurisdictions = Strings(j, "jurisdictions");
+  g.agreement = GetOptionalHash(j, "agreement");
+  g.separate = j.at("separate").get<bool>();
+  g.notice.notice_id = j.at("notice").at("notice_id").get<std::string>();
+  g.notice.version = j.at("notice").at("version").get<std::int64_t>();
+  g.collection_method = j.at("collection_method").get<std::string>();
+  g.valid_from = j.at("valid_from").get<std::int64_t>();
+  g.valid_until = j.at("valid_until").get<std::int64_t>();
+  g.supersedes = GetOptionalHash(j, "supersedes");
+  if (j.contains("delegate")) {
+    auto key = crypto::PublicKey::Parse(GetHash(j, "delegate"));
+    if (!key.ok()) throw Corrupt("bad delegate key");
+    g.delegate = *key;
+  }
+  g.evidence_hash = GetOptionalHash(j, "evidence_hash");
+  return g;
+}
+
 template <typename Body>
 Body ParseStoredBody(TxType type, const Json& j) {
   auto body = ParseBody(type, j);
@@ -229,7 +266,7 @@ Result<ConsentRecord> ConsentRecord::FromJson(const Json& j) {
     ConsentRecord c;
     c.id = GetHash(j, "id");
     c.grant_json = j.at("grant");
-    c.grant = ParseStoredBody<ConsentGrant>(TxType::kConsentGrant, c.grant_json);
+    c.grant = DecodeStoredGrant(c.grant_json);
     c.recorded_at = j.at("recorded_at").get<std::int64_t>();
     c.height = j.at("height").get<std::uint64_t>();
     for (const auto& e : j.at("events")) {

@@ -7,11 +7,11 @@ namespace consentd::ledger {
 Result<std::optional<Json>> StateReader::GetJson(std::string_view key) const {
   CONSENTD_ASSIGN_OR_RETURN(auto raw, view_.Get(key));
   if (!raw) return std::optional<Json>();
-  auto json = ParseJson(*raw);
-  if (!json.ok()) {
-    return Status::Error("store_corruption", "unreadable record: " + json.status().ToString());
-  }
-  return std::optional<Json>(std::move(*json));
+  // Records are our own canonical JSON, read back from a checksummed store: nlohmann's plain
+  // parser suffices (the strict one guards untrusted input).
+  Json json = Json::parse(*raw, nullptr, /*allow_exceptions=*/false);
+  if (json.is_discarded()) return Status::Error("store_corruption", "unreadable record");
+  return std::optional<Json>(std::move(json));
 }
 
 template <typename R>
@@ -23,21 +23,29 @@ Result<std::optional<R>> StateReader::GetRecord(std::string_view key) const {
 }
 
 Result<std::optional<MemberRecord>> StateReader::Member(std::string_view id) const {
-  return GetRecord<MemberRecord>(keys::Member(id));
+  const std::string key = keys::Member(id);
+  if (Cached(key)) return cache_->Member(key, [&] { return GetRecord<MemberRecord>(key); });
+  return GetRecord<MemberRecord>(key);
 }
 
 Result<std::optional<std::string>> StateReader::MemberIdByKey(const FixedBytes<32>& key) const {
-  return view_.Get(keys::MemberKey(key));
+  const std::string k = keys::MemberKey(key);
+  if (Cached(k)) return cache_->Raw(k, [&] { return view_.Get(k); });
+  return view_.Get(k);
 }
 
 Result<std::optional<std::string>> StateReader::MemberIdByValidatorKey(
     const FixedBytes<32>& key) const {
-  return view_.Get(keys::ValidatorKey(key));
+  const std::string k = keys::ValidatorKey(key);
+  if (Cached(k)) return cache_->Raw(k, [&] { return view_.Get(k); });
+  return view_.Get(k);
 }
 
 Result<std::optional<NoticeRecord>> StateReader::Notice(std::string_view controller,
                                                         std::string_view notice_id) const {
-  return GetRecord<NoticeRecord>(keys::Notice(controller, notice_id));
+  const std::string key = keys::Notice(controller, notice_id);
+  if (Cached(key)) return cache_->Notice(key, [&] { return GetRecord<NoticeRecord>(key); });
+  return GetRecord<NoticeRecord>(key);
 }
 
 Result<std::optional<ConsentRecord>> StateReader::Consent(const Hash256& id) const {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "ledger/state/hot_cache.h"
 #include "ledger/state/keys.h"
 #include "ledger/state/overlay.h"
 #include "ledger/state/records.h"
@@ -32,6 +33,9 @@ struct ValidatorSetEntry {
 class StateReader {
  public:
   explicit StateReader(const ReadView& view) : view_(view) {}
+  // Reads through `overlay` may use `cache` for keys the overlay chain has not written.
+  StateReader(const Overlay& overlay, HotCache* cache)
+      : view_(overlay), overlay_(&overlay), cache_(cache) {}
 
   const ReadView& view() const { return view_; }
 
@@ -57,13 +61,19 @@ class StateReader {
  protected:
   template <typename R>
   Result<std::optional<R>> GetRecord(std::string_view key) const;
+  bool Cached(std::string_view key) const {
+    return cache_ != nullptr && overlay_ != nullptr && !overlay_->Writes(key);
+  }
 
   const ReadView& view_;
+  const Overlay* overlay_ = nullptr;
+  HotCache* cache_ = nullptr;
 };
 
 class StateWriter : public StateReader {
  public:
-  explicit StateWriter(Overlay& overlay) : StateReader(overlay), overlay_(overlay) {}
+  explicit StateWriter(Overlay& overlay, HotCache* cache = nullptr)
+      : StateReader(overlay, cache), overlay_(overlay) {}
 
   void PutJson(std::string key, const Json& record);
   void PutIndex(std::string key) { overlay_.Put(std::move(key), std::string()); }

@@ -8,6 +8,9 @@
 #include <leveldb/iterator.h>
 #include <leveldb/write_batch.h>
 
+#include <filesystem>
+#include <system_error>
+
 #include "ledger/store/store.h"
 
 namespace consentd::ledger {
@@ -130,6 +133,9 @@ class LevelDbStore final : public Store {
 
 Result<std::unique_ptr<Store>> OpenLevelDbStore(const std::string& dir,
                                                 const LevelDbOptions& options) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return Status::Error("store_io", "cannot create " + dir + ": " + ec.message());
   auto db = std::make_shared<Db>();
   db->cache.reset(leveldb::NewLRUCache(options.block_cache_bytes));
   db->filter.reset(leveldb::NewBloomFilterPolicy(options.bloom_bits_per_key));

@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -17,6 +18,15 @@ using FixedBytes = std::array<std::uint8_t, N>;
 
 // A SHA-256 digest (tx ids, block hashes, Merkle nodes).
 using Hash256 = FixedBytes<32>;
+
+// For unordered containers keyed by digests: the leading bytes are already uniform.
+struct Hash256Hasher {
+  std::size_t operator()(const Hash256& h) const noexcept {
+    std::size_t v;
+    std::memcpy(&v, h.data(), sizeof v);
+    return v;
+  }
+};
 
 // Views the characters of a string as bytes (no copy).
 inline ByteSpan AsBytes(std::string_view s) {

@@ -1,0 +1,71 @@
+#include "cli/client.h"
+
+#include <httplib.h>
+
+namespace consentd::cli {
+
+struct Client::Impl {
+  std::unique_ptr<httplib::Client> http;
+  std::string token;
+};
+
+Client::Client(std::string url, std::string host, int port, std::string token)
+    : impl_(std::make_unique<Impl>()), url_(std::move(url)) {
+  impl_->http = std::make_unique<httplib::Client>(host, port);
+  impl_->http->set_connection_timeout(5);
+  impl_->http->set_read_timeout(120);
+  impl_->http->set_keep_alive(true);
+  impl_->token = std::move(token);
+}
+
+Client::Client(Client&&) noexcept = default;
+Client::~Client() = default;
+
+Result<Client> Client::Create(const std::string& url, std::string token) {
+  std::string rest = url;
+  if (rest.starts_with("http://")) rest = rest.substr(7);
+  if (rest.starts_with("https://")) {
+    return Status::Error("usage", "https is not supported by the local client; put TLS in front");
+  }
+  while (!rest.empty() && rest.back() == '/') rest.pop_back();
+  const auto colon = rest.rfind(':');
+  if (colon == std::string::npos)
+    return Status::Error("usage", "node URL must be http://host:port");
+  int port = 0;
+  try {
+    port = std::stoi(rest.substr(colon + 1));
+  } catch (const std::exception&) {
+    port = 0;
+  }
+  if (port <= 0 || port > 65535) return Status::Error("usage", "node URL has a bad port");
+  return Client("http://" + rest, rest.substr(0, colon), port, std::move(token));
+}
+
+namespace {
+Result<Response> Wrap(const httplib::Result& r, const std::string& url) {
+  if (!r) {
+    return Status::Error("network",
+                         "cannot reach " + url + " (" + httplib::to_string(r.error()) + ")");
+  }
+  Response out;
+  out.status = r->status;
+  out.raw = r->body;
+  auto json = ParseJson(r->body, JsonLimits{256 << 20, 64});
+  out.body = json.ok() ? std::move(*json) : Json(r->body);
+  return out;
+}
+}  // namespace
+
+Result<Response> Client::Get(const std::string& path) const {
+  httplib::Headers headers;
+  if (!impl_->token.empty()) headers.emplace("Authorization", "Bearer " + impl_->token);
+  return Wrap(impl_->http->Get(path, headers), url_);
+}
+
+Result<Response> Client::Post(const std::string& path, const std::string& body) const {
+  httplib::Headers headers;
+  if (!impl_->token.empty()) headers.emplace("Authorization", "Bearer " + impl_->token);
+  return Wrap(impl_->http->Post(path, headers, body, "application/json"), url_);
+}
+
+}  // namespace consentd::cli

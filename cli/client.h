@@ -1,0 +1,39 @@
+#pragma once
+
+// A small HTTP client for the node's API (cpp-httplib). Responses come back as the status code
+// and the parsed JSON body; network failures are errors with code "network".
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "common/json.h"
+#include "common/result.h"
+
+namespace consentd::cli {
+
+struct Response {
+  int status = 0;
+  Json body;
+  std::string raw;
+};
+
+class Client {
+ public:
+  // `url` like http://127.0.0.1:8601. Errors: "usage" for a malformed URL.
+  static Result<Client> Create(const std::string& url, std::string token = {});
+  Client(Client&&) noexcept;
+  ~Client();
+
+  Result<Response> Get(const std::string& path) const;
+  Result<Response> Post(const std::string& path, const std::string& body) const;
+  const std::string& url() const { return url_; }
+
+ private:
+  Client(std::string url, std::string host, int port, std::string token);
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  std::string url_;
+};
+
+}  // namespace consentd::cli

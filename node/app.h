@@ -1,0 +1,57 @@
+#pragma once
+
+// LedgerApp: the ledger as the consensus core's Application. It builds proposals from the
+// mempool, validates proposals by re-executing them (reusing verified txs from the mempool),
+// remembers each execution so the commit that follows does not execute again, and applies
+// commits to the ledger and the mempool.
+//
+// Thread-compatible: the consensus driver's thread only.
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+
+#include "consensus/application.h"
+#include "consensus/certificate.h"
+#include "ledger/ledger.h"
+#include "node/mempool.h"
+
+namespace consentd::node {
+
+class LedgerApp final : public consensus::Application {
+ public:
+  LedgerApp(ledger::Ledger* ledger, Mempool* mempool, crypto::PublicKeyBytes proposer);
+
+  consensus::ProposedBlock BuildProposal(std::uint64_t height, std::int64_t time_ms) override;
+  Result<Hash256> ValidateProposal(std::uint64_t height, ByteSpan payload) override;
+  bool HasPendingTxs() override;
+  const consensus::ValidatorSet& ValidatorsFor(std::uint64_t height) override;
+
+  // The driver's clock for the block-time drift check (set before each event).
+  void set_now(std::int64_t now_ms) { now_ms_ = now_ms; }
+
+  // Applies a decided block: ledger commit (one synced batch), then the mempool update.
+  // Errors are the node's (storage), not the block's: the driver stops on them.
+  Status Commit(std::uint64_t height, const Hash256& block_id, ByteSpan payload,
+                const consensus::CommitCertificate& certificate, ledger::Block* committed);
+
+  // Blocks proposed with txs the ledger refused (should stay 0; counted for metrics).
+  std::uint64_t proposal_rejections() const { return proposal_rejections_; }
+
+ private:
+  Result<ledger::Block> Decode(ByteSpan payload) const;
+
+  ledger::Ledger* ledger_;
+  Mempool* mempool_;
+  crypto::PublicKeyBytes proposer_;
+  std::int64_t now_ms_ = 0;
+  // Executions of this height's candidate blocks, by block id (cleared at every commit).
+  std::map<Hash256, ledger::ExecutedBlock> executed_;
+  std::map<std::uint64_t, consensus::ValidatorSet> validators_;  // small, recent heights
+  std::optional<consensus::ValidatorSet> empty_;
+  std::uint64_t proposal_rejections_ = 0;
+};
+
+}  // namespace consentd::node

@@ -1,0 +1,86 @@
+#pragma once
+
+// consentd's configuration: DIR/config.json, every field optional with the defaults below
+// (docs/CONFIG.md documents each). Unknown fields and bad values stop start-up with a message
+// naming the field ("config_invalid").
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "crypto/schnorr.h"
+
+namespace consentd::node {
+
+struct HostPort {
+  std::string host;
+  std::uint16_t port = 0;
+  std::string ToString() const { return host + ":" + std::to_string(port); }
+};
+
+// "host:port" with a non-zero port. Errors: "config_invalid".
+Result<HostPort> ParseHostPort(std::string_view text, std::string_view field);
+
+struct TokenConfig {
+  Hash256 sha256{};    // SHA-256 of the bearer token; the token itself is never stored
+  std::string role;    // insurer | auditor | regulator
+  std::string member;  // the member an insurer token speaks for
+};
+
+struct Config {
+  std::string home;  // the --home directory; relative paths below are resolved against it
+
+  std::string genesis_file = "genesis.json";
+  std::string node_key_file = "node_key.json";
+  std::string key_passphrase_env;  // env var holding the node key's passphrase (encrypted keys)
+  std::string data_dir = "data";
+
+  struct P2p {
+    HostPort listen{"127.0.0.1", 26656};
+    std::vector<HostPort> peers;
+    std::vector<crypto::PublicKeyBytes> observers;  // non-validator keys allowed to connect
+    std::uint64_t max_frame_bytes = 16 << 20;
+    std::uint64_t max_queue_bytes = 64 << 20;
+  } p2p;
+
+  struct Http {
+    HostPort listen{"127.0.0.1", 8080};
+    std::uint32_t threads = 16;
+    std::uint64_t max_body_bytes = 4 << 20;
+    std::uint32_t max_batch = 1000;
+    std::uint32_t rate_limit_per_s = 2000;  // per client address (token bucket)
+    std::uint32_t rate_limit_burst = 4000;
+    std::uint32_t read_timeout_ms = 10'000;
+    std::uint32_t write_timeout_ms = 10'000;
+    std::uint32_t max_wait_ms = 60'000;  // ?wait=commit&timeout_ms upper bound
+    std::vector<TokenConfig> tokens;
+    std::string ui_dir;  // static web app to serve under /ui/ (empty: none)
+  } http;
+
+  struct Mempool {
+    std::uint64_t max_txs = 50'000;
+    std::uint64_t max_bytes = 128 << 20;
+  } mempool;
+
+  struct Log {
+    std::string level = "info";
+    std::string file;  // empty: stderr
+  } log;
+
+  // Resolved absolute paths.
+  std::string Path(const std::string& relative) const;
+  std::string GenesisPath() const { return Path(genesis_file); }
+  std::string KeyPath() const { return Path(node_key_file); }
+  std::string DataPath() const { return Path(data_dir); }
+  // Safety state lives beside the key, outside data/: wiping data/ must not forget what the
+  // node signed.
+  std::string SafetyStatePath() const { return Path("safety_state.json"); }
+  std::string WalPath() const { return Path(data_dir + "/consensus.wal"); }
+
+  static Result<Config> Parse(std::string_view text, const std::string& home);
+  static Result<Config> Load(const std::string& home);
+};
+
+}  // namespace consentd::node

@@ -1,0 +1,63 @@
+#pragma once
+
+// Transaction gossip. Txs admitted here are batched (up to 1,000 or 10 ms) and broadcast to
+// every peer; the mesh is complete (every validator connects to every other), so one hop
+// reaches everyone and received txs are not re-broadcast. Received batches are verified and
+// admitted on worker threads, off the transport's thread; duplicates are expected and ignored.
+//
+// Thread-safe.
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "ledger/tx.h"
+#include "node/mempool.h"
+#include "node/network.h"
+#include "node/worker.h"
+
+namespace consentd::node {
+
+class Gossip {
+ public:
+  // `now` gives the node's clock (Unix ms).
+  Gossip(Mempool* mempool, Network* network, std::string chain_id, std::size_t max_tx_bytes,
+         std::function<std::int64_t()> now);
+  ~Gossip();
+  void Stop();
+
+  // A tx this node admitted (from a client): queue it for broadcast.
+  void Announce(const ledger::TxPtr& tx);
+  // A kTxs frame from a peer.
+  void OnFrame(PeerId peer, std::string payload);
+
+  std::uint64_t received() const { return received_; }
+  std::uint64_t admitted() const { return admitted_; }
+
+ private:
+  void FlushLoop();
+  void Ingest(const std::string& payload);
+
+  Mempool* mempool_;
+  Network* network_;
+  const std::string chain_id_;
+  const std::size_t max_tx_bytes_;
+  std::function<std::int64_t()> now_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<ledger::TxPtr> outgoing_;
+  bool stopping_ = false;
+  std::thread flusher_;
+  Worker ingest_a_{256};
+  Worker ingest_b_{256};
+  std::atomic<std::uint64_t> next_worker_{0};
+  std::atomic<std::uint64_t> received_{0};
+  std::atomic<std::uint64_t> admitted_{0};
+};
+
+}  // namespace consentd::node

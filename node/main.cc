@@ -1,0 +1,153 @@
+// consentd: the consent-ledger node daemon.
+
+#include <pthread.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+#include "common/file_util.h"
+#include "common/version.h"
+#include "node/config.h"
+#include "node/log.h"
+#include "node/node.h"
+
+namespace {
+
+constexpr const char* kUsage = R"(consentd - a node of the consentd consent ledger
+
+Usage:
+  consentd --home DIR [options]
+  consentd --help | --version
+
+Options:
+  --home DIR              node home: DIR/config.json, DIR/node_key.json, DIR/genesis.json,
+                          DIR/data/ (see docs/CONFIG.md and docs/OPERATIONS.md)
+  --passphrase-file FILE  read the node key's passphrase from FILE (else the environment
+                          variable named by config key_passphrase_env, for encrypted keys)
+  --log-level LEVEL       debug | info | warn | error (overrides config log.level)
+  --help                  this text
+  --version               print the version
+
+Signals: SIGTERM or SIGINT shut the node down cleanly (the write in progress finishes, peers
+are closed). A SIGKILL loses nothing committed.
+
+Exit codes: 0 clean shutdown, 1 runtime failure, 2 usage or configuration error.
+)";
+
+int Usage(const char* message) {
+  std::fprintf(stderr, "consentd: %s\n\n%s", message, kUsage);
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace consentd;
+  using namespace consentd::node;
+  std::string home;
+  std::string passphrase_file;
+  std::string log_level;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    auto value = [&](const char* name) -> const char* {
+      if (i + 1 >= argc) return nullptr;
+      (void)name;
+      return argv[++i];
+    };
+    if (arg == "--help" || arg == "-h") {
+      std::fputs(kUsage, stdout);
+      return 0;
+    } else if (arg == "--version") {
+      std::printf("consentd %s\n", kVersion);
+      return 0;
+    } else if (arg == "--home") {
+      const char* v = value("--home");
+      if (v == nullptr) return Usage("--home needs a directory");
+      home = v;
+    } else if (arg == "--passphrase-file") {
+      const char* v = value("--passphrase-file");
+      if (v == nullptr) return Usage("--passphrase-file needs a file");
+      passphrase_file = v;
+    } else if (arg == "--log-level") {
+      const char* v = value("--log-level");
+      if (v == nullptr) return Usage("--log-level needs a level");
+      log_level = v;
+    } else {
+      return Usage(("unknown argument " + arg).c_str());
+    }
+  }
+  if (home.empty()) return Usage("--home is required");
+
+  auto config = Config::Load(home);
+  if (!config.ok()) {
+    std::fprintf(stderr, "consentd: %s\n", config.status().ToString().c_str());
+    return 2;
+  }
+  if (!log_level.empty()) config->log.level = log_level;
+  auto level = ParseLogLevel(config->log.level);
+  if (!level) return Usage("--log-level must be debug, info, warn or error");
+  Logger::SetLevel(*level);
+  if (!config->log.file.empty() && !Logger::OpenFile(config->Path(config->log.file))) {
+    std::fprintf(stderr, "consentd: cannot open log file %s\n", config->log.file.c_str());
+    return 2;
+  }
+
+  NodeOptions options;
+  if (!passphrase_file.empty()) {
+    auto pw = ReadFile(passphrase_file, 4096);
+    if (!pw.ok()) {
+      std::fprintf(stderr, "consentd: %s\n", pw.status().ToString().c_str());
+      return 2;
+    }
+    std::string p = *pw;
+    while (!p.empty() && (p.back() == '\n' || p.back() == '\r')) p.pop_back();
+    options.passphrase = p;
+  }
+
+  // Signals are taken by this thread alone (sigtimedwait below); block them before any other
+  // thread starts so every thread inherits the mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  auto node = Node::Create(std::move(*config), std::move(options));
+  if (!node.ok()) {
+    LogError("node", "startup_failed", {{"error", node.status().ToString()}});
+    std::fprintf(stderr, "consentd: %s\n", node.status().ToString().c_str());
+    return node.status().code().starts_with("config") ||
+                   node.status().code().starts_with("genesis") ||
+                   node.status().code().starts_with("key")
+               ? 2
+               : 1;
+  }
+  if (Status st = (*node)->Start(); !st.ok()) {
+    LogError("node", "startup_failed", {{"error", st.ToString()}});
+    std::fprintf(stderr, "consentd: %s\n", st.ToString().c_str());
+    (*node)->Stop();
+    return 1;
+  }
+
+  int exit_code = 0;
+  for (;;) {
+    timespec wait{0, 200 * 1000 * 1000};
+    const int sig = sigtimedwait(&signals, nullptr, &wait);
+    if (sig == SIGTERM || sig == SIGINT) {
+      LogInfo("node", "shutdown", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
+      break;
+    }
+    if (Status fatal = (*node)->fatal(); !fatal.ok()) {
+      LogError("node", "stopping_after_fatal_error", {{"error", fatal.ToString()}});
+      exit_code = 1;
+      break;
+    }
+  }
+  (*node)->Stop();
+  return exit_code;
+}

@@ -1,0 +1,148 @@
+#include "node/mempool.h"
+
+#include <algorithm>
+
+#include "common/hex.h"
+#include "ledger/exec/context.h"
+#include "ledger/state/keys.h"
+
+namespace consentd::node {
+
+Mempool::Mempool(ledger::Ledger* ledger, MempoolLimits limits) : ledger_(ledger), limits_(limits) {
+  std::lock_guard<std::mutex> lock(mu_);
+  RebaseLocked();
+}
+
+void Mempool::SetOnAvailable(std::function<void()> callback) {
+  std::lock_guard<std::mutex> lock(mu_);
+  on_available_ = std::move(callback);
+}
+
+void Mempool::RebaseLocked() {
+  pending_.reset();
+  base_ = ledger_->Snapshot();
+  pending_ = std::make_unique<ledger::Overlay>(base_.get());
+  base_height_ = ledger_->head().height;
+  cache_.Clear();
+}
+
+Status Mempool::ExecutePendingLocked(const ledger::Tx& tx, std::int64_t now_ms) {
+  const ledger::Head head = ledger_->head();
+  ledger::Overlay tx_overlay(static_cast<const ledger::Overlay*>(pending_.get()));
+  ledger::StateWriter w(tx_overlay, &cache_);
+  ledger::exec::ExecContext ctx{ledger_->genesis(),
+                                head.height + 1,
+                                std::max(now_ms, head.time_ms + 1),
+                                static_cast<std::uint32_t>(by_id_.size()),
+                                tx,
+                                w};
+  CONSENTD_RETURN_IF_ERROR(ledger::exec::Execute(ctx));
+  pending_->Absorb(std::move(tx_overlay));
+  return Status::Ok();
+}
+
+Status Mempool::Add(const ledger::TxPtr& tx, std::int64_t now_ms) {
+  std::function<void()> notify;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (by_id_.count(tx->id()) > 0) {
+      return Status::Error("mempool_duplicate",
+                           "transaction " + HexEncode(tx->id()) + " is already waiting");
+    }
+    if (by_id_.size() >= limits_.max_txs || bytes_ + tx->canonical().size() > limits_.max_bytes) {
+      return Status::Error("mempool_full", "the mempool is full; retry later");
+    }
+    if (base_height_ != ledger_->head().height) RebaseLocked();
+    CONSENTD_RETURN_IF_ERROR(ExecutePendingLocked(*tx, now_ms));
+    const bool was_empty = by_id_.empty();
+    order_.push_back(Entry{tx, next_seq_++});
+    by_id_.emplace(tx->id(), tx);
+    by_leaf_.emplace(tx->leaf(), tx);
+    bytes_ += tx->canonical().size();
+    if (was_empty) notify = on_available_;
+  }
+  if (notify) notify();
+  return Status::Ok();
+}
+
+ledger::TxPtr Mempool::FindByLeaf(const Hash256& leaf) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = by_leaf_.find(leaf);
+  return it == by_leaf_.end() ? nullptr : it->second;
+}
+
+bool Mempool::Contains(const Hash256& tx_id) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return by_id_.count(tx_id) > 0;
+}
+
+std::vector<ledger::TxPtr> Mempool::Candidates(std::size_t max_txs, std::size_t max_bytes) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<ledger::TxPtr> out;
+  std::size_t bytes = 0;
+  for (const Entry& e : order_) {
+    if (out.size() >= max_txs) break;
+    if (by_id_.count(e.tx->id()) == 0) continue;  // removed
+    if (bytes + e.tx->canonical().size() > max_bytes) break;
+    bytes += e.tx->canonical().size();
+    out.push_back(e.tx);
+  }
+  return out;
+}
+
+void Mempool::EraseLocked(const Hash256& tx_id) {
+  auto it = by_id_.find(tx_id);
+  if (it == by_id_.end()) return;
+  bytes_ -= it->second->canonical().size();
+  by_leaf_.erase(it->second->leaf());
+  by_id_.erase(it);
+}
+
+void Mempool::Remove(const Hash256& tx_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  EraseLocked(tx_id);
+}
+
+std::vector<Hash256> Mempool::Update(const std::vector<ledger::TxPtr>& committed,
+                                     std::int64_t now_ms) {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const ledger::TxPtr& tx : committed) EraseLocked(tx->id());
+  // Compact the arrival queue and re-execute the oldest waiting txs on the new head.
+  std::deque<Entry> kept;
+  std::vector<Hash256> dropped;
+  RebaseLocked();
+  const std::uint64_t next_height = ledger_->head().height + 1;
+  std::size_t rechecked = 0;
+  for (Entry& e : order_) {
+    if (by_id_.count(e.tx->id()) == 0) continue;
+    if (e.tx->expires_at_height() < next_height) {
+      dropped.push_back(e.tx->id());
+      EraseLocked(e.tx->id());
+      continue;
+    }
+    if (rechecked < limits_.max_recheck) {
+      ++rechecked;
+      Status st = ExecutePendingLocked(*e.tx, now_ms);
+      if (!st.ok() && !ledger::exec::IsInternalError(st)) {
+        dropped.push_back(e.tx->id());
+        EraseLocked(e.tx->id());
+        continue;
+      }
+    }
+    kept.push_back(std::move(e));
+  }
+  order_ = std::move(kept);
+  return dropped;
+}
+
+std::size_t Mempool::size() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return by_id_.size();
+}
+
+std::size_t Mempool::bytes() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return bytes_;
+}
+
+}  // namespace consentd::node

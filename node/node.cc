@@ -1,0 +1,235 @@
+#include "node/node.h"
+
+#include <chrono>
+#include <cstdlib>
+
+#include "common/hex.h"
+#include "consensus/signer.h"
+#include "ledger/genesis.h"
+#include "ledger/state/state.h"
+#include "ledger/store/store.h"
+#include "node/http/server.h"
+#include "node/log.h"
+#include "node/wire.h"
+#include "wallet/key_file.h"
+
+namespace consentd::node {
+namespace {
+
+// Adapts the transport to the driver's Network. The transport is created after the driver
+// (its handler routes into the driver), so this holds the owner's pointer; nothing sends before
+// Node::Start, by which time it is set.
+class TransportNetwork final : public Network {
+ public:
+  explicit TransportNetwork(const std::unique_ptr<p2p::Transport>* transport)
+      : transport_(transport) {}
+  bool Send(PeerId peer, std::uint8_t kind, std::string payload) override {
+    return *transport_ != nullptr && (*transport_)->Send(peer, kind, std::move(payload));
+  }
+  void Broadcast(std::uint8_t kind, const std::string& payload) override {
+    if (*transport_ != nullptr) (*transport_)->Broadcast(kind, payload);
+  }
+
+ private:
+  const std::unique_ptr<p2p::Transport>* transport_;
+};
+
+Result<crypto::PrivateKey> LoadNodeKey(const Config& config, const NodeOptions& options) {
+  bool loose = false;
+  CONSENTD_ASSIGN_OR_RETURN(std::string text, wallet::ReadKeyFile(config.KeyPath(), &loose));
+  if (loose) {
+    LogWarn("node", "key_file_permissions", {{"path", config.KeyPath()}, {"advice", "chmod 600"}});
+  }
+  std::optional<std::string> passphrase = options.passphrase;
+  if (!passphrase && !config.key_passphrase_env.empty()) {
+    if (const char* env = std::getenv(config.key_passphrase_env.c_str())) passphrase = env;
+  }
+  if (wallet::IsPlaintextKeyFile(text)) {
+    LogWarn("node", "insecure_plaintext_key",
+            {{"path", config.KeyPath()}, {"use", "local test networks only"}});
+  }
+  auto key = wallet::DecryptKey(text, passphrase);
+  if (!key.ok()) return key.status().WithContext(config.KeyPath());
+  return key;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Node>> Node::Create(Config config, NodeOptions options) {
+  CONSENTD_ASSIGN_OR_RETURN(crypto::PrivateKey key, LoadNodeKey(config, options));
+  std::unique_ptr<Node> node(new Node(std::move(config), std::move(options), std::move(key)));
+  CONSENTD_RETURN_IF_ERROR(node->Open());
+  return node;
+}
+
+Node::Node(Config config, NodeOptions options, crypto::PrivateKey key)
+    : config_(std::move(config)), options_(std::move(options)), key_(std::move(key)) {}
+
+Node::~Node() { Stop(); }
+
+std::int64_t Node::Now() const {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+             .count() +
+         options_.clock_offset_ms;
+}
+
+Status Node::Open() {
+  CONSENTD_ASSIGN_OR_RETURN(ledger::Genesis genesis, ledger::Genesis::Load(config_.GenesisPath()));
+  auto store = ledger::OpenLevelDbStore(config_.DataPath() + "/ledger");
+  if (!store.ok()) return store.status().WithContext("opening " + config_.DataPath() + "/ledger");
+  CONSENTD_ASSIGN_OR_RETURN(ledger_, ledger::Ledger::Open(std::move(*store), std::move(genesis)));
+  const ledger::Head head = ledger_->head();
+  LogInfo("node", "ledger_opened",
+          {{"chain", ledger_->genesis().chain_id},
+           {"height", head.height},
+           {"state_digest", HexEncode(head.state_digest).substr(0, 16)}});
+
+  MempoolLimits limits;
+  limits.max_txs = config_.mempool.max_txs;
+  limits.max_bytes = config_.mempool.max_bytes;
+  mempool_ = std::make_unique<Mempool>(ledger_.get(), limits);
+  network_ = std::make_unique<TransportNetwork>(&transport_);
+  gossip_ = std::make_unique<Gossip>(
+      mempool_.get(), network_.get(), ledger_->genesis().chain_id,
+      static_cast<std::size_t>(ledger_->genesis().params.max_tx_bytes), [this] { return Now(); });
+
+  consensus::ReplicaConfig rc;
+  rc.chain_id = ledger_->genesis().chain_id;
+  rc.timeouts = ledger_->genesis().consensus;
+  auto signer_key = crypto::PrivateKey::FromBytes(key_.secret());
+  if (!signer_key.ok()) return signer_key.status();
+  rc.signer = std::make_unique<consensus::LocalSigner>(std::move(*signer_key));
+  DriverOptions dopts;
+  dopts.wal_path = config_.WalPath();
+  dopts.safety_path = config_.SafetyStatePath();
+  dopts.clock_offset_ms = options_.clock_offset_ms;
+  driver_ =
+      std::make_unique<Driver>(ledger_.get(), mempool_.get(), network_.get(), std::move(rc), dopts);
+  mempool_->SetOnAvailable([this] { driver_->OnTxsAvailable(); });
+  driver_->AddCommitListener([this](const ledger::Block&) {
+    std::lock_guard<std::mutex> lock(commit_mu_);
+    ++commits_seen_;
+    commit_cv_.notify_all();
+  });
+
+  p2p::TransportConfig tc;
+  tc.listen_host = config_.p2p.listen.host;
+  tc.listen_port = config_.p2p.listen.port;
+  for (const HostPort& p : config_.p2p.peers) tc.peers.push_back(p2p::PeerAddress{p.host, p.port});
+  tc.chain_id = ledger_->genesis().chain_id;
+  tc.max_frame_bytes = config_.p2p.max_frame_bytes;
+  tc.max_queue_bytes = config_.p2p.max_queue_bytes;
+  tc.log = [](std::string_view level, std::string_view line) {
+    Logger::LogLine(ParseLogLevel(level).value_or(LogLevel::kInfo), line);
+  };
+  p2p::TransportHandler handler;
+  handler.on_connected = [](PeerId peer, const crypto::PublicKey& key) {
+    LogInfo("node", "peer_connected", {{"peer", peer}, {"key", key.Hex().substr(0, 16)}});
+  };
+  handler.on_disconnected = [this](PeerId peer) {
+    LogInfo("node", "peer_disconnected", {{"peer", peer}});
+    driver_->OnPeerDisconnected(peer);
+  };
+  handler.on_message = [this](PeerId peer, std::uint8_t kind, std::string payload) {
+    if (kind == static_cast<std::uint8_t>(wire::Kind::kTxs)) {
+      gossip_->OnFrame(peer, std::move(payload));
+    } else {
+      driver_->OnPeerMessage(peer, kind, std::move(payload));
+    }
+  };
+  CONSENTD_ASSIGN_OR_RETURN(
+      transport_, p2p::Transport::Create(
+                      tc, &key_, [this](const crypto::PublicKey& k) { return IsAllowedPeer(k); },
+                      std::move(handler)));
+  http_ = std::make_unique<HttpServer>(this);
+  return Status::Ok();
+}
+
+bool Node::IsAllowedPeer(const crypto::PublicKey& key) const {
+  for (const auto& o : config_.p2p.observers) {
+    if (o == key.bytes()) return true;
+  }
+  const std::uint64_t next = ledger_->head().height + 1;
+  const auto delay = static_cast<std::uint64_t>(ledger_->genesis().params.validator_change_delay);
+  for (std::uint64_t h : {next, next + delay}) {
+    auto set = ledger_->ValidatorsFor(h);
+    if (set.ok() && set->Contains(key)) return true;
+  }
+  return false;
+}
+
+Status Node::Start() {
+  CONSENTD_RETURN_IF_ERROR(driver_->Start());
+  CONSENTD_RETURN_IF_ERROR(transport_->Start());
+  CONSENTD_RETURN_IF_ERROR(http_->Start());
+  LogInfo("node", "started",
+          {{"chain", ledger_->genesis().chain_id},
+           {"node_key", key_.public_key().Hex().substr(0, 16)},
+           {"p2p", config_.p2p.listen.host + ":" + std::to_string(transport_->listen_port())},
+           {"http", config_.http.listen.ToString()}});
+  return Status::Ok();
+}
+
+void Node::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(commit_mu_);
+    if (stopped_) return;
+    stopped_ = true;
+    commit_cv_.notify_all();
+  }
+  if (http_) http_->Stop();
+  if (driver_) driver_->Stop();
+  if (gossip_) gossip_->Stop();
+  if (transport_) transport_->Stop();
+  LogInfo("node", "stopped", {{"height", ledger_ ? ledger_->head().height : 0}});
+}
+
+Result<ledger::TxPtr> Node::Submit(std::string_view text) {
+  CONSENTD_ASSIGN_OR_RETURN(
+      ledger::TxPtr tx,
+      ledger::Tx::Parse(text, ledger_->genesis().chain_id,
+                        static_cast<std::size_t>(ledger_->genesis().params.max_tx_bytes)));
+  CONSENTD_RETURN_IF_ERROR(mempool_->Add(tx, Now()));
+  gossip_->Announce(tx);
+  return tx;
+}
+
+bool Node::WaitForCommit(const Hash256& tx_id, std::int64_t timeout_ms) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  auto committed = [&] {
+    ledger::StateReader reader(ledger_->store());
+    auto loc = reader.Tx(tx_id);
+    return loc.ok() && loc->has_value();
+  };
+  std::unique_lock<std::mutex> lock(commit_mu_);
+  for (;;) {
+    lock.unlock();
+    if (committed()) return true;
+    lock.lock();
+    if (stopped_) return false;
+    const std::uint64_t seen = commits_seen_;
+    if (!commit_cv_.wait_until(lock, deadline, [&] { return stopped_ || commits_seen_ != seen; })) {
+      lock.unlock();
+      return committed();
+    }
+  }
+}
+
+bool Node::Ready() const {
+  const DriverStats s = driver_->stats();
+  if (s.syncing) return false;
+  auto set = ledger_->ValidatorsFor(ledger_->head().height + 1);
+  if (!set.ok()) return false;
+  std::size_t connected_validators = set->Contains(key_.public_key()) ? 1 : 0;
+  for (const auto& p : transport_->Peers()) {
+    if (set->Contains(p.key)) ++connected_validators;
+  }
+  return connected_validators >= set->Quorum();
+}
+
+void Node::AddCommitListener(Driver::CommitListener listener) {
+  driver_->AddCommitListener(std::move(listener));
+}
+
+}  // namespace consentd::node

@@ -1,0 +1,95 @@
+#pragma once
+
+// Node: one consentd process. It opens the store and the ledger from the genesis file, loads
+// the node key, and runs the peer transport, the mempool and gossip, the consensus driver and
+// the HTTP API, wired together:
+//
+//   HTTP POST /v1/txs --verify--> Mempool <--gossip-- peers
+//                                    |
+//   peers <--p2p--> Driver (Replica) -> LedgerApp -> Ledger -> LevelDB
+//
+// Thread-safety: the public methods may be called from any thread after Start().
+
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "ledger/ledger.h"
+#include "ledger/tx.h"
+#include "node/config.h"
+#include "node/driver.h"
+#include "node/gossip.h"
+#include "node/mempool.h"
+#include "node/network.h"
+#include "node/p2p/transport.h"
+
+namespace consentd::node {
+
+class HttpServer;
+
+struct NodeOptions {
+  std::optional<std::string> passphrase;  // for an encrypted node key
+  std::int64_t clock_offset_ms = 0;       // testing: run with a skewed clock
+};
+
+class Node {
+ public:
+  static Result<std::unique_ptr<Node>> Create(Config config, NodeOptions options);
+  ~Node();
+  Node(const Node&) = delete;
+  Node& operator=(const Node&) = delete;
+
+  // Errors: "p2p_listen", "http_listen", safety-state and WAL errors.
+  Status Start();
+  // Clean shutdown: HTTP first (no new work), then consensus (after the write in progress),
+  // then peers and the store. Idempotent.
+  void Stop();
+  // Non-OK when consensus stopped on a fatal (storage) error.
+  Status fatal() const { return driver_->fatal(); }
+
+  // --- services the HTTP API uses ---
+  // Verifies and admits a signed tx, then gossips it. Errors: json_*, tx_*, mempool_*, and
+  // every state rule's code.
+  Result<ledger::TxPtr> Submit(std::string_view text);
+  // Waits until `tx_id` is committed or `timeout_ms` passes; true when committed.
+  bool WaitForCommit(const Hash256& tx_id, std::int64_t timeout_ms);
+  std::int64_t Now() const;
+
+  const Config& config() const { return config_; }
+  ledger::Ledger& ledger() { return *ledger_; }
+  Mempool& mempool() { return *mempool_; }
+  Driver& driver() { return *driver_; }
+  p2p::Transport& transport() { return *transport_; }
+  Gossip& gossip() { return *gossip_; }
+  const crypto::PublicKey& node_key() const { return key_.public_key(); }
+  // Synced (not behind its peers) and connected to enough validators for a quorum.
+  bool Ready() const;
+  // Called on the consensus thread after every commit (HTTP wait=commit, event streams).
+  void AddCommitListener(Driver::CommitListener listener);
+
+ private:
+  Node(Config config, NodeOptions options, crypto::PrivateKey key);
+  Status Open();
+  bool IsAllowedPeer(const crypto::PublicKey& key) const;
+
+  Config config_;
+  NodeOptions options_;
+  crypto::PrivateKey key_;
+  std::unique_ptr<ledger::Ledger> ledger_;
+  std::unique_ptr<Mempool> mempool_;
+  std::unique_ptr<Network> network_;
+  std::unique_ptr<p2p::Transport> transport_;
+  std::unique_ptr<Gossip> gossip_;
+  std::unique_ptr<Driver> driver_;
+  std::unique_ptr<HttpServer> http_;
+
+  std::mutex commit_mu_;
+  std::condition_variable commit_cv_;
+  std::uint64_t commits_seen_ = 0;
+  bool stopped_ = false;
+};
+
+}  // namespace consentd::node

@@ -1,0 +1,60 @@
+#pragma once
+
+// The consensus write-ahead log for the height being decided: every consensus message this
+// node received or sent, so a restarted node resumes the height knowing the votes it had seen.
+// Append-only records:
+//
+//   u32be payload length | u32be CRC-32C of the payload | payload
+//
+// Appends of our own signed messages are fsynced before they are sent; others are flushed
+// lazily (losing them costs only a re-gossip). On open, records are read until the first one
+// that is truncated, oversized or fails its CRC: that tail is cut off with a warning, never a
+// crash. A new height starts a new, empty log.
+//
+// Thread-compatible: the consensus driver owns it.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.h"
+
+namespace consentd::node {
+
+std::uint32_t Crc32c(std::string_view data);
+
+class Wal {
+ public:
+  static constexpr std::size_t kMaxRecordBytes = 32 << 20;
+
+  struct Recovered {
+    std::vector<std::string> records;
+    std::uint64_t truncated_bytes = 0;  // bytes of torn or garbage tail cut off
+  };
+
+  // Opens (creating) the log at `path` and returns its valid records. Errors: "wal_io".
+  static Result<Wal> Open(const std::string& path, Recovered* recovered);
+
+  Wal(Wal&& other) noexcept;
+  Wal& operator=(Wal&& other) noexcept;
+  Wal(const Wal&) = delete;
+  Wal& operator=(const Wal&) = delete;
+  ~Wal();
+
+  // Appends a record; with `sync` it is on disk when this returns. Errors: "wal_io".
+  Status Append(std::string_view payload, bool sync);
+  // Empties the log (a new height). Errors: "wal_io".
+  Status Reset();
+  std::uint64_t size_bytes() const { return size_; }
+
+ private:
+  Wal(int fd, std::string path, std::uint64_t size)
+      : fd_(fd), path_(std::move(path)), size_(size) {}
+
+  int fd_ = -1;
+  std::string path_;
+  std::uint64_t size_ = 0;
+};
+
+}  // namespace consentd::node

@@ -1,0 +1,111 @@
+#include "consensus/certificate.h"
+
+#include <algorithm>
+#include <limits>
+
+#include "common/hex.h"
+#include "consensus/json_util.h"
+#include "consensus/sign_bytes.h"
+
+namespace consentd::consensus {
+namespace {
+
+// Far above any validator set (ValidatorSet allows 1000): a hostile peer cannot make a node
+// parse an unbounded list.
+constexpr std::size_t kMaxCertSignatures = 1000;
+
+}  // namespace
+
+Json CommitCertificate::ToJson() const {
+  std::vector<const CertSignature*> sorted;
+  sorted.reserve(precommits.size());
+  for (const auto& s : precommits) sorted.push_back(&s);
+  std::sort(sorted.begin(), sorted.end(), [](const CertSignature* a, const CertSignature* b) {
+    return a->validator < b->validator;
+  });
+  Json sigs = Json::array();
+  for (const CertSignature* s : sorted) {
+    sigs.push_back(Json{{"sig", HexEncode(s->signature)}, {"validator", s->validator.Hex()}});
+  }
+  return Json{{"block_id", HexEncode(block_id)},
+              {"height", height},
+              {"round", round},
+              {"signatures", std::move(sigs)}};
+}
+
+Result<CommitCertificate> CommitCertificate::FromJson(const Json& json) {
+  const JsonReader r(json, "cert_invalid", "certificate");
+  CONSENTD_RETURN_IF_ERROR(r.ExpectKeys({"block_id", "height", "round", "signatures"}));
+  CommitCertificate cert;
+  CONSENTD_ASSIGN_OR_RETURN(std::int64_t height, r.Int("height", 0, kJsonMaxSafeInteger));
+  CONSENTD_ASSIGN_OR_RETURN(std::int64_t round,
+                            r.Int("round", 0, std::numeric_limits<std::uint32_t>::max()));
+  cert.height = static_cast<std::uint64_t>(height);
+  cert.round = static_cast<std::uint32_t>(round);
+  CONSENTD_ASSIGN_OR_RETURN(cert.block_id, r.Hash("block_id"));
+  const Json& sigs = r.At("signatures");
+  if (!sigs.is_array()) return r.Error("signatures", "not an array");
+  if (sigs.size() > kMaxCertSignatures) return r.Error("signatures", "too many entries");
+  cert.precommits.reserve(sigs.size());
+  for (std::size_t i = 0; i < sigs.size(); ++i) {
+    const JsonReader entry(sigs[i], "cert_invalid", "certificate signature " + std::to_string(i));
+    CONSENTD_RETURN_IF_ERROR(entry.ExpectKeys({"sig", "validator"}));
+    CONSENTD_ASSIGN_OR_RETURN(std::string key_hex, entry.String("validator"));
+    auto key = crypto::PublicKey::FromHex(key_hex);
+    if (!key.ok()) return entry.Error("validator", key.status().ToString());
+    CONSENTD_ASSIGN_OR_RETURN(crypto::SignatureBytes sig, entry.Sig("sig"));
+    cert.precommits.push_back(CertSignature{*key, sig});
+  }
+  return cert;
+}
+
+Status VerifyCertificate(const CommitCertificate& cert, std::string_view chain_id,
+                         const ValidatorSet& validators) {
+  if (cert.height > static_cast<std::uint64_t>(kJsonMaxSafeInteger)) {
+    return Status::Error("cert_invalid", "height beyond 2^53 - 1");
+  }
+  std::vector<bool> seen(validators.size(), false);
+  for (const CertSignature& s : cert.precommits) {
+    const std::optional<std::size_t> index = validators.IndexOf(s.validator);
+    if (!index) {
+      return Status::Error("cert_unknown_signer",
+                           "signer " + s.validator.Hex() + " is not in the validator set");
+    }
+    if (seen[*index]) {
+      return Status::Error("cert_duplicate_signer", "signer " + s.validator.Hex() + " twice");
+    }
+    seen[*index] = true;
+  }
+  if (cert.precommits.size() < validators.Quorum()) {
+    return Status::Error("cert_too_few_signatures", std::to_string(cert.precommits.size()) +
+                                                        " signatures, quorum is " +
+                                                        std::to_string(validators.Quorum()));
+  }
+  const Hash256 hash =
+      VoteSignHash(chain_id, VoteType::kPrecommit, cert.height, cert.round, cert.block_id);
+  for (const CertSignature& s : cert.precommits) {
+    if (!s.validator.Verify(hash, s.signature)) {
+      return Status::Error("cert_bad_signature",
+                           "signature of " + s.validator.Hex() + " does not verify");
+    }
+  }
+  return Status::Ok();
+}
+
+Status VerifyCertificateFor(const CommitCertificate& cert, std::string_view chain_id,
+                            const ValidatorSet& validators, std::uint64_t height,
+                            const Hash256& block_id) {
+  if (cert.height != height) {
+    return Status::Error("cert_wrong_height", "certificate is for height " +
+                                                  std::to_string(cert.height) + ", expected " +
+                                                  std::to_string(height));
+  }
+  if (cert.block_id != block_id) {
+    return Status::Error("cert_wrong_block", "certificate is for block " +
+                                                 HexEncode(cert.block_id) + ", expected " +
+                                                 HexEncode(block_id));
+  }
+  return VerifyCertificate(cert, chain_id, validators);
+}
+
+}  // namespace consentd::consensus

@@ -40,7 +40,8 @@ TEST(WireTest, VoteStatusSyncRoundTrips) {
   ASSERT_EQ(blocks->size(), 1u);
   EXPECT_EQ((*blocks)[0].payload, "payload");
   EXPECT_EQ((*blocks)[0].certificate, cert);
-  auto txs = DecodeTxs(EncodeTxs({"a", "", "ccc"}));
+  const std::string encoded = EncodeTxs({"a", "", "ccc"});  // the decoded views point into it
+  auto txs = DecodeTxs(encoded);
   ASSERT_TRUE(txs.ok());
   EXPECT_EQ(*txs, (std::vector<std::string_view>{"a", "", "ccc"}));
 }

@@ -1,0 +1,252 @@
+#include "tests/integration/harness.h"
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <thread>
+
+#include "cli/testnet.h"
+#include "common/file_util.h"
+#include "common/hex.h"
+#include "crypto/sha256.h"
+#include "ledger/tx.h"
+#include "wallet/key_file.h"
+
+namespace consentd::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+// Ports unique to this process (tests run in parallel under ctest -j), and below Linux's
+// ephemeral range (32768-60999), where outgoing connections of earlier tests could hold them.
+// Each process gets 100 ports: five networks of 10 P2P + 10 HTTP ports.
+int PortBase() {
+  static int next = 0;
+  return 10000 + (static_cast<int>(::getpid()) % 227) * 100 + (next++ % 5) * 20;
+}
+
+}  // namespace
+
+std::string BinaryPath(const std::string& name) {
+  const std::string build = CONSENTD_BUILD_DIR;
+  if (name == "consentd") return build + "/node/consentd";
+  return build + "/cli/" + name;
+}
+
+LocalNet::LocalNet(int validators, std::function<void(Json&)> tweak) {
+  dir_ = (fs::temp_directory_path() /
+          ("consentd-net-" + std::to_string(::getpid()) + "-" + std::to_string(NowMs() % 1000000)))
+             .string();
+  fs::remove_all(dir_);
+  Json net = cli::DefaultNetwork(validators, "it-" + std::to_string(::getpid()));
+  const int base = PortBase();
+  net["p2p_base_port"] = base;
+  net["http_base_port"] = base + 10;
+  // Fast timeouts: tests should not wait seconds for an idle network.
+  net["consensus"]["empty_block_interval_ms"] = 200;
+  net["consensus"]["commit_wait_ms"] = 20;
+  net["consensus"]["propose_base_ms"] = 600;
+  net["consensus"]["prevote_base_ms"] = 300;
+  net["consensus"]["precommit_base_ms"] = 300;
+  if (tweak) tweak(net);
+  chain_id_ = net["chain_id"];
+  const std::string net_file = dir_ + ".network.json";
+  fs::create_directories(fs::path(dir_).parent_path());
+  if (!WriteFileAtomic(net_file, net.dump()).ok()) std::abort();
+  cli::TestnetOptions o;
+  o.network_file = net_file;
+  o.out_dir = dir_;
+  Status st = cli::WriteTestnet(o, nullptr);
+  fs::remove(net_file);
+  if (!st.ok()) {
+    std::fprintf(stderr, "LocalNet: %s\n", st.ToString().c_str());
+    std::abort();
+  }
+  for (int i = 0; i < validators; ++i) {
+    homes_.push_back(dir_ + "/node" + std::to_string(i));
+    http_ports_.push_back(base + 10 + i);
+    pids_.push_back(0);
+  }
+}
+
+LocalNet::~LocalNet() {
+  for (int i = 0; i < size(); ++i) {
+    if (pids_[i] > 0) Kill(i, SIGKILL);
+  }
+  if (std::getenv("CONSENTD_KEEP_TEST_DIRS") == nullptr) fs::remove_all(dir_);
+}
+
+std::string LocalNet::url(int i) const {
+  return "http://127.0.0.1:" + std::to_string(http_ports_[i]);
+}
+
+void LocalNet::Start(int i, std::vector<std::string> extra_args) {
+  if (pids_[i] > 0) return;
+  const std::string bin = BinaryPath("consentd");
+  const std::string out = homes_[i] + "/stdout.log";
+  const pid_t pid = fork();
+  if (pid == 0) {
+    std::vector<std::string> args = {bin, "--home", homes_[i]};
+    args.insert(args.end(), extra_args.begin(), extra_args.end());
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    if (freopen(out.c_str(), "a", stdout) == nullptr ||
+        freopen(out.c_str(), "a", stderr) == nullptr)
+      _exit(127);
+    execv(bin.c_str(), argv.data());
+    _exit(127);
+  }
+  pids_[i] = pid;
+}
+
+void LocalNet::StartAll() {
+  for (int i = 0; i < size(); ++i) Start(i);
+}
+
+int LocalNet::Stop(int i) {
+  if (pids_[i] <= 0) return -1;
+  kill(pids_[i], SIGTERM);
+  int status = 0;
+  waitpid(pids_[i], &status, 0);
+  pids_[i] = 0;
+  return status;
+}
+
+void LocalNet::Kill(int i, int signal) {
+  if (pids_[i] <= 0) return;
+  if (signal == SIGKILL) kill(pids_[i], SIGCONT);
+  kill(pids_[i], signal);
+  int status = 0;
+  waitpid(pids_[i], &status, 0);
+  pids_[i] = 0;
+}
+
+void LocalNet::Signal(int i, int signal) {
+  if (pids_[i] > 0) kill(pids_[i], signal);
+}
+
+bool LocalNet::Running(int i) const {
+  if (pids_[i] <= 0) return false;
+  int status = 0;
+  return waitpid(pids_[i], &status, WNOHANG) == 0;
+}
+
+void LocalNet::WipeData(int i) { fs::remove_all(homes_[i] + "/data"); }
+
+std::optional<cli::Response> LocalNet::Get(int i, const std::string& path) const {
+  auto client = cli::Client::Create(url(i));
+  if (!client.ok()) return std::nullopt;
+  auto r = client->Get(path);
+  if (!r.ok()) return std::nullopt;
+  return *r;
+}
+
+std::optional<cli::Response> LocalNet::Post(int i, const std::string& path,
+                                            const std::string& body) const {
+  auto client = cli::Client::Create(url(i));
+  if (!client.ok()) return std::nullopt;
+  auto r = client->Post(path, body);
+  if (!r.ok()) return std::nullopt;
+  return *r;
+}
+
+std::uint64_t LocalNet::Height(int i) const {
+  auto r = Get(i, "/v1/status");
+  if (!r || r->status != 200 || !r->body.is_object()) return 0;
+  return r->body.value("height", 0ULL);
+}
+
+bool LocalNet::WaitHeight(int i, std::uint64_t height, std::int64_t timeout_ms) const {
+  const std::int64_t deadline = NowMs() + timeout_ms;
+  while (NowMs() < deadline) {
+    if (Height(i) >= height) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // poll interval
+  }
+  return Height(i) >= height;
+}
+
+bool LocalNet::WaitAllHeight(std::uint64_t height, std::int64_t timeout_ms) const {
+  const std::int64_t deadline = NowMs() + timeout_ms;
+  for (int i = 0; i < size(); ++i) {
+    if (!WaitHeight(i, height, std::max<std::int64_t>(1, deadline - NowMs()))) return false;
+  }
+  return true;
+}
+
+std::pair<std::string, std::string> LocalNet::BlockAt(int i, std::uint64_t height) const {
+  auto r = Get(i, "/v1/blocks/" + std::to_string(height));
+  if (!r || r->status != 200) return {"", ""};
+  return {r->body.value("hash", ""), r->body["header"].value("state_digest", "")};
+}
+
+const crypto::PrivateKey& LocalNet::Key(const std::string& name) {
+  auto it = keys_.find(name);
+  if (it != keys_.end()) return it->second;
+  const std::string path = dir_ + "/keys/" + name + ".json";
+  if (fs::exists(path)) {
+    auto text = ReadFile(path);
+    auto key = wallet::DecryptKey(*text, std::nullopt);
+    if (!key.ok()) std::abort();
+    return keys_.emplace(name, std::move(*key)).first->second;
+  }
+  auto key = crypto::PrivateKey::FromBytes(crypto::Sha256("integration key " + name));
+  return keys_.emplace(name, std::move(*key)).first->second;
+}
+
+std::string LocalNet::SignedTx(ledger::TxType type, const Json& body,
+                               const std::vector<std::string>& signers,
+                               std::uint64_t expires_at_height) {
+  Json tx = ledger::Tx::MakeUnsigned(type, chain_id_, body,
+                                     ++nonce_ + static_cast<std::uint64_t>(NowMs()) * 1000,
+                                     expires_at_height);
+  const Hash256 msg = ledger::Tx::SignHash(tx);
+  tx["signatures"] = Json::array();
+  for (const std::string& s : signers) {
+    const auto& k = Key(s);
+    tx["signatures"].push_back(
+        Json{{"key", k.public_key().Hex()}, {"sig", HexEncode(k.Sign(msg))}});
+  }
+  return CanonicalJson(tx);
+}
+
+Json LocalNet::NoticeBody(const std::string& controller) const {
+  return Json{{"controller", controller},
+              {"notice_id", "privacy"},
+              {"version", 1},
+              {"notice_hash", HexEncode(crypto::Sha256("notice " + controller))}};
+}
+
+Json LocalNet::GrantBody(const std::string& controller, const std::string& subject) {
+  const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  return Json{{"controller", controller},
+              {"subject", {{"key", Key(subject).public_key().Hex()}}},
+              {"purposes", {"ClaimsHandling"}},
+              {"categories", {"Contact"}},
+              {"recipients", Json::array()},
+              {"jurisdictions", Json::array()},
+              {"separate", false},
+              {"notice", {{"notice_id", "privacy"}, {"version", 1}}},
+              {"collection_method", "app"},
+              {"valid_from", now - 1000},
+              {"valid_until", now + 365LL * 24 * 3600 * 1000}};
+}
+
+std::string LocalNet::Log(int i) const {
+  auto text = ReadFile(homes_[i] + "/consentd.log", 1 << 30);
+  return text.ok() ? *text : "";
+}
+
+}  // namespace consentd::testing

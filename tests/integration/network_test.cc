@@ -1,0 +1,233 @@
+// Real consentd processes on 127.0.0.1 (issue "Node", tests): agreement under load, a crashed
+// validator catching up, safety without a quorum, sync from an empty data directory, hostile
+// peer input, and a torn WAL tail.
+
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <fstream>
+#include <thread>
+
+#include "common/file_util.h"
+#include "common/hex.h"
+#include "tests/integration/harness.h"
+
+namespace consentd::testing {
+namespace {
+
+using ledger::TxType;
+constexpr std::int64_t kStartTimeout = 60'000;
+
+// Submits grants round-robin to the running nodes until stopped; counts acknowledgements.
+class Load {
+ public:
+  Load(LocalNet& net, std::vector<int> nodes) : net_(net), nodes_(std::move(nodes)) {
+    thread_ = std::thread([this] { Run(); });
+  }
+  ~Load() { Stop(); }
+  void Stop() {
+    stop_ = true;
+    if (thread_.joinable()) thread_.join();
+  }
+  int accepted() const { return accepted_; }
+
+ private:
+  void Run() {
+    for (int n = 0; !stop_; ++n) {
+      const int node = nodes_[n % nodes_.size()];
+      const std::string subject = "load-" + std::to_string(n);
+      const std::string tx = net_.SignedTx(
+          TxType::kConsentGrant, net_.GrantBody("insurer-1", subject), {"insurer-1", subject});
+      auto r = net_.Post(node, "/v1/txs", tx);
+      if (r && r->status == 202) ++accepted_;
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));  // pacing, not synchronisation
+    }
+  }
+  LocalNet& net_;
+  std::vector<int> nodes_;
+  std::atomic<bool> stop_{false};
+  std::atomic<int> accepted_{0};
+  std::thread thread_;
+};
+
+void PublishNotice(LocalNet& net) {
+  auto r =
+      net.Post(0, "/v1/txs?wait=commit&timeout_ms=20000",
+               net.SignedTx(TxType::kNoticePublish, net.NoticeBody("insurer-1"), {"insurer-1"}));
+  ASSERT_TRUE(r.has_value());
+  ASSERT_EQ(r->status, 200) << r->raw;
+}
+
+void ExpectAgreement(LocalNet& net, std::vector<int> nodes, std::uint64_t up_to) {
+  for (std::uint64_t h = 1; h <= up_to; ++h) {
+    const auto reference = net.BlockAt(nodes[0], h);
+    ASSERT_FALSE(reference.first.empty()) << "node " << nodes[0] << " lacks block " << h;
+    for (std::size_t k = 1; k < nodes.size(); ++k) {
+      EXPECT_EQ(net.BlockAt(nodes[k], h), reference) << "height " << h << " node " << nodes[k];
+    }
+  }
+}
+
+TEST(NetworkTest, FourValidatorsCommitAStreamAndAgree) {
+  LocalNet net(4);
+  net.StartAll();
+  ASSERT_TRUE(net.WaitAllHeight(1, kStartTimeout));
+  PublishNotice(net);
+  std::vector<std::string> ids;
+  for (int i = 0; i < 40; ++i) {
+    const std::string subject = "customer-" + std::to_string(i);
+    auto r = net.Post(i % 4, i % 10 == 9 ? "/v1/txs?wait=commit&timeout_ms=20000" : "/v1/txs",
+                      net.SignedTx(TxType::kConsentGrant, net.GrantBody("insurer-1", subject),
+                                   {"insurer-1", subject}));
+    ASSERT_TRUE(r.has_value());
+    ASSERT_TRUE(r->status == 202 || r->status == 200) << r->raw;
+    ids.push_back(r->body["tx_id"]);
+  }
+  // A rejected tx gets its reason code.
+  auto bad =
+      net.Post(0, "/v1/txs",
+               net.SignedTx(TxType::kConsentGrant, net.GrantBody("insurer-1", "x"), {"insurer-1"}));
+  ASSERT_TRUE(bad.has_value());
+  EXPECT_EQ(bad->status, 422);
+  EXPECT_EQ(bad->body["error"]["code"], "tx_missing_signature");
+  // Every acknowledged tx commits, everywhere.
+  for (const std::string& id : ids) {
+    bool found = false;
+    for (int tries = 0; tries < 400 && !found; ++tries) {
+      auto r = net.Get(3, "/v1/txs/" + id);
+      found = r && r->status == 200 && r->body.value("status", "") == "committed";
+      if (!found) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    EXPECT_TRUE(found) << id;
+  }
+  const std::uint64_t h = net.Height(0);
+  ASSERT_TRUE(net.WaitAllHeight(h, 20'000));
+  ExpectAgreement(net, {0, 1, 2, 3}, h);
+}
+
+TEST(NetworkTest, KilledValidatorCatchesUpAndAgrees) {
+  LocalNet net(4);
+  net.StartAll();
+  ASSERT_TRUE(net.WaitAllHeight(1, kStartTimeout));
+  PublishNotice(net);
+  Load load(net, {0, 1, 2});
+  ASSERT_TRUE(net.WaitHeight(0, net.Height(0) + 2, 20'000));
+  net.Kill(3);
+  const std::uint64_t at_kill = net.Height(0);
+  ASSERT_TRUE(net.WaitHeight(0, at_kill + 5, 30'000)) << "the other three stopped committing";
+  net.Start(3);
+  const std::uint64_t target = net.Height(0);
+  ASSERT_TRUE(net.WaitHeight(3, target, 60'000)) << "the restarted node did not catch up";
+  load.Stop();
+  EXPECT_GT(load.accepted(), 0);
+  const std::uint64_t h = net.Height(3);
+  ASSERT_TRUE(net.WaitAllHeight(h, 20'000));
+  ExpectAgreement(net, {0, 1, 2, 3}, h);
+}
+
+TEST(NetworkTest, NoCommitsWithoutAQuorumThenResume) {
+  LocalNet net(4);
+  net.StartAll();
+  ASSERT_TRUE(net.WaitAllHeight(2, kStartTimeout));
+  EXPECT_EQ(net.Stop(2), 0);
+  EXPECT_EQ(net.Stop(3), 0);
+  const std::uint64_t stopped_at = net.Height(0);
+  // Two of four cannot commit: watch for a while (several round timeouts) and see nothing
+  // beyond a block that was already in flight.
+  EXPECT_FALSE(net.WaitHeight(0, stopped_at + 2, 4'000));
+  EXPECT_LE(net.Height(1), stopped_at + 1);
+  net.Start(2);
+  EXPECT_TRUE(net.WaitHeight(0, stopped_at + 3, 60'000)) << "commits did not resume with a quorum";
+  const std::uint64_t h = net.Height(2);
+  ASSERT_TRUE(net.WaitHeight(2, h, 10'000));
+  ExpectAgreement(net, {0, 1, 2}, std::min(h, net.Height(0)));
+}
+
+TEST(NetworkTest, EmptyDataDirectorySyncsFromGenesis) {
+  LocalNet net(4);
+  net.StartAll();
+  ASSERT_TRUE(net.WaitAllHeight(1, kStartTimeout));
+  PublishNotice(net);
+  for (int i = 0; i < 10; ++i) {
+    const std::string s = "sync-" + std::to_string(i);
+    net.Post(0, "/v1/txs",
+             net.SignedTx(TxType::kConsentGrant, net.GrantBody("insurer-1", s), {"insurer-1", s}));
+  }
+  ASSERT_TRUE(net.WaitHeight(0, 12, 60'000));
+  EXPECT_EQ(net.Stop(3), 0);
+  net.WipeData(3);
+  net.Start(3);
+  const std::uint64_t target = net.Height(0);
+  ASSERT_TRUE(net.WaitHeight(3, target, 60'000));
+  ExpectAgreement(net, {0, 3}, target);
+  EXPECT_NE(net.Log(3).find("sync event=progress"), std::string::npos);
+}
+
+int Connect(int port) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<std::uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+TEST(NetworkTest, HostilePeerInputIsRefusedAndTheNodeStaysUp) {
+  LocalNet net(4);
+  net.StartAll();
+  ASSERT_TRUE(net.WaitAllHeight(1, kStartTimeout));
+  const auto config = ParseJson(*ReadFile(net.home(0) + "/config.json")).value();
+  const std::string listen = config["p2p"]["listen"];
+  const int port = std::stoi(listen.substr(listen.rfind(':') + 1));
+  // Random bytes instead of a WebSocket upgrade.
+  int fd = Connect(port);
+  ASSERT_GE(fd, 0);
+  std::string junk(4096, '\0');
+  for (std::size_t i = 0; i < junk.size(); ++i) junk[i] = static_cast<char>((i * 7919) & 0xff);
+  (void)!write(fd, junk.data(), junk.size());
+  close(fd);
+  // A valid upgrade, then a binary frame that claims 1 GiB.
+  fd = Connect(port);
+  ASSERT_GE(fd, 0);
+  const std::string upgrade =
+      "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+      "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+  (void)!write(fd, upgrade.data(), upgrade.size());
+  char buf[1024];
+  (void)!read(fd, buf, sizeof buf);
+  const unsigned char frame[] = {0x82, 0xff, 0, 0, 0, 0, 0x40, 0, 0, 0, 1, 2, 3, 4};
+  (void)!write(fd, frame, sizeof frame);
+  close(fd);
+  // Still alive and still committing with its peers.
+  const std::uint64_t h = net.Height(0);
+  EXPECT_TRUE(net.Running(0));
+  EXPECT_TRUE(net.WaitHeight(0, h + 3, 30'000));
+}
+
+TEST(NetworkTest, TornWalTailIsTruncatedWithAWarning) {
+  LocalNet net(4);
+  net.StartAll();
+  ASSERT_TRUE(net.WaitAllHeight(2, kStartTimeout));
+  EXPECT_EQ(net.Stop(1), 0);
+  {
+    std::ofstream wal(net.home(1) + "/data/consensus.wal", std::ios::binary | std::ios::app);
+    const char torn[] = "\x00\x00\x10\x00\xde\xad\xbe\xef partial record";
+    wal.write(torn, sizeof torn - 1);
+  }
+  net.Start(1);
+  const std::uint64_t target = net.Height(0) + 3;
+  EXPECT_TRUE(net.WaitHeight(1, target, 60'000));
+  EXPECT_NE(net.Log(1).find("wal event=truncated_tail"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace consentd::testing

@@ -68,4 +68,35 @@ Result<Response> Client::Post(const std::string& path, const std::string& body) 
   return Wrap(impl_->http->Post(path, headers, body, "application/json"), url_);
 }
 
+Result<Response> Client::GetStream(const std::string& path,
+                                   const std::function<bool(std::string_view)>& sink) const {
+  httplib::Headers headers;
+  if (!impl_->token.empty()) headers.emplace("Authorization", "Bearer " + impl_->token);
+  int status = 0;
+  std::string error_body;
+  auto r = impl_->http->Get(
+      path, headers,
+      [&](const httplib::Response& res) {
+        status = res.status;
+        return true;
+      },
+      [&](const char* data, std::size_t len) {
+        if (status >= 200 && status <= 299) return sink(std::string_view(data, len));
+        if (error_body.size() < (1 << 20)) error_body.append(data, len);
+        return true;
+      });
+  if (!r) {
+    return Status::Error("network",
+                         "cannot read " + url_ + path + " (" + httplib::to_string(r.error()) + ")");
+  }
+  Response out;
+  out.status = r->status;
+  if (status < 200 || status > 299) {
+    out.raw = std::move(error_body);
+    auto json = ParseJson(out.raw);
+    out.body = json.ok() ? std::move(*json) : Json(out.raw);
+  }
+  return out;
+}
+
 }  // namespace consentd::cli

@@ -4,8 +4,10 @@
 // and the parsed JSON body; network failures are errors with code "network".
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "common/json.h"
 #include "common/result.h"
@@ -27,6 +29,10 @@ class Client {
 
   Result<Response> Get(const std::string& path) const;
   Result<Response> Post(const std::string& path, const std::string& body) const;
+  // GET whose 2xx body goes to `sink` piece by piece as it arrives (for streamed exports;
+  // `sink` returning false aborts). A non-2xx body is collected into the Response instead.
+  Result<Response> GetStream(const std::string& path,
+                             const std::function<bool(std::string_view)>& sink) const;
   const std::string& url() const { return url_; }
 
  private:

@@ -5,86 +5,49 @@
 #include <string>
 #include <vector>
 
-#include "cli/client.h"
+#include "cli/commands.h"
 #include "cli/testnet.h"
 #include "common/version.h"
 
 namespace {
 
 using namespace consentd;
+using namespace consentd::cli;
 
 constexpr const char* kUsage = R"(consentctl - command-line client of the consentd consent ledger
 
 Usage:
   consentctl <command> [options]
 
-Commands:
-  testnet   write a local network (genesis, validator homes, keys, tokens)
-  status    show a node's status
+Keys and transactions:
+  key new|show|export-public     create and inspect signing keys
+  tx <type> [--FIELD VALUE]...   build a tx of any type, sign it (--key), submit it (--submit)
+  tx sign FILE --key KEY         add a signature to a tx file (multi-party signing)
+  tx show FILE                   what a tx file holds and who has signed it
+  submit FILE [--wait]           submit a complete tx file
+Receipts:
+  receipt get TX_ID --out FILE   fetch a committed tx's receipt
+  receipt verify FILE --genesis GENESIS   check a receipt offline
+Queries:
+  status                         a node's chain, height, peers
+  consent show ID                a consent, its derived status and history
+  consents SUBJECT               a subject's consents
+  check --subject ... --recipient ... --purpose ... --category ... [--at TIME]
+  history SUBJECT                everything recorded about a subject (token)
+  agreements [--party M] [--status S]   cross-border agreements
+  audit export --from H --to H --format ndjson|csv --out FILE   (token)
+  tx get TX_ID                   a committed tx
+Local networks:
+  testnet                        write a local network (genesis, validator homes, keys, tokens)
 
 Global options:
   --node URL   the node's HTTP address (default http://127.0.0.1:8601)
+  --token T | --token-env VAR | --token-file FILE   role token for protected reads
   --json       machine-readable output
-  --help       help for a command
+  --help       help for a command (consentctl tx consent.grant --help)
 
 Exit codes: 0 ok, 1 rejected or invalid, 2 usage, 3 network.
 )";
-
-struct Args {
-  std::vector<std::string> positional;
-  std::vector<std::pair<std::string, std::string>> options;  // --name value ("" for flags)
-  bool Has(const std::string& name) const {
-    for (const auto& [k, v] : options) {
-      if (k == name) return true;
-    }
-    return false;
-  }
-  std::string Get(const std::string& name, const std::string& fallback = "") const {
-    for (const auto& [k, v] : options) {
-      if (k == name) return v;
-    }
-    return fallback;
-  }
-};
-
-const char* kFlags[] = {"--json", "--help", "-h", "--quiet"};
-
-bool IsFlag(const std::string& a) {
-  for (const char* f : kFlags) {
-    if (a == f) return true;
-  }
-  return false;
-}
-
-Args ParseArgs(int argc, char** argv, int first) {
-  Args a;
-  for (int i = first; i < argc; ++i) {
-    std::string s = argv[i];
-    if (s.starts_with("-")) {
-      if (const auto eq = s.find('='); eq != std::string::npos) {
-        a.options.emplace_back(s.substr(0, eq), s.substr(eq + 1));
-      } else if (IsFlag(s) || i + 1 >= argc) {
-        a.options.emplace_back(s, "");
-      } else {
-        a.options.emplace_back(s, argv[++i]);
-      }
-    } else {
-      a.positional.push_back(s);
-    }
-  }
-  return a;
-}
-
-int Fail(int code, const std::string& message) {
-  std::fprintf(stderr, "consentctl: %s\n", message.c_str());
-  return code;
-}
-
-int ExitFor(const Status& st) {
-  if (st.code() == "network") return 3;
-  if (st.code() == "usage") return 2;
-  return 1;
-}
 
 int Testnet(const Args& a) {
   if (a.Has("--help") || a.Has("-h")) {
@@ -120,38 +83,22 @@ unencrypted (insecure_plaintext_secret): for local test networks only.
   return 0;
 }
 
-int StatusCmd(const Args& a) {
-  if (a.Has("--help") || a.Has("-h")) {
-    std::puts(
-        "consentctl status [--node URL] [--json]\n\nShows the node's chain, height, peers and "
-        "mempool.");
-    return 0;
-  }
-  auto client = cli::Client::Create(a.Get("--node", "http://127.0.0.1:8601"));
-  if (!client.ok()) return Fail(2, client.status().ToString());
-  auto r = client->Get("/v1/status");
-  if (!r.ok()) return Fail(ExitFor(r.status()), r.status().ToString());
-  if (r->status != 200)
-    return Fail(1, "node answered " + std::to_string(r->status) + ": " + r->raw);
-  if (a.Has("--json")) {
-    std::puts(r->body.dump(2).c_str());
-    return 0;
-  }
-  const Json& s = r->body;
-  std::printf(
-      "chain      %s\nheight     %llu\nround      %llu (%s)\npeers      %zu\nmempool    %llu "
-      "txs\nsyncing    %s\nversion    %s\n",
-      s.value("chain_id", "?").c_str(), static_cast<unsigned long long>(s.value("height", 0ULL)),
-      static_cast<unsigned long long>(s.value("round", 0ULL)), s.value("step", "?").c_str(),
-      s.contains("peers") ? s["peers"].size() : 0,
-      static_cast<unsigned long long>(s.value("mempool_size", 0ULL)),
-      s.value("syncing", false) ? "yes" : "no", s.value("version", "?").c_str());
-  return 0;
-}
+int Dispatch(int argc, char** argv);
 
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Commands handle bad input themselves; this only keeps a bug from ending in an abort.
+  try {
+    return Dispatch(argc, argv);
+  } catch (const std::exception& e) {
+    return Fail(kExitInvalid, std::string("internal error: ") + e.what());
+  }
+}
+
+namespace {
+
+int Dispatch(int argc, char** argv) {
   if (argc < 2 || std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0) {
     std::fputs(kUsage, argc < 2 ? stderr : stdout);
     return argc < 2 ? 2 : 0;
@@ -163,6 +110,18 @@ int main(int argc, char** argv) {
   const std::string command = argv[1];
   const Args args = ParseArgs(argc, argv, 2);
   if (command == "testnet") return Testnet(args);
-  if (command == "status") return StatusCmd(args);
+  if (command == "status") return StatusCommand(args);
+  if (command == "key") return KeyCommand(args);
+  if (command == "tx") return TxCommand(args);
+  if (command == "submit") return SubmitCommand(args);
+  if (command == "receipt") return ReceiptCommand(args);
+  if (command == "consent") return ConsentCommand(args);
+  if (command == "consents") return ConsentsCommand(args);
+  if (command == "check") return CheckCommand(args);
+  if (command == "history") return HistoryCommand(args);
+  if (command == "agreements") return AgreementsCommand(args);
+  if (command == "audit") return AuditCommand(args);
   return Fail(2, "unknown command \"" + command + "\" (consentctl --help)");
 }
+
+}  // namespace

@@ -107,11 +107,7 @@ Status Node::Open() {
   driver_ =
       std::make_unique<Driver>(ledger_.get(), mempool_.get(), network_.get(), std::move(rc), dopts);
   mempool_->SetOnAvailable([this] { driver_->OnTxsAvailable(); });
-  driver_->AddCommitListener([this](const ledger::Block&) {
-    std::lock_guard<std::mutex> lock(commit_mu_);
-    ++commits_seen_;
-    commit_cv_.notify_all();
-  });
+  driver_->AddCommitListener([this](const ledger::Block& block) { OnCommitted(block); });
 
   p2p::TransportConfig tc;
   tc.listen_host = config_.p2p.listen.host;
@@ -186,13 +182,62 @@ void Node::Stop() {
 }
 
 Result<ledger::TxPtr> Node::Submit(std::string_view text) {
-  CONSENTD_ASSIGN_OR_RETURN(
-      ledger::TxPtr tx,
-      ledger::Tx::Parse(text, ledger_->genesis().chain_id,
-                        static_cast<std::size_t>(ledger_->genesis().params.max_tx_bytes)));
-  CONSENTD_RETURN_IF_ERROR(mempool_->Add(tx, Now()));
-  gossip_->Announce(tx);
+  auto tx = ledger::Tx::Parse(text, ledger_->genesis().chain_id,
+                              static_cast<std::size_t>(ledger_->genesis().params.max_tx_bytes));
+  if (!tx.ok()) {
+    CountRejection(tx.status());
+    return tx.status();
+  }
+  CONSENTD_RETURN_IF_ERROR(Admit(*tx));
   return tx;
+}
+
+void Node::CountRejection(const Status& status) {
+  metrics_.Count("consentd_txs_rejected_total",
+                 "Transactions submitted through the API and refused, by reason code.",
+                 {{"reason", status.code()}});
+}
+
+Status Node::Admit(const ledger::TxPtr& tx) {
+  if (Status st = mempool_->Add(tx, Now()); !st.ok()) {
+    CountRejection(st);
+    return st;
+  }
+  metrics_.Count("consentd_txs_accepted_total",
+                 "Transactions submitted through the API and admitted to the mempool.");
+  {
+    std::lock_guard<std::mutex> lock(submitted_mu_);
+    if (submitted_.size() >= config_.mempool.max_txs) submitted_.erase(submitted_.begin());
+    submitted_.emplace(tx->id(), std::chrono::steady_clock::now());
+  }
+  gossip_->Announce(tx);
+  return Status::Ok();
+}
+
+void Node::OnCommitted(const ledger::Block& block) {
+  const auto now = std::chrono::steady_clock::now();
+  {
+    std::lock_guard<std::mutex> lock(submitted_mu_);
+    for (const ledger::TxPtr& tx : block.txs) {
+      auto it = submitted_.find(tx->id());
+      if (it == submitted_.end()) continue;
+      metrics_.Observe("consentd_commit_latency_seconds",
+                       "From admission through this node's API to commit on this node.",
+                       std::chrono::duration<double>(now - it->second).count());
+      submitted_.erase(it);
+    }
+  }
+  std::lock_guard<std::mutex> lock(commit_mu_);
+  ++commits_seen_;
+  commit_cv_.notify_all();
+}
+
+std::uint64_t Node::WaitForHeightAbove(std::uint64_t height, std::int64_t timeout_ms) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  std::unique_lock<std::mutex> lock(commit_mu_);
+  commit_cv_.wait_until(lock, deadline,
+                        [&] { return stopped_ || ledger_->head().height > height; });
+  return ledger_->head().height;
 }
 
 bool Node::WaitForCommit(const Hash256& tx_id, std::int64_t timeout_ms) {

@@ -10,8 +10,10 @@
 //
 // Thread-safety: the public methods may be called from any thread after Start().
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -23,6 +25,7 @@
 #include "node/driver.h"
 #include "node/gossip.h"
 #include "node/mempool.h"
+#include "node/metrics.h"
 #include "node/network.h"
 #include "node/p2p/transport.h"
 
@@ -54,9 +57,17 @@ class Node {
   // Verifies and admits a signed tx, then gossips it. Errors: json_*, tx_*, mempool_*, and
   // every state rule's code.
   Result<ledger::TxPtr> Submit(std::string_view text);
+  // Admits an already parsed tx (same checks after parsing, same counting, same gossip).
+  Status Admit(const ledger::TxPtr& tx);
+  // Counts a submission refused before it could be admitted (consentd_txs_rejected_total).
+  void CountRejection(const Status& status);
   // Waits until `tx_id` is committed or `timeout_ms` passes; true when committed.
   bool WaitForCommit(const Hash256& tx_id, std::int64_t timeout_ms);
+  // Waits until the head is above `height`, the node stops, or `timeout_ms` passes; returns
+  // the head height.
+  std::uint64_t WaitForHeightAbove(std::uint64_t height, std::int64_t timeout_ms);
   std::int64_t Now() const;
+  Metrics& metrics() { return metrics_; }
 
   const Config& config() const { return config_; }
   ledger::Ledger& ledger() { return *ledger_; }
@@ -85,6 +96,14 @@ class Node {
   std::unique_ptr<Gossip> gossip_;
   std::unique_ptr<Driver> driver_;
   std::unique_ptr<HttpServer> http_;
+
+  void OnCommitted(const ledger::Block& block);
+
+  Metrics metrics_;
+  // Admission times of txs submitted here, for the commit latency histogram (bounded by the
+  // mempool's size; entries of txs that never commit are dropped with the oldest).
+  std::mutex submitted_mu_;
+  std::map<Hash256, std::chrono::steady_clock::time_point> submitted_;
 
   std::mutex commit_mu_;
   std::condition_variable commit_cv_;

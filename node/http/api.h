@@ -1,0 +1,100 @@
+#pragma once
+
+// The HTTP API's route table and what its handlers share. Every route is declared once, with
+// its method, its path as written in docs/api/openapi.yaml ("/v1/txs/{tx_id}"), and who may
+// call it; the server registers exactly this table, and a test compares it with the OpenAPI
+// file. Handlers live by topic: routes_chain.cc (txs, blocks, receipts, status), routes_query.cc
+// (consents, subjects, check, agreements, sharing, rights, incidents, members), audit.cc (the
+// audit log and its export), events.cc (Server-Sent Events), routes_ops.cc (metrics, health).
+//
+// Included only by node/http/*.cc (it brings in cpp-httplib).
+
+#include <httplib.h>
+
+#include <atomic>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/json.h"
+#include "common/status.h"
+#include "ledger/query/queries.h"
+#include "node/http/auth.h"
+#include "node/http/errors.h"
+#include "node/http/params.h"
+
+namespace consentd::node {
+class Node;
+class Metrics;
+}  // namespace consentd::node
+
+namespace consentd::node::http {
+
+// Public routes answer anyone; kToken routes need a bearer token of any role (and apply the
+// insurer's scope themselves).
+enum class Access { kPublic, kToken };
+
+struct Context {
+  const httplib::Request& req;
+  httplib::Response& res;
+  Principal who;
+  std::vector<std::string> args;  // the path's {parameters}, in order
+  Params params;
+
+  void Reply(int status, const Json& body);
+  // Status from the code (errors.h).
+  void Fail(std::string_view code, std::string_view message);
+  void Fail(const Status& status) { Fail(status.code(), status.message()); }
+  // Sends a page, an optional one-item answer (404 when empty), or the error.
+  void ReplyPage(const Result<ledger::Page>& page);
+};
+
+struct Route {
+  std::string method;  // GET | POST
+  std::string path;    // OpenAPI template
+  Access access = Access::kPublic;
+  std::function<void(Context&)> handle;
+};
+
+// What handlers share: the node, the metrics, and the lifetime of long-lived responses.
+struct Api {
+  Node* node = nullptr;
+  Metrics* metrics = nullptr;
+  std::atomic<bool> stopping{false};
+  // Streams (SSE subscribers, exports) hold a worker thread each; bounded to keep the pool free
+  // for ordinary requests.
+  std::atomic<int> streams{0};
+  int max_streams = 4;
+
+  ledger::Queries Snapshot() const;
+};
+
+std::vector<Route> ChainRoutes(Api& api);
+std::vector<Route> QueryRoutes(Api& api);
+std::vector<Route> AuditRoutes(Api& api);
+std::vector<Route> EventRoutes(Api& api);
+std::vector<Route> OpsRoutes(Api& api);
+
+// Every route of the API, in registration order.
+std::vector<Route> AllRoutes(Api& api);
+
+// "/v1/txs/{tx_id}" -> "/v1/txs/([^/]+)" for httplib's regex matcher.
+std::string PathRegex(std::string_view path_template);
+
+// A stream slot (Api::streams); `ok()` false when all are taken (then reply 503).
+class StreamSlot {
+ public:
+  explicit StreamSlot(Api& api);
+  ~StreamSlot();
+  StreamSlot(const StreamSlot&) = delete;
+  StreamSlot& operator=(const StreamSlot&) = delete;
+  bool ok() const { return ok_; }
+
+ private:
+  Api& api_;
+  bool ok_;
+};
+
+}  // namespace consentd::node::http

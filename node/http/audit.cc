@@ -1,0 +1,146 @@
+// GET /v1/audit/log: committed transactions in block order, filtered by height range, type and
+// member. As JSON it is paged by cursor; with format=ndjson or format=csv it streams the whole
+// range as one chunked response, one page at a time from one snapshot, so memory stays constant
+// however long the history. An insurer's token sees the transactions its member is involved in.
+
+#include "common/hex.h"
+#include "ledger/tx_body.h"
+#include "node/http/api.h"
+#include "node/node.h"
+
+namespace consentd::node::http {
+namespace {
+
+constexpr std::size_t kExportPage = 500;
+
+std::string CsvField(std::string_view text) {
+  if (text.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(text);
+  std::string out = "\"";
+  for (char ch : text) {
+    if (ch == '"') out += '"';
+    out += ch;
+  }
+  return out + "\"";
+}
+
+std::string CsvLine(const Json& item) {
+  std::string members;
+  for (const Json& m : item["members"]) {
+    if (!members.empty()) members += ';';
+    members += m.get<std::string>();
+  }
+  return std::to_string(item["height"].get<std::uint64_t>()) + "," +
+         std::to_string(item["index"].get<std::uint64_t>()) + "," +
+         std::to_string(item["time_ms"].get<std::int64_t>()) + "," +
+         item["tx_id"].get<std::string>() + "," + item["type"].get<std::string>() + "," +
+         CsvField(members) + "," + CsvField(CanonicalJson(item["tx"])) + "\r\n";
+}
+
+constexpr const char* kCsvHeader = "height,index,time_ms,tx_id,type,members,tx\r\n";
+
+struct Export {
+  ledger::Queries queries;
+  ledger::AuditFilter filter;
+  ledger::PageRequest page;
+  bool csv = false;
+  bool header_sent = false;
+  bool finished = false;
+  std::shared_ptr<StreamSlot> slot;
+};
+
+void AuditLog(Api& api, Context& c) {
+  if (auto st = c.params.Only(
+          {"from_height", "to_height", "type", "member", "cursor", "limit", "format"});
+      !st.ok())
+    return c.Fail(st);
+  ledger::AuditFilter f;
+  constexpr std::uint64_t kMaxHeight = std::uint64_t{1} << 53;
+  auto from = c.params.Uint("from_height", 1, kMaxHeight);
+  auto to = c.params.Uint("to_height", 1, kMaxHeight);
+  if (!from.ok()) return c.Fail(from.status());
+  if (!to.ok()) return c.Fail(to.status());
+  if (*from) f.from_height = **from;
+  if (*to) f.to_height = **to;
+  if (*to && f.from_height > f.to_height) {
+    return c.Fail("bad_parameter", "from_height is above to_height");
+  }
+  if (auto type = c.params.Get("type")) {
+    f.type = ledger::ParseTxType(*type);
+    if (!f.type) return c.Fail("bad_parameter", "type is not a transaction type");
+  }
+  if (auto member = c.params.Get("member")) {
+    if (!c.who.may_see(*member)) {
+      return c.Fail("forbidden", "an insurer token reads only its own member's log");
+    }
+    f.member = *member;
+  }
+  if (!c.who.sees_all()) f.member = c.who.member;
+  const std::string format = c.params.Get("format").value_or("json");
+  if (format != "json" && format != "ndjson" && format != "csv") {
+    return c.Fail("bad_parameter", "format must be json, ndjson or csv");
+  }
+
+  if (format == "json") {
+    auto page = c.params.Page();
+    if (!page.ok()) return c.Fail(page.status());
+    return c.ReplyPage(api.Snapshot().AuditLog(f, *page));
+  }
+  if (c.params.Get("cursor") || c.params.Get("limit")) {
+    return c.Fail("bad_parameter", "an export streams the whole range: no cursor or limit");
+  }
+  auto slot = std::make_shared<StreamSlot>(api);
+  if (!slot->ok()) return c.Fail("too_many_streams", "too many streams open; try again later");
+  auto state =
+      std::make_shared<Export>(Export{api.Snapshot(), f, ledger::PageRequest{"", kExportPage},
+                                      format == "csv", false, false, std::move(slot)});
+  c.res.status = 200;
+  c.res.set_header("Content-Disposition", std::string("attachment; filename=\"audit-log.") +
+                                              (state->csv ? "csv" : "ndjson") + "\"");
+  Api* a = &api;
+  c.res.set_chunked_content_provider(
+      state->csv ? "text/csv; charset=utf-8" : "application/x-ndjson",
+      [state, a](std::size_t, httplib::DataSink& sink) {
+        if (state->finished || a->stopping) {
+          sink.done();
+          return true;
+        }
+        std::string out;
+        if (state->csv && !state->header_sent) {
+          out = kCsvHeader;
+          state->header_sent = true;
+        }
+        auto page = state->queries.AuditLog(state->filter, state->page);
+        if (!page.ok()) {
+          // The status line is gone; say so in the body and cut the stream short.
+          const std::string line = CanonicalJson(ErrorBody(page.status()));
+          out += state->csv ? "# error: " + line + "\r\n" : line + "\n";
+          sink.write(out.data(), out.size());
+          return false;
+        }
+        for (const Json& item : page->items) {
+          if (state->csv) {
+            out += CsvLine(item);
+          } else {
+            AppendCanonicalJson(item, &out);
+            out += '\n';
+          }
+        }
+        if (!out.empty() && !sink.write(out.data(), out.size())) return false;
+        if (page->next_cursor) {
+          state->page.cursor = *page->next_cursor;
+        } else {
+          state->finished = true;
+          sink.done();
+        }
+        return true;
+      });
+}
+
+}  // namespace
+
+std::vector<Route> AuditRoutes(Api& api) {
+  Api* a = &api;
+  return {{"GET", "/v1/audit/log", Access::kToken, [a](Context& c) { AuditLog(*a, c); }}};
+}
+
+}  // namespace consentd::node::http

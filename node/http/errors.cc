@@ -1,0 +1,38 @@
+#include "node/http/errors.h"
+
+#include <array>
+
+namespace consentd::node::http {
+
+int HttpStatusFor(std::string_view code) {
+  if (code.starts_with("auth_")) return 401;
+  if (code == "forbidden") return 403;
+  if (code == "not_found") return 404;
+  if (code == "mempool_duplicate" || code == "tx_duplicate") return 409;
+  if (code.ends_with("too_large")) return 413;
+  if (code == "rate_limited") return 429;
+  if (code == "mempool_full" || code == "not_ready" || code == "too_many_streams" ||
+      code == "shutting_down")
+    return 503;
+  if (code == "commit_timeout") return 504;
+  if (code.starts_with("store_") || code == "internal") return 500;
+  if (code.starts_with("json_") || code.starts_with("query_") || code == "bad_parameter" ||
+      code == "bad_id" || code == "bad_request" || code == "unsupported_media_type")
+    return 400;
+  if (code.starts_with("tx_")) {
+    // The tx's own form is 400; these depend on the chain's state, like every ledger rule.
+    static constexpr std::array<std::string_view, 4> kStateful = {
+        "tx_expired", "tx_expiry_too_far", "tx_missing_signature", "tx_unexpected_signer"};
+    for (std::string_view s : kStateful) {
+      if (code == s) return 422;
+    }
+    return 400;
+  }
+  return 422;  // a ledger rule refused the transaction
+}
+
+Json ErrorBody(std::string_view code, std::string_view message) {
+  return Json{{"error", {{"code", code}, {"message", message}}}};
+}
+
+}  // namespace consentd::node::http

@@ -1,0 +1,106 @@
+// Routes for operators: Prometheus metrics, liveness and readiness.
+
+#include "node/http/api.h"
+#include "node/metrics.h"
+#include "node/node.h"
+
+namespace consentd::node::http {
+namespace {
+
+void GetMetrics(Api& api, Context& c) {
+  if (auto st = c.params.Only({}); !st.ok()) return c.Fail(st);
+  Node& node = *api.node;
+  const ledger::Head head = node.ledger().head();
+  const DriverStats s = node.driver().stats();
+  const auto peers = node.transport().Peers();
+  const auto p2p = node.transport().counters();
+  std::vector<Gauge> g = {
+      {"consentd_height", "Height of the latest committed block.",
+       static_cast<double>(head.height)},
+      {"consentd_round", "Consensus round at the current height.", static_cast<double>(s.round)},
+      {"consentd_peers", "Authenticated peer connections.", static_cast<double>(peers.size())},
+      {"consentd_ready", "1 when synced and connected to a quorum (GET /readyz).",
+       node.Ready() ? 1.0 : 0.0},
+      {"consentd_mempool_txs", "Transactions waiting for a block.",
+       static_cast<double>(node.mempool().size())},
+      {"consentd_mempool_bytes", "Bytes of transactions waiting for a block.",
+       static_cast<double>(node.mempool().bytes())},
+      {"consentd_syncing", "1 while fetching blocks from peers that are ahead.",
+       s.syncing ? 1.0 : 0.0},
+      {"consentd_sync_target_height", "Highest height a peer has shown.",
+       static_cast<double>(s.max_peer_height)},
+      {"consentd_synced_blocks_total",
+       "Blocks applied through block sync.",
+       static_cast<double>(s.synced_blocks),
+       {},
+       "counter"},
+      {"consentd_commits_total",
+       "Blocks this node has committed through consensus.",
+       static_cast<double>(s.commits),
+       {},
+       "counter"},
+      {"consentd_consensus_malformed_messages_total",
+       "Consensus messages dropped as malformed or badly signed.",
+       static_cast<double>(s.malformed_messages),
+       {},
+       "counter"},
+      {"consentd_p2p_frames_total",
+       "Peer frames.",
+       static_cast<double>(p2p.frames_in),
+       {{"direction", "in"}},
+       "counter"},
+      {"consentd_p2p_frames_total",
+       "Peer frames.",
+       static_cast<double>(p2p.frames_out),
+       {{"direction", "out"}},
+       "counter"},
+      {"consentd_p2p_refused_total",
+       "Peer frames or connections refused, by reason.",
+       static_cast<double>(p2p.malformed_frames),
+       {{"reason", "malformed"}},
+       "counter"},
+      {"consentd_p2p_refused_total",
+       "",
+       static_cast<double>(p2p.oversize_frames),
+       {{"reason", "oversize"}},
+       "counter"},
+      {"consentd_p2p_refused_total",
+       "",
+       static_cast<double>(p2p.auth_failures),
+       {{"reason", "auth_failure"}},
+       "counter"},
+      {"consentd_p2p_refused_total",
+       "",
+       static_cast<double>(p2p.unknown_key_rejections),
+       {{"reason", "unknown_key"}},
+       "counter"},
+      {"consentd_p2p_send_drops_total",
+       "Frames not queued to a peer (gone, queue full).",
+       static_cast<double>(p2p.send_drops),
+       {},
+       "counter"},
+  };
+  c.res.status = 200;
+  c.res.set_content(api.metrics->Render(g), "text/plain; version=0.0.4; charset=utf-8");
+}
+
+}  // namespace
+
+std::vector<Route> OpsRoutes(Api& api) {
+  Api* a = &api;
+  return {
+      {"GET", "/metrics", Access::kPublic, [a](Context& c) { GetMetrics(*a, c); }},
+      {"GET", "/healthz", Access::kPublic,
+       [](Context& c) {
+         c.Reply(200, Json{{"status", "ok"}});
+       }},
+      {"GET", "/readyz", Access::kPublic,
+       [a](Context& c) {
+         const bool ready = a->node->Ready();
+         if (!ready) return c.Fail("not_ready", "syncing, or not connected to a quorum");
+         c.Reply(200, Json{{"ready", true}});
+       }},
+  };
+}
+
+}  // namespace consentd::node::http

@@ -1,0 +1,564 @@
+// The HTTP API against a real node with committed data (issue "HTTP API", tests): every route's
+// happy path and documented errors, access rules and insurer scope, the malformed-input suite,
+// the audit export against the paged log, and the event stream with resumption.
+//
+// One single-validator network serves the whole suite (started once, populated once).
+
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <chrono>
+#include <set>
+
+#include "common/file_util.h"
+#include "common/hex.h"
+#include "crypto/sha256.h"
+#include "tests/integration/harness.h"
+
+namespace consentd::testing {
+namespace {
+
+using ledger::TxType;
+
+struct Reply {
+  int status = 0;
+  Json body;
+  std::string raw;
+  httplib::Headers headers;
+  std::string code() const {
+    return body.is_object() && body.contains("error") ? body["error"].value("code", "") : "";
+  }
+};
+
+std::int64_t WallMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+class ApiTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    net_ = new LocalNet(1, [](Json& net) {
+      // A second insurer abroad (recipient and agreement importer), not a validator.
+      net["members"].push_back(Json{{"id", "insurer-sg"},
+                                    {"roles", {"insurer"}},
+                                    {"jurisdiction", "SG"},
+                                    {"validator", false}});
+    });
+    auto tokens = ParseJson(*ReadFile(net_->dir() + "/tokens.json"));
+    for (auto& [member, t] : tokens->items()) tokens_[member] = t["token"];
+    net_->StartAll();
+    ASSERT_TRUE(net_->WaitHeight(0, 1, 60'000)) << net_->Log(0);
+    Populate();
+  }
+  static void TearDownTestSuite() {
+    delete net_;
+    net_ = nullptr;
+  }
+
+  static Reply Call(const std::string& method, const std::string& path,
+                    const std::string& token = "", const std::string& body = "",
+                    httplib::Headers headers = {}) {
+    httplib::Client c(net_->url(0));
+    c.set_read_timeout(std::chrono::seconds(30));
+    if (!token.empty()) headers.emplace("Authorization", "Bearer " + token);
+    auto r =
+        method == "GET" ? c.Get(path, headers) : c.Post(path, headers, body, "application/json");
+    Reply out;
+    if (!r) return out;
+    out.status = r->status;
+    out.raw = r->body;
+    out.headers = r->headers;
+    auto j = ParseJson(r->body, JsonLimits{64 << 20, 64});
+    if (j.ok()) out.body = *j;
+    return out;
+  }
+  static Reply Get(const std::string& path, const std::string& who = "") {
+    return Call("GET", path, who.empty() ? "" : tokens_[who]);
+  }
+  static Reply Post(const std::string& path, const std::string& body) {
+    return Call("POST", path, "", body);
+  }
+  // Submits and waits for the commit; returns the tx id.
+  static std::string Commit(TxType type, const Json& body, const std::vector<std::string>& by) {
+    Reply r = Post("/v1/txs?wait=commit&timeout_ms=30000", net_->SignedTx(type, body, by));
+    EXPECT_EQ(r.status, 200) << r.raw;
+    return r.body.value("tx_id", "");
+  }
+
+  static void Populate() {
+    const std::int64_t now = WallMs();
+    notice_tx_ = Commit(TxType::kNoticePublish, net_->NoticeBody("insurer-1"), {"insurer-1"});
+    agreement_ = Commit(TxType::kAgreementCreate,
+                        Json{{"exporter", "insurer-1"},
+                             {"importer", "insurer-sg"},
+                             {"mechanism", "standard-contract"},
+                             {"filing_ref_hash", HexEncode(crypto::Sha256("filing"))},
+                             {"destinations", {"SG"}},
+                             {"purposes", {"ClaimsHandling"}},
+                             {"categories", {"Contact"}},
+                             {"valid_from", now - 60'000},
+                             {"valid_until", now + 365LL * 24 * 3600 * 1000}},
+                        {"insurer-1", "insurer-sg"});
+    Commit(TxType::kAgreementActivate, Json{{"agreement_id", agreement_}},
+           {"insurer-1", "insurer-sg"});
+    Json alice = net_->GrantBody("insurer-1", "alice");
+    alice["recipients"] = {"insurer-sg"};
+    alice["jurisdictions"] = {"SG"};
+    alice["separate"] = true;
+    alice["agreement"] = agreement_;
+    alice_grant_ = Commit(TxType::kConsentGrant, alice, {"insurer-1", "alice"});
+    bob_grant_ =
+        Commit(TxType::kConsentGrant, net_->GrantBody("insurer-1", "bob"), {"insurer-1", "bob"});
+    sharing_ = Commit(TxType::kSharingRecord,
+                      Json{{"sender", "insurer-1"},
+                           {"recipient", "insurer-sg"},
+                           {"subject", {{"key", Key("alice")}}},
+                           {"purpose", "ClaimsHandling"},
+                           {"categories", {"Contact"}},
+                           {"destination", "SG"},
+                           {"legal_basis", "consent"},
+                           {"shared_at", GrantTime() + 1}},
+                      {"insurer-1"});
+    rights_ = Commit(
+        TxType::kRightsRequest,
+        Json{{"controller", "insurer-1"}, {"subject", {{"key", Key("alice")}}}, {"kind", "access"}},
+        {"alice"});
+    incident_ = Commit(TxType::kIncidentReport,
+                       Json{{"controller", "insurer-1"},
+                            {"detected_at", WallMs() - 3600'000},
+                            {"categories", {"Contact"}},
+                            {"cause", "unauthorized_access"},
+                            {"harms", {"medium"}},
+                            {"remedies", {"contained"}},
+                            {"affected_count", 3},
+                            {"affected_commitment", HexEncode(crypto::Sha256("affected"))},
+                            {"notice_hash", HexEncode(crypto::Sha256("incident notice"))},
+                            {"regulator_notified_at", WallMs() - 1800'000}},
+                       {"insurer-1"});
+  }
+  // Block time of alice's grant: sharing under it happens after it was recorded.
+  static std::int64_t GrantTime() {
+    return Get("/v1/txs/" + alice_grant_).body.value("time_ms", std::int64_t{0});
+  }
+  static std::string Key(const std::string& name) { return net_->Key(name).public_key().Hex(); }
+  static std::string Subject(const std::string& name) { return "key:" + Key(name); }
+
+  static LocalNet* net_;
+  static std::map<std::string, std::string> tokens_;
+  static std::string notice_tx_, alice_grant_, bob_grant_, agreement_, sharing_, rights_, incident_;
+};
+
+LocalNet* ApiTest::net_ = nullptr;
+std::map<std::string, std::string> ApiTest::tokens_;
+std::string ApiTest::notice_tx_, ApiTest::alice_grant_, ApiTest::bob_grant_, ApiTest::agreement_,
+    ApiTest::sharing_, ApiTest::rights_, ApiTest::incident_;
+
+TEST_F(ApiTest, SubmitAcceptsRefusesAndWaitsForCommit) {
+  const std::string tx = net_->SignedTx(
+      TxType::kConsentGrant, net_->GrantBody("insurer-1", "carol"), {"insurer-1", "carol"});
+  Reply r = Post("/v1/txs", tx);
+  ASSERT_EQ(r.status, 202) << r.raw;
+  const std::string id = r.body["tx_id"];
+  EXPECT_EQ(id.size(), 64u);
+  // The same tx again: a duplicate, pending or committed.
+  Reply again = Post("/v1/txs", tx);
+  EXPECT_EQ(again.status, 409) << again.raw;
+  EXPECT_TRUE(again.code() == "mempool_duplicate" || again.code() == "tx_duplicate");
+  // A rule violation: withdrawing a consent that does not exist.
+  Reply rule =
+      Post("/v1/txs", net_->SignedTx(TxType::kConsentWithdraw,
+                                     Json{{"consent_id", std::string(64, 'a')}}, {"carol"}));
+  EXPECT_EQ(rule.status, 422) << rule.raw;
+  EXPECT_EQ(rule.code(), "consent_unknown");
+  // A signature by the wrong key.
+  Json bad = ParseJson(tx).value();
+  bad["nonce"] = bad["nonce"].get<std::uint64_t>() + 1;
+  Reply sig = Post("/v1/txs", CanonicalJson(bad));
+  EXPECT_EQ(sig.status, 400) << sig.raw;
+  EXPECT_EQ(sig.code(), "tx_bad_signature");
+  // wait=commit returns the receipt.
+  Reply committed = Post("/v1/txs?wait=commit&timeout_ms=30000",
+                         net_->SignedTx(TxType::kConsentGrant, net_->GrantBody("insurer-1", "dan"),
+                                        {"insurer-1", "dan"}));
+  ASSERT_EQ(committed.status, 200) << committed.raw;
+  for (const char* field : {"version", "chain_id", "tx", "tx_id", "proof", "header", "block_hash",
+                            "certificate", "validators"}) {
+    EXPECT_TRUE(committed.body.contains(field)) << field;
+  }
+  EXPECT_EQ(Post("/v1/txs?wait=soon", tx).code(), "bad_parameter");
+  EXPECT_EQ(Post("/v1/txs?wait=commit&timeout_ms=0", tx).code(), "bad_parameter");
+  EXPECT_EQ(Post("/v1/txs?wait=commit&timeout_ms=99999999", tx).code(), "bad_parameter");
+}
+
+TEST_F(ApiTest, BatchGivesOneResultPerTx) {
+  Json batch{{"txs",
+              {ParseJson(net_->SignedTx(TxType::kConsentGrant, net_->GrantBody("insurer-1", "eve"),
+                                        {"insurer-1", "eve"}))
+                   .value(),
+               Json{{"type", "consent.grant"}},
+               ParseJson(net_->SignedTx(TxType::kConsentGrant, net_->GrantBody("insurer-1", "fay"),
+                                        {"insurer-1", "fay"}))
+                   .value()}}};
+  Reply r = Post("/v1/txs/batch", CanonicalJson(batch));
+  ASSERT_EQ(r.status, 200) << r.raw;
+  ASSERT_EQ(r.body["results"].size(), 3u);
+  EXPECT_EQ(r.body["accepted"], 2);
+  EXPECT_EQ(r.body["results"][0]["status"], 202);
+  EXPECT_EQ(r.body["results"][1]["status"], 400);
+  EXPECT_TRUE(r.body["results"][1].contains("error"));
+  EXPECT_EQ(r.body["results"][2]["status"], 202);
+  EXPECT_EQ(Post("/v1/txs/batch", "{\"txs\":[]}").code(), "bad_request");
+  EXPECT_EQ(Post("/v1/txs/batch", "[1,2]").code(), "bad_request");
+  Json big{{"txs", Json::array()}};
+  for (int i = 0; i < 1001; ++i) big["txs"].push_back(Json::object());
+  Reply too_many = Post("/v1/txs/batch", CanonicalJson(big));
+  EXPECT_EQ(too_many.status, 413);
+  EXPECT_EQ(too_many.code(), "batch_too_large");
+}
+
+TEST_F(ApiTest, TransactionsBlocksReceiptsStatusValidators) {
+  Reply tx = Get("/v1/txs/" + alice_grant_);
+  ASSERT_EQ(tx.status, 200) << tx.raw;
+  EXPECT_EQ(tx.body["status"], "committed");
+  EXPECT_EQ(tx.body["tx_id"], alice_grant_);
+  const std::uint64_t height = tx.body["height"];
+  EXPECT_EQ(Get("/v1/txs/" + std::string(64, '0')).status, 404);
+  EXPECT_EQ(Get("/v1/txs/xyz").code(), "bad_id");
+
+  Reply block = Get("/v1/blocks/" + std::to_string(height));
+  ASSERT_EQ(block.status, 200);
+  EXPECT_EQ(block.body["hash"], tx.body["block_hash"]);
+  bool listed = false;
+  for (const Json& id : block.body["tx_ids"]) listed |= id == alice_grant_;
+  EXPECT_TRUE(listed);
+  Reply latest = Get("/v1/blocks/latest");
+  ASSERT_EQ(latest.status, 200);
+  EXPECT_GE(latest.body["header"]["height"].get<std::uint64_t>(), height);
+  EXPECT_EQ(Get("/v1/blocks/999999999").status, 404);
+  EXPECT_EQ(Get("/v1/blocks/-1").code(), "bad_parameter");
+  EXPECT_EQ(Get("/v1/blocks/12x").code(), "bad_parameter");
+
+  Reply receipt = Get("/v1/receipts/" + alice_grant_);
+  ASSERT_EQ(receipt.status, 200) << receipt.raw;
+  EXPECT_EQ(receipt.body["tx_id"], alice_grant_);
+  EXPECT_EQ(receipt.body["block_hash"], tx.body["block_hash"]);
+  EXPECT_EQ(receipt.body["chain_id"], net_->chain_id());
+  EXPECT_EQ(receipt.body["validators"].size(), 1u);
+  EXPECT_EQ(Get("/v1/receipts/" + std::string(64, 'b')).status, 404);
+  EXPECT_EQ(Get("/v1/receipts/not-hex").status, 400);
+
+  Reply status = Get("/v1/status");
+  ASSERT_EQ(status.status, 200);
+  for (const char* f :
+       {"chain_id", "height", "round", "peers", "syncing", "mempool_size", "version"}) {
+    EXPECT_TRUE(status.body.contains(f)) << f;
+  }
+  EXPECT_EQ(status.body["chain_id"], net_->chain_id());
+  Reply validators = Get("/v1/validators");
+  ASSERT_EQ(validators.status, 200);
+  EXPECT_EQ(validators.body["validators"].size(), 1u);
+  EXPECT_EQ(validators.body["quorum"], 1);
+  EXPECT_EQ(Get("/v1/status?x=1").code(), "bad_parameter");
+}
+
+TEST_F(ApiTest, ConsentsAndSubjects) {
+  Reply c = Get("/v1/consents/" + alice_grant_);
+  ASSERT_EQ(c.status, 200) << c.raw;
+  EXPECT_EQ(c.body["status"], "Given");
+  EXPECT_EQ(c.body["controller"], "insurer-1");
+  EXPECT_TRUE(c.body["history"].is_array());
+  Reply before = Get("/v1/consents/" + alice_grant_ + "?at=1");
+  ASSERT_EQ(before.status, 200);
+  EXPECT_EQ(before.body["valid"], false);
+  EXPECT_EQ(Get("/v1/consents/" + std::string(64, 'c')).status, 404);
+
+  const std::string alice = "/v1/subjects/" + Subject("alice");
+  EXPECT_EQ(Get(alice + "/consents").status, 401);
+  EXPECT_EQ(Get(alice + "/consents").code(), "auth_required");
+  Reply all = Get(alice + "/consents", "auditor");
+  ASSERT_EQ(all.status, 200) << all.raw;
+  ASSERT_EQ(all.body["items"].size(), 1u);
+  EXPECT_EQ(all.body["items"][0]["id"], alice_grant_);
+  // insurer-sg is alice's consent's recipient; bob's consent does not involve it.
+  EXPECT_EQ(Get(alice + "/consents", "insurer-sg").body["items"].size(), 1u);
+  EXPECT_EQ(Get("/v1/subjects/" + Subject("bob") + "/consents", "insurer-sg").body["items"].size(),
+            0u);
+  EXPECT_EQ(Get("/v1/subjects/" + Subject("bob") + "/consents", "insurer-1").body["items"].size(),
+            1u);
+  Reply history = Get(alice + "/history", "regulator");
+  ASSERT_EQ(history.status, 200);
+  std::set<std::string> kinds;
+  for (const Json& e : history.body["items"]) kinds.insert(e["kind"].get<std::string>());
+  EXPECT_TRUE(kinds.count("consent.granted") || kinds.count("consent.grant")) << history.raw;
+  EXPECT_TRUE(kinds.count("sharing"));
+  EXPECT_TRUE(kinds.count("rights.subject") || kinds.size() >= 3) << history.raw;
+  EXPECT_EQ(Get("/v1/subjects/alice/history", "auditor").code(), "bad_parameter");
+}
+
+TEST_F(ApiTest, CheckAnswersWithJustificationOrReason) {
+  const std::string q = "/v1/check?subject=" + Subject("alice") +
+                        "&recipient=insurer-sg&purpose=ClaimsHandling&category=Contact"
+                        "&jurisdiction=SG";
+  Reply yes = Get(q, "auditor");
+  ASSERT_EQ(yes.status, 200) << yes.raw;
+  EXPECT_EQ(yes.body["allowed"], true) << yes.raw;
+  ASSERT_EQ(yes.body["consents"].size(), 1u);
+  EXPECT_EQ(yes.body["consents"][0], alice_grant_);
+  EXPECT_TRUE(yes.body.contains("height"));
+  Reply no = Get("/v1/check?subject=" + Subject("bob") +
+                     "&recipient=insurer-sg&purpose=ClaimsHandling&category=Contact",
+                 "insurer-1");
+  ASSERT_EQ(no.status, 200);
+  EXPECT_EQ(no.body["allowed"], false);
+  EXPECT_FALSE(no.body["reason"].get<std::string>().empty());
+  EXPECT_EQ(Get(q).status, 401);
+  EXPECT_EQ(Get("/v1/check?subject=" + Subject("alice"), "auditor").code(), "bad_parameter");
+}
+
+TEST_F(ApiTest, AgreementsSharingRightsIncidentsMembers) {
+  Reply a = Get("/v1/agreements/" + agreement_, "insurer-sg");
+  ASSERT_EQ(a.status, 200) << a.raw;
+  EXPECT_EQ(a.body["status"], "Active");
+  Reply list = Get("/v1/agreements?party=insurer-1&status=Active", "auditor");
+  ASSERT_EQ(list.status, 200) << list.raw;
+  EXPECT_EQ(list.body["items"].size(), 1u);
+  EXPECT_EQ(Get("/v1/agreements?party=insurer-1", "insurer-sg").status, 403);
+  EXPECT_EQ(Get("/v1/agreements?status=open", "auditor").code(), "bad_parameter");
+
+  Reply by_subject = Get("/v1/sharing?subject=" + Subject("alice"), "auditor");
+  ASSERT_EQ(by_subject.status, 200) << by_subject.raw;
+  ASSERT_EQ(by_subject.body["items"].size(), 1u);
+  EXPECT_EQ(by_subject.body["items"][0]["id"], sharing_);
+  EXPECT_EQ(Get("/v1/sharing?controller=insurer-1", "insurer-1").body["items"].size(), 1u);
+  EXPECT_EQ(Get("/v1/sharing?controller=insurer-1", "insurer-sg").code(), "forbidden");
+  EXPECT_EQ(Get("/v1/sharing?controller=insurer-1&from=1&to=2", "auditor").body["items"].size(),
+            0u);
+  EXPECT_EQ(Get("/v1/sharing", "auditor").code(), "bad_parameter");
+  EXPECT_EQ(Get("/v1/sharing?controller=insurer-1", "").status, 401);
+
+  Reply open = Get("/v1/rights?status=open", "insurer-1");
+  ASSERT_EQ(open.status, 200) << open.raw;
+  ASSERT_EQ(open.body["items"].size(), 1u);
+  EXPECT_EQ(Get("/v1/rights?status=open", "insurer-sg").body["items"].size(), 0u);
+  EXPECT_EQ(Get("/v1/rights?status=overdue", "regulator").body["items"].size(), 0u);
+  EXPECT_EQ(Get("/v1/rights?status=closed", "regulator").code(), "bad_parameter");
+
+  Reply incidents = Get("/v1/incidents", "regulator");
+  ASSERT_EQ(incidents.status, 200);
+  ASSERT_EQ(incidents.body["items"].size(), 1u);
+  EXPECT_EQ(incidents.body["items"][0]["id"], incident_);
+  EXPECT_EQ(Get("/v1/incidents", "insurer-sg").body["items"].size(), 0u);
+
+  Reply members = Get("/v1/members?limit=2");
+  ASSERT_EQ(members.status, 200);
+  EXPECT_EQ(members.body["items"].size(), 2u);
+  ASSERT_TRUE(members.body.contains("next_cursor"));
+  Reply rest = Get("/v1/members?cursor=" + members.body["next_cursor"].get<std::string>());
+  ASSERT_EQ(rest.status, 200);
+  EXPECT_EQ(rest.body["items"].size(), 2u);  // insurer-1, insurer-sg, regulator, auditor
+}
+
+TEST_F(ApiTest, AuditExportEqualsThePagedLog) {
+  std::vector<std::string> paged;
+  std::string cursor;
+  std::uint64_t to = 0;
+  for (int guard = 0; guard < 1000; ++guard) {
+    Reply page = Get("/v1/audit/log?limit=3" + (cursor.empty() ? "" : "&cursor=" + cursor) +
+                         (to ? "&to_height=" + std::to_string(to) : ""),
+                     "auditor");
+    ASSERT_EQ(page.status, 200) << page.raw;
+    for (const Json& item : page.body["items"]) {
+      if (to == 0) to = item["height"].get<std::uint64_t>() + 1000;  // pin the range
+      paged.push_back(CanonicalJson(item));
+    }
+    if (!page.body.contains("next_cursor")) break;
+    cursor = page.body["next_cursor"];
+  }
+  ASSERT_GE(paged.size(), 8u);
+  // Pin the export to the same range: the head only moves forward, heights below stay put.
+  const std::uint64_t last_height = ParseJson(paged.back()).value()["height"];
+  Reply ndjson =
+      Get("/v1/audit/log?format=ndjson&to_height=" + std::to_string(last_height), "auditor");
+  ASSERT_EQ(ndjson.status, 200);
+  std::vector<std::string> exported;
+  for (std::size_t start = 0; start < ndjson.raw.size();) {
+    const std::size_t nl = ndjson.raw.find('\n', start);
+    ASSERT_NE(nl, std::string::npos);
+    exported.push_back(ndjson.raw.substr(start, nl - start));
+    start = nl + 1;
+  }
+  std::vector<std::string> paged_range;
+  for (const std::string& p : paged) {
+    if (ParseJson(p).value()["height"].get<std::uint64_t>() <= last_height)
+      paged_range.push_back(p);
+  }
+  EXPECT_EQ(exported, paged_range);
+
+  Reply csv = Get("/v1/audit/log?format=csv&to_height=" + std::to_string(last_height), "auditor");
+  ASSERT_EQ(csv.status, 200);
+  EXPECT_EQ(csv.raw.rfind("height,index,time_ms,tx_id,type,members,tx\r\n", 0), 0u);
+  std::size_t lines = 0;
+  for (char ch : csv.raw) lines += ch == '\n';
+  EXPECT_EQ(lines, paged_range.size() + 1);
+
+  // An insurer reads only the log of its own member.
+  Reply mine = Get("/v1/audit/log?limit=1000", "insurer-sg");
+  ASSERT_EQ(mine.status, 200);
+  for (const Json& item : mine.body["items"]) {
+    EXPECT_NE(std::find(item["members"].begin(), item["members"].end(), "insurer-sg"),
+              item["members"].end());
+  }
+  EXPECT_GE(mine.body["items"].size(), 3u);  // agreement create + activate, sharing
+  EXPECT_EQ(Get("/v1/audit/log?member=insurer-1", "insurer-sg").status, 403);
+  EXPECT_EQ(Get("/v1/audit/log?type=consent.grant&limit=1000", "auditor").status, 200);
+  EXPECT_EQ(Get("/v1/audit/log?type=consent.bogus", "auditor").code(), "bad_parameter");
+  EXPECT_EQ(Get("/v1/audit/log?format=xml", "auditor").code(), "bad_parameter");
+  EXPECT_EQ(Get("/v1/audit/log?from_height=5&to_height=4", "auditor").code(), "bad_parameter");
+  EXPECT_EQ(Get("/v1/audit/log").status, 401);
+}
+
+// Reads the event stream until `want` tx events arrived; returns their ids and tx ids.
+std::vector<std::pair<std::string, std::string>> ReadEvents(const std::string& url,
+                                                            const std::string& path,
+                                                            const httplib::Headers& headers,
+                                                            std::size_t want) {
+  std::vector<std::pair<std::string, std::string>> events;
+  std::string buffer;
+  httplib::Client c(url);
+  c.set_read_timeout(std::chrono::seconds(30));
+  c.Get(path, headers, [&](const char* data, std::size_t len) {
+    buffer.append(data, len);
+    for (std::size_t end; (end = buffer.find("\n\n")) != std::string::npos;) {
+      const std::string event = buffer.substr(0, end);
+      buffer.erase(0, end + 2);
+      std::string id, data_line;
+      for (std::size_t s = 0; s < event.size();) {
+        const std::size_t nl = std::min(event.find('\n', s), event.size());
+        const std::string line = event.substr(s, nl - s);
+        if (line.rfind("id: ", 0) == 0) id = line.substr(4);
+        if (line.rfind("data: ", 0) == 0) data_line = line.substr(6);
+        s = nl + 1;
+      }
+      if (id.empty() || data_line.empty()) continue;
+      auto j = ParseJson(data_line);
+      if (j.ok() && j->contains("tx_id")) events.emplace_back(id, (*j)["tx_id"]);
+    }
+    return events.size() < want;
+  });
+  return events;
+}
+
+TEST_F(ApiTest, EventsStreamEveryCommittedTxInOrderAndResume) {
+  // Every committed tx, from the audit log.
+  Reply log = Get("/v1/audit/log?limit=1000", "auditor");
+  ASSERT_EQ(log.status, 200);
+  std::vector<std::string> committed;
+  for (const Json& item : log.body["items"]) committed.push_back(item["tx_id"]);
+  ASSERT_GE(committed.size(), 8u);
+
+  auto events = ReadEvents(net_->url(0), "/v1/events?types=tx&from_height=1", {}, committed.size());
+  ASSERT_EQ(events.size(), committed.size());
+  for (std::size_t i = 0; i < committed.size(); ++i) EXPECT_EQ(events[i].second, committed[i]);
+
+  // Resume after the fourth event: the rest follow, with no gap and no repeat.
+  auto resumed = ReadEvents(net_->url(0), "/v1/events?types=tx",
+                            {{"Last-Event-ID", events[3].first}}, committed.size() - 4);
+  ASSERT_EQ(resumed.size(), committed.size() - 4);
+  for (std::size_t i = 0; i < resumed.size(); ++i) EXPECT_EQ(resumed[i].second, committed[i + 4]);
+
+  // A new commit reaches a live subscriber. It subscribes from the block after the current
+  // head, so the grant below is its first consent.grant event however the two threads race.
+  const std::uint64_t head = Get("/v1/status").body["height"];
+  std::vector<std::pair<std::string, std::string>> live;
+  std::thread reader([&] {
+    live =
+        ReadEvents(net_->url(0),
+                   "/v1/events?types=consent.grant&from_height=" + std::to_string(head + 1), {}, 1);
+  });
+  const std::string id =
+      Commit(TxType::kConsentGrant, net_->GrantBody("insurer-1", "gus"), {"insurer-1", "gus"});
+  reader.join();
+  ASSERT_EQ(live.size(), 1u);
+  EXPECT_EQ(live[0].second, id);
+
+  EXPECT_EQ(Get("/v1/events?types=nonsense").code(), "bad_parameter");
+  EXPECT_EQ(Call("GET", "/v1/events", "", "", {{"Last-Event-ID", "999999999"}}).code(),
+            "bad_parameter");
+}
+
+TEST_F(ApiTest, MetricsHealthReadiness) {
+  Reply m = Get("/metrics");
+  ASSERT_EQ(m.status, 200);
+  for (const char* name :
+       {"consentd_height ", "consentd_round ", "consentd_peers ", "consentd_mempool_txs ",
+        "consentd_mempool_bytes ", "consentd_txs_accepted_total ", "consentd_http_requests_total{",
+        "consentd_commit_latency_seconds_bucket{", "consentd_syncing "}) {
+    EXPECT_NE(m.raw.find(name), std::string::npos) << name;
+  }
+  EXPECT_EQ(Get("/healthz").status, 200);
+  EXPECT_EQ(Get("/readyz").status, 200);
+}
+
+TEST_F(ApiTest, TokensAreCheckedAndRoutesUnknownAre404) {
+  EXPECT_EQ(Call("GET", "/v1/incidents", "not-a-token").code(), "auth_unknown_token");
+  Reply basic = Call("GET", "/v1/incidents", "", "", {{"Authorization", "Basic abc"}});
+  EXPECT_EQ(basic.status, 401);
+  EXPECT_EQ(basic.code(), "auth_malformed");
+  // A bad token is refused even on a public route: it is a client bug worth knowing about.
+  EXPECT_EQ(Call("GET", "/v1/status", "nope").status, 401);
+  EXPECT_EQ(Get("/v1/nothing").code(), "not_found");
+  EXPECT_EQ(Get("/v1/nothing").status, 404);
+}
+
+TEST_F(ApiTest, MalformedInputIsRefusedAndTheNodeKeepsCommitting) {
+  struct Case {
+    std::string what, method, path, body;
+    int status;
+    std::string code;
+  };
+  const std::string deep = std::string(200, '[') + std::string(200, ']');
+  const std::vector<Case> cases = {
+      {"invalid json", "POST", "/v1/txs", "{\"type\":", 400, "json_syntax"},
+      {"not an object", "POST", "/v1/txs", "[1]", 400, ""},
+      {"wrong type", "POST", "/v1/txs", R"({"type":7})", 400, ""},
+      {"unknown field", "POST", "/v1/txs",
+       R"({"type":"consent.grant","chain_id":"x","body":{},"nonce":1,"expires_at_height":1,"signatures":[],"extra":1})",
+       400, ""},
+      {"deep nesting", "POST", "/v1/txs", deep, 400, "json_too_deep"},
+      {"huge body", "POST", "/v1/txs", std::string(5 << 20, ' '), 413, "too_large"},
+      {"empty body", "POST", "/v1/txs", "", 400, "json_syntax"},
+      {"non-hex id", "GET", "/v1/txs/zz" + std::string(62, '0'), "", 400, "bad_id"},
+      {"short id", "GET", "/v1/consents/abc", "", 400, "bad_id"},
+      {"negative limit", "GET", "/v1/members?limit=-1", "", 400, "bad_parameter"},
+      {"zero limit", "GET", "/v1/members?limit=0", "", 400, "bad_parameter"},
+      {"absurd limit", "GET", "/v1/members?limit=99999999999", "", 400, "bad_parameter"},
+      {"text limit", "GET", "/v1/members?limit=ten", "", 400, "bad_parameter"},
+      {"bad cursor", "GET", "/v1/members?cursor=zz", "", 400, "query_bad_cursor"},
+      {"repeated parameter", "GET", "/v1/members?limit=1&limit=2", "", 400, "bad_parameter"},
+      {"path traversal", "GET", "/v1/txs/..%2F..%2F..%2Fetc%2Fpasswd", "", 404, "not_found"},
+      {"dot segments", "GET", "/v1/blocks/../../etc/passwd", "", 404, "not_found"},
+      {"encoded traversal id", "GET", "/v1/receipts/%2e%2e", "", 400, "bad_id"},
+      {"absurd height", "GET", "/v1/blocks/99999999999999999999", "", 400, "bad_parameter"},
+      {"bad time", "GET", "/v1/consents/" + std::string(64, 'a') + "?at=yesterday", "", 400,
+       "bad_parameter"},
+  };
+  for (const Case& c : cases) {
+    Reply r = Call(c.method, c.path, "", c.body);
+    EXPECT_EQ(r.status, c.status) << c.what << ": " << r.raw.substr(0, 300);
+    ASSERT_TRUE(r.body.is_object() && r.body.contains("error")) << c.what << ": " << r.raw;
+    EXPECT_FALSE(r.body["error"].value("message", "").empty()) << c.what;
+    if (!c.code.empty()) {
+      EXPECT_EQ(r.code(), c.code) << c.what;
+    }
+  }
+  // Nothing committed was lost, and the node still commits and answers.
+  EXPECT_EQ(Get("/v1/consents/" + alice_grant_).status, 200);
+  Commit(TxType::kConsentGrant, net_->GrantBody("insurer-1", "hal"), {"insurer-1", "hal"});
+  EXPECT_EQ(Get("/v1/status").status, 200);
+  EXPECT_TRUE(net_->Running(0));
+}
+
+}  // namespace
+}  // namespace consentd::testing

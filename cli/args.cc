@@ -89,6 +89,11 @@ Args ParseArgs(int argc, char** argv, int first) {
   return a;
 }
 
+std::set<std::string> WithNodeOptions(std::set<std::string> base) {
+  base.insert(kNodeOptions.begin(), kNodeOptions.end());
+  return base;
+}
+
 int Fail(int code, const std::string& message) {
   std::fprintf(stderr, "consentctl: %s\n", message.c_str());
   return code;
@@ -227,19 +232,35 @@ Result<crypto::PrivateKey> LoadKey(const std::string& path, const Args& a) {
 }
 
 Result<Client> NodeClient(const Args& a) {
-  std::string token = a.Get("--token");
+  const char* env_token = std::getenv("CONSENTD_TOKEN");
+  std::string token = env_token != nullptr ? env_token : "";
+  if (a.Has("--token")) token = a.Get("--token");
   if (a.Has("--token-env")) {
     const char* v = std::getenv(a.Get("--token-env").c_str());
     if (v == nullptr) return Status::Error("usage", "--token-env: variable is not set");
     token = v;
   }
   if (a.Has("--token-file")) {
-    auto text = ReadFile(a.Get("--token-file"), 4096);
+    auto text = ReadFile(a.Get("--token-file"), 1 << 20);
     if (!text.ok()) return Status::Error("usage", "--token-file: " + text.status().message());
-    token = *text;
-    while (!token.empty() && (token.back() == '\n' || token.back() == ' ')) token.pop_back();
+    auto json = ParseJson(*text);
+    if (json.ok() && json->is_object()) {
+      // A testnet's tokens.json: {"member": {"token": ..., "role": ...}, ...}.
+      const std::string as = a.Get("--as");
+      if (as.empty() || !json->contains(as) || !(*json)[as].is_object() ||
+          !(*json)[as].contains("token") || !(*json)[as]["token"].is_string()) {
+        return Status::Error("usage",
+                             "--token-file holds tokens by member: pick one with --as "
+                             "MEMBER (e.g. --as auditor)");
+      }
+      token = (*json)[as]["token"].get<std::string>();
+    } else {
+      token = *text;
+      while (!token.empty() && (token.back() == '\n' || token.back() == ' ')) token.pop_back();
+    }
   }
-  return Client::Create(a.Get("--node", kDefaultNode), token);
+  const char* env_node = std::getenv("CONSENTD_NODE");
+  return Client::Create(a.Get("--node", env_node != nullptr ? env_node : kDefaultNode), token);
 }
 
 Status NodeError(const Response& r) {

@@ -26,6 +26,12 @@ inline constexpr int kExitUsage = 2;
 inline constexpr int kExitNetwork = 3;
 inline constexpr const char* kDefaultNode = "http://127.0.0.1:8601";
 
+// The options of every command that talks to a node.
+inline const std::set<std::string> kNodeOptions = {"--node", "--token", "--token-env",
+                                                   "--token-file", "--as"};
+// `base` plus kNodeOptions.
+std::set<std::string> WithNodeOptions(std::set<std::string> base);
+
 struct Args {
   std::vector<std::string> positional;
   std::vector<std::pair<std::string, std::string>> options;  // --name value ("" for flags)
@@ -69,8 +75,9 @@ Result<crypto::PrivateKey> LoadKey(const std::string& path, const Args& a);
 // "key_passphrase_required" when there is no source and no terminal.
 Result<std::string> Passphrase(const Args& a, bool confirm);
 
-// A client for --node (default http://127.0.0.1:8601) with the token from --token,
-// --token-env VAR or --token-file FILE.
+// A client for --node (default $CONSENTD_NODE, else http://127.0.0.1:8601) with the token from
+// --token, --token-env VAR, --token-file FILE (a plain token, or a testnet's tokens.json with
+// --as MEMBER), else $CONSENTD_TOKEN.
 Result<Client> NodeClient(const Args& a);
 // A response that is not 2xx as a Status: the node's {"error":{"code","message"}} when it sent
 // one. 5xx answers map to code "network" (exit 3) unless the node named a code.

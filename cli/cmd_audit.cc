@@ -58,8 +58,9 @@ class Progress {
  private:
   void TrackHeight() {
     auto j = ParseJson(line_);
-    if (j.ok() && j->is_object() && j->contains("height") && (*j)["height"].is_number_unsigned()) {
-      height_ = (*j)["height"].get<std::uint64_t>();
+    if (j.ok() && j->is_object() && j->contains("height") && (*j)["height"].is_number_integer() &&
+        (*j)["height"].get<std::int64_t>() >= 0) {
+      height_ = static_cast<std::uint64_t>((*j)["height"].get<std::int64_t>());
     }
   }
   void Show() {
@@ -102,10 +103,10 @@ Result<std::uint64_t> Height(const Args& a, const std::string& opt) {
 int Export(const Args& a) {
   constexpr const char* kUsage =
       "consentctl audit export --from H --to H --format ndjson|csv --out FILE";
-  if (auto e = CheckArgs(a,
-                         {"--from", "--to", "--format", "--out", "--type", "--member", "--quiet",
-                          "--node", "--token", "--token-env", "--token-file"},
-                         0, 0, kUsage)) {
+  if (auto e = CheckArgs(
+          a,
+          WithNodeOptions({"--from", "--to", "--format", "--out", "--type", "--member", "--quiet"}),
+          0, 0, kUsage)) {
     return *e;
   }
   const std::string format = a.Get("--format", "ndjson");

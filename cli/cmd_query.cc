@@ -9,13 +9,6 @@
 namespace consentd::cli {
 namespace {
 
-const std::set<std::string> kNodeOptions = {"--node", "--token", "--token-env", "--token-file"};
-
-std::set<std::string> With(std::set<std::string> extra) {
-  extra.insert(kNodeOptions.begin(), kNodeOptions.end());
-  return extra;
-}
-
 // GET `path` and print the answer (human or --json).
 int Query(const Args& a, const std::string& path) {
   auto client = NodeClient(a);
@@ -137,7 +130,7 @@ int AgreementsCommand(const Args& a) {
     }
     return Query(b, "/v1/agreements/" + b.positional[0]);
   }
-  if (auto e = CheckArgs(a, With({"--party", "--status"}), 0, 0,
+  if (auto e = CheckArgs(a, WithNodeOptions({"--party", "--status"}), 0, 0,
                          "consentctl agreements [--party MEMBER] [--status STATUS]")) {
     return *e;
   }
@@ -163,10 +156,10 @@ int CheckCommand(const Args& a) {
         kUsage);
     return kExitOk;
   }
-  if (auto e = CheckArgs(
-          a,
-          With({"--subject", "--recipient", "--purpose", "--category", "--jurisdiction", "--at"}),
-          0, 0, kUsage)) {
+  if (auto e = CheckArgs(a,
+                         WithNodeOptions({"--subject", "--recipient", "--purpose", "--category",
+                                          "--jurisdiction", "--at"}),
+                         0, 0, kUsage)) {
     return *e;
   }
   std::string query;

@@ -28,7 +28,7 @@ Exit codes: 0 valid, 1 invalid (the reason code names the failed check), 2 usage
 )";
 
 int Get(const Args& a) {
-  if (auto e = CheckArgs(a, {"--out", "--node", "--token", "--token-env", "--token-file"}, 1, 1,
+  if (auto e = CheckArgs(a, WithNodeOptions({"--out"}), 1, 1,
                          "consentctl receipt get TX_ID [--out FILE] [--node URL]")) {
     return *e;
   }

@@ -75,10 +75,9 @@ void PrintTypeHelp(const wallet::TxSpec& spec) {
 }
 
 std::set<std::string> CommonTxOptions() {
-  return {"--chain-id",      "--genesis", "--nonce",     "--expires-at-height", "--key",
-          "--out",           "--submit",  "--wait",      "--timeout-ms",        "--receipt-out",
-          "--node",          "--token",   "--token-env", "--token-file",        "--passphrase-file",
-          "--passphrase-env"};
+  return WithNodeOptions({"--chain-id", "--genesis", "--nonce", "--expires-at-height", "--key",
+                          "--out", "--submit", "--wait", "--timeout-ms", "--receipt-out",
+                          "--passphrase-file", "--passphrase-env"});
 }
 
 Status WriteOrPrint(const Args& a, const PendingTx& tx, const std::string& out) {
@@ -112,7 +111,8 @@ int Submit(const Args& a, const PendingTx& tx) {
   if (!client.ok()) return FailStatus(client.status());
   std::string path = "/v1/txs";
   if (a.Has("--wait")) {
-    path += "?wait=commit&timeout_ms=" + UrlEncode(a.Get("--timeout-ms", "30000"));
+    path += "?wait=commit";
+    if (a.Has("--timeout-ms")) path += "&timeout_ms=" + UrlEncode(a.Get("--timeout-ms"));
   }
   auto r = client->Post(path, (*complete)->canonical());
   if (!r.ok()) return FailStatus(r.status());
@@ -281,7 +281,11 @@ int Show(const Args& a) {
   std::printf("type        %s\ntx id       %s\nchain       %s\nexpires at  height %s\n",
               ledger::ToString(tx->type()), HexEncode(tx->id()).c_str(), tx->chain_id().c_str(),
               tx->unsigned_json()["expires_at_height"].dump().c_str());
-  std::printf("signed by   %s\n", signers.empty() ? "nobody yet" : "");
+  if (signers.empty()) {
+    std::puts("signed by   nobody yet");
+  } else {
+    std::printf("signed by   %zu key(s):\n", signers.size());
+  }
   for (const Json& s : signers) std::printf("  %s\n", s.get<std::string>().c_str());
   std::printf("needs       %s\nbody:\n", std::string(wallet::SpecOf(tx->type()).signed_by).c_str());
   PrintHuman(tx->body(), 2);
@@ -289,10 +293,8 @@ int Show(const Args& a) {
 }
 
 int SubmitFile(const Args& a) {
-  if (auto e = CheckArgs(a,
-                         {"--wait", "--timeout-ms", "--receipt-out", "--node", "--token",
-                          "--token-env", "--token-file"},
-                         1, 1, "consentctl submit FILE [--wait] [--node URL]")) {
+  if (auto e = CheckArgs(a, WithNodeOptions({"--wait", "--timeout-ms", "--receipt-out"}), 1, 1,
+                         "consentctl submit FILE [--wait] [--node URL]")) {
     return *e;
   }
   auto tx = LoadTxFile(a.positional[0]);
@@ -301,8 +303,7 @@ int SubmitFile(const Args& a) {
 }
 
 int GetTx(const Args& a) {
-  if (auto e = CheckArgs(a, {"--node", "--token", "--token-env", "--token-file"}, 1, 1,
-                         "consentctl tx get TX_ID [--node URL]")) {
+  if (auto e = CheckArgs(a, kNodeOptions, 1, 1, "consentctl tx get TX_ID [--node URL]")) {
     return *e;
   }
   if (!HexDecodeFixed<32>(a.positional[0]).ok()) {

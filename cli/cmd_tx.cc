@@ -1,5 +1,6 @@
 // consentctl tx <type> | sign | show | get, and submit FILE.
 
+#include <chrono>
 #include <cstdio>
 #include <string>
 
@@ -23,6 +24,7 @@ constexpr const char* kHelp =
     R"(consentctl tx <type> [--FIELD VALUE]... [options]   build (and sign, and submit) a tx
 consentctl tx sign FILE --key KEYFILE [--key KEYFILE]... [--out FILE]
 consentctl tx show FILE [--json]
+consentctl tx id FILE                 the tx id alone (a consent's id is its grant's tx id)
 consentctl tx get TX_ID [--node URL] [--json]
 consentctl submit FILE [--wait] [--timeout-ms N] [--receipt-out FILE] [--node URL]
   (also: consentctl tx submit FILE ...)
@@ -70,7 +72,7 @@ void PrintTypeHelp(const wallet::TxSpec& spec) {
                 req.c_str(), std::string(f.help).c_str());
   }
   std::puts(
-      "\nLists are comma-separated; times are Unix milliseconds or 2026-01-01T00:00:00Z;\n"
+      "\nLists are comma-separated; times are Unix milliseconds, 2026-01-01T00:00:00Z or now;\n"
       "subjects are key:<hex> or ref:<hex>. Common options: consentctl tx --help.");
 }
 
@@ -202,9 +204,16 @@ int Build(ledger::TxType type, const Args& a) {
   }
   std::set<std::string> allowed = CommonTxOptions();
   std::map<std::string, std::string> values;
+  const std::int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                  std::chrono::system_clock::now().time_since_epoch())
+                                  .count();
   for (const auto& f : spec.fields) {
     allowed.insert(FlagOf(f.name));
-    if (a.Has(FlagOf(f.name))) values[std::string(f.name)] = a.Get(FlagOf(f.name));
+    if (!a.Has(FlagOf(f.name))) continue;
+    std::string v = a.Get(FlagOf(f.name));
+    // "now" is this machine's clock; the ledger judges it against the block time.
+    if (f.kind == wallet::FieldKind::kTime && v == "now") v = std::to_string(now_ms);
+    values[std::string(f.name)] = v;
   }
   if (auto e =
           CheckArgs(a, allowed, 0, 0, "consentctl tx TYPE --FIELD VALUE... (tx TYPE --help)")) {
@@ -345,6 +354,17 @@ int TxCommand(const Args& all) {
   Args a = all;
   std::string sub = a.positional.front();
   a.positional.erase(a.positional.begin());
+  if (sub == "id") {
+    if (a.Help()) {
+      std::fputs(kHelp, stdout);
+      return kExitOk;
+    }
+    if (auto e = CheckArgs(a, {}, 1, 1, "consentctl tx id FILE")) return *e;
+    auto tx = LoadTxFile(a.positional[0]);
+    if (!tx.ok()) return FailStatus(tx.status());
+    std::puts(HexEncode(tx->id()).c_str());
+    return kExitOk;
+  }
   if (sub == "sign" || sub == "show" || sub == "get") {
     if (a.Help()) {
       std::fputs(kHelp, stdout);

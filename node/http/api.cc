@@ -1,6 +1,5 @@
 #include "node/http/api.h"
 
-#include <regex>
 
 #include "node/node.h"
 

@@ -141,6 +141,17 @@ TEST(NetworkTest, NoCommitsWithoutAQuorumThenResume) {
   // beyond a block that was already in flight.
   EXPECT_FALSE(net.WaitHeight(0, stopped_at + 2, 4'000));
   EXPECT_LE(net.Height(1), stopped_at + 1);
+  // A client waiting for a commit gets 504 with the tx id; the tx stays pending.
+  auto waiting =
+      net.Post(0, "/v1/txs?wait=commit&timeout_ms=500",
+               net.SignedTx(TxType::kNoticePublish, net.NoticeBody("insurer-1"), {"insurer-1"}));
+  ASSERT_TRUE(waiting.has_value());
+  EXPECT_EQ(waiting->status, 504) << waiting->raw;
+  EXPECT_EQ(waiting->body["error"]["code"], "commit_timeout");
+  ASSERT_TRUE(waiting->body.contains("tx_id"));
+  auto pending = net.Get(0, "/v1/txs/" + waiting->body["tx_id"].get<std::string>());
+  ASSERT_TRUE(pending.has_value());
+  EXPECT_EQ(pending->body["status"], "pending");
   net.Start(2);
   EXPECT_TRUE(net.WaitHeight(0, stopped_at + 3, 60'000)) << "commits did not resume with a quorum";
   const std::uint64_t h = net.Height(2);

@@ -1,0 +1,231 @@
+// Unit tests of the HTTP API's parts that need no server: tokens, rate limiting, parameter
+// parsing, error statuses, metrics rendering, and the route table against docs/api/openapi.yaml.
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <set>
+
+#include "common/hex.h"
+#include "crypto/sha256.h"
+#include "node/http/api.h"
+#include "node/http/auth.h"
+#include "node/http/errors.h"
+#include "node/http/params.h"
+#include "node/http/rate_limit.h"
+#include "node/http/server.h"
+#include "node/metrics.h"
+
+namespace consentd::node::http {
+namespace {
+
+std::vector<TokenConfig> Tokens() {
+  return {TokenConfig{crypto::Sha256("insurer-secret"), "insurer", "insurer-a"},
+          TokenConfig{crypto::Sha256("auditor-secret"), "auditor", ""},
+          TokenConfig{crypto::Sha256("regulator-secret"), "regulator", ""}};
+}
+
+TEST(AuthTest, NoHeaderIsPublic) {
+  Authenticator auth(Tokens());
+  auto p = auth.Authenticate(std::nullopt);
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p->role, Role::kPublic);
+  EXPECT_FALSE(p->authenticated());
+}
+
+TEST(AuthTest, KnownTokensMapToTheirRoleAndMember) {
+  Authenticator auth(Tokens());
+  auto insurer = auth.Authenticate("Bearer insurer-secret");
+  ASSERT_TRUE(insurer.ok());
+  EXPECT_EQ(insurer->role, Role::kInsurer);
+  EXPECT_EQ(insurer->member, "insurer-a");
+  EXPECT_TRUE(insurer->may_see("insurer-a"));
+  EXPECT_FALSE(insurer->may_see("insurer-b"));
+  EXPECT_FALSE(insurer->sees_all());
+  auto auditor = auth.Authenticate("Bearer auditor-secret");
+  ASSERT_TRUE(auditor.ok());
+  EXPECT_EQ(auditor->role, Role::kAuditor);
+  EXPECT_TRUE(auditor->may_see("insurer-b"));
+  EXPECT_EQ(auth.Authenticate("Bearer regulator-secret")->role, Role::kRegulator);
+}
+
+TEST(AuthTest, BadHeadersAndUnknownTokensAreRefused) {
+  Authenticator auth(Tokens());
+  EXPECT_EQ(auth.Authenticate("Bearer nope").status().code(), "auth_unknown_token");
+  EXPECT_EQ(auth.Authenticate("Basic aW5zdXJlcg==").status().code(), "auth_malformed");
+  EXPECT_EQ(auth.Authenticate("Bearer ").status().code(), "auth_malformed");
+  EXPECT_EQ(auth.Authenticate("").status().code(), "auth_malformed");
+  EXPECT_EQ(auth.Authenticate("bearer insurer-secret").status().code(), "auth_malformed");
+  EXPECT_EQ(auth.Authenticate("Bearer " + std::string(600, 'x')).status().code(), "auth_malformed");
+  // The hash of a token is not a token.
+  EXPECT_EQ(
+      auth.Authenticate("Bearer " + HexEncode(crypto::Sha256("auditor-secret"))).status().code(),
+      "auth_unknown_token");
+}
+
+TEST(RateLimiterTest, BurstThenRefillAtTheRate) {
+  RateLimiter limiter(10, 3);
+  const auto t0 = RateLimiter::Clock::time_point{} + std::chrono::hours(1);
+  EXPECT_EQ(limiter.Take("a", t0), 0u);
+  EXPECT_EQ(limiter.Take("a", t0), 0u);
+  EXPECT_EQ(limiter.Take("a", t0), 0u);
+  EXPECT_GE(limiter.Take("a", t0), 1u);  // burst spent: retry after at least a second
+  EXPECT_EQ(limiter.Take("b", t0), 0u);  // other clients are unaffected
+  // 10/s: one token back after 100 ms, not before.
+  EXPECT_GE(limiter.Take("a", t0 + std::chrono::milliseconds(50)), 1u);
+  EXPECT_EQ(limiter.Take("a", t0 + std::chrono::milliseconds(150)), 0u);
+  EXPECT_GE(limiter.Take("a", t0 + std::chrono::milliseconds(150)), 1u);
+}
+
+TEST(RateLimiterTest, RetryAfterReflectsTheRate) {
+  RateLimiter slow(0.1, 1);  // one request per 10 s
+  const auto t0 = RateLimiter::Clock::time_point{} + std::chrono::hours(1);
+  EXPECT_EQ(slow.Take("a", t0), 0u);
+  EXPECT_EQ(slow.Take("a", t0), 10u);
+}
+
+TEST(RateLimiterTest, ZeroRateDisablesAndTheTableStaysBounded) {
+  RateLimiter off(0, 0);
+  const auto t0 = RateLimiter::Clock::time_point{} + std::chrono::hours(1);
+  for (int i = 0; i < 100; ++i) EXPECT_EQ(off.Take("a", t0), 0u);
+  RateLimiter small(1, 2, /*max_clients=*/4);
+  for (int i = 0; i < 4; ++i) small.Take("c" + std::to_string(i), t0);
+  EXPECT_EQ(small.clients(), 4u);
+  // Much later every bucket is full again; a newcomer sweeps them out.
+  EXPECT_EQ(small.Take("new", t0 + std::chrono::seconds(10)), 0u);
+  EXPECT_EQ(small.clients(), 1u);
+}
+
+TEST(ParamsTest, OnlyRefusesUnknownAndRepeatedParameters) {
+  QueryParams q{{"limit", "5"}, {"cursor", "ab"}};
+  EXPECT_TRUE(Params(q).Only({"limit", "cursor"}).ok());
+  EXPECT_EQ(Params(q).Only({"limit"}).code(), "bad_parameter");
+  QueryParams twice{{"limit", "5"}, {"limit", "6"}};
+  EXPECT_EQ(Params(twice).Only({"limit"}).code(), "bad_parameter");
+}
+
+TEST(ParamsTest, NumbersAreStrictDecimalsInRange) {
+  QueryParams q{{"a", "42"},     {"neg", "-1"}, {"hex", "0x10"}, {"big", "99999999999999999999"},
+                {"space", " 1"}, {"empty", ""}};
+  Params p(q);
+  EXPECT_EQ(p.Uint("a", 1, 100)->value(), 42u);
+  EXPECT_FALSE(p.Uint("a", 1, 10).ok());
+  EXPECT_FALSE(p.Uint("a", 50, 100).ok());
+  for (const char* bad : {"neg", "hex", "big", "space", "empty"}) {
+    EXPECT_EQ(p.Uint(bad, 0, ~0ull).status().code(), "bad_parameter") << bad;
+  }
+  EXPECT_FALSE(p.Uint("absent", 0, 1)->has_value());
+  EXPECT_EQ(ParseDecimal("0012"), 12u);
+  EXPECT_FALSE(ParseDecimal("12345678901234567").has_value());  // 17 digits
+}
+
+TEST(ParamsTest, PagesHaveBoundedLimitsAndCursors) {
+  QueryParams ok{{"limit", "1000"}, {"cursor", "abcd"}};
+  auto page = Params(ok).Page();
+  ASSERT_TRUE(page.ok());
+  EXPECT_EQ(page->limit, 1000u);
+  EXPECT_EQ(page->cursor, "abcd");
+  QueryParams too_big{{"limit", "1001"}};
+  EXPECT_FALSE(Params(too_big).Page().ok());
+  QueryParams zero{{"limit", "0"}};
+  EXPECT_FALSE(Params(zero).Page().ok());
+  QueryParams long_cursor{{"cursor", std::string(300, 'a')}};
+  EXPECT_FALSE(Params(long_cursor).Page().ok());
+  QueryParams none;
+  EXPECT_EQ(Params(none).Page()->limit, ledger::kDefaultPageLimit);
+}
+
+TEST(ParamsTest, IdsAreExactlySixtyFourHexDigits) {
+  const std::string id(64, 'a');
+  EXPECT_TRUE(ParseId("tx_id", id).ok());
+  EXPECT_TRUE(ParseId("tx_id", std::string(64, 'A')).ok());
+  EXPECT_EQ(ParseId("tx_id", id + "a").status().code(), "bad_id");
+  EXPECT_EQ(ParseId("tx_id", std::string(63, 'a') + "g").status().code(), "bad_id");
+  EXPECT_EQ(ParseId("tx_id", "../../etc/passwd").status().code(), "bad_id");
+}
+
+TEST(ErrorsTest, CodesMapToTheDocumentedStatuses) {
+  const std::vector<std::pair<std::string, int>> cases = {
+      {"bad_parameter", 400},    {"bad_id", 400},           {"json_syntax", 400},
+      {"json_too_deep", 400},    {"tx_bad_signature", 400}, {"tx_unknown_field", 400},
+      {"query_bad_cursor", 400}, {"auth_required", 401},    {"auth_unknown_token", 401},
+      {"forbidden", 403},        {"not_found", 404},        {"mempool_duplicate", 409},
+      {"tx_duplicate", 409},     {"too_large", 413},        {"tx_too_large", 413},
+      {"batch_too_large", 413},  {"json_too_large", 413},   {"tx_expired", 422},
+      {"consent_unknown", 422},  {"no_consent", 422},       {"rate_limited", 429},
+      {"store_io", 500},         {"internal", 500},         {"mempool_full", 503},
+      {"not_ready", 503},        {"too_many_streams", 503}, {"commit_timeout", 504}};
+  for (const auto& [code, status] : cases) EXPECT_EQ(HttpStatusFor(code), status) << code;
+  EXPECT_EQ(ErrorBody("not_found", "x"),
+            (Json{{"error", {{"code", "not_found"}, {"message", "x"}}}}));
+}
+
+TEST(MetricsTest, RendersCountersHistogramsAndGauges) {
+  Metrics m;
+  m.Count("consentd_x_total", "X things.", {{"reason", "a\"b"}});
+  m.Count("consentd_x_total", "X things.", {{"reason", "a\"b"}}, 2);
+  m.Observe("consentd_latency_seconds", "Latency.", 0.02);
+  m.Observe("consentd_latency_seconds", "Latency.", 100);
+  EXPECT_EQ(m.CounterValue("consentd_x_total", {{"reason", "a\"b"}}), 3u);
+  const std::string text = m.Render({{"consentd_height", "Height.", 7}});
+  EXPECT_NE(text.find("# TYPE consentd_height gauge\nconsentd_height 7\n"), std::string::npos);
+  EXPECT_NE(text.find("# TYPE consentd_x_total counter\nconsentd_x_total{reason=\"a\\\"b\"} 3\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("consentd_latency_seconds_bucket{le=\"0.01\"} 0\n"), std::string::npos);
+  EXPECT_NE(text.find("consentd_latency_seconds_bucket{le=\"0.025\"} 1\n"), std::string::npos);
+  EXPECT_NE(text.find("consentd_latency_seconds_bucket{le=\"60\"} 1\n"), std::string::npos);
+  EXPECT_NE(text.find("consentd_latency_seconds_bucket{le=\"+Inf\"} 2\n"), std::string::npos);
+  EXPECT_NE(text.find("consentd_latency_seconds_count 2\n"), std::string::npos);
+}
+
+TEST(RoutesTest, PathTemplatesBecomeRegexes) {
+  EXPECT_EQ(PathRegex("/v1/txs/{tx_id}"), "/v1/txs/([^/]+)");
+  EXPECT_EQ(PathRegex("/v1/subjects/{subject}/history"), "/v1/subjects/([^/]+)/history");
+  EXPECT_EQ(PathRegex("/v1/txs/batch"), "/v1/txs/batch");
+  EXPECT_EQ(PathRegex("/a.b"), "/a\\.b");
+}
+
+// Routes documented in the OpenAPI file: path keys at two spaces under `paths:`, methods at
+// four spaces under each path.
+std::set<std::string> DocumentedRoutes() {
+  std::ifstream in(std::string(CONSENTD_SOURCE_DIR) + "/docs/api/openapi.yaml");
+  std::set<std::string> out;
+  std::string line, path;
+  bool in_paths = false;
+  auto indent = [](const std::string& l) { return l.find_first_not_of(' '); };
+  while (std::getline(in, line)) {
+    while (!line.empty() && (line.back() == ' ' || line.back() == '\r')) line.pop_back();
+    if (line.empty() || line[indent(line)] == '#') continue;
+    if (indent(line) == 0) in_paths = line == "paths:";
+    if (!in_paths || line.back() != ':') continue;
+    const std::string key = line.substr(indent(line), line.size() - indent(line) - 1);
+    if (indent(line) == 2 && key.starts_with("/")) path = key;
+    if (indent(line) == 4 && !path.empty()) {
+      for (const char* m : {"get", "post", "put", "delete", "patch"}) {
+        if (key != m) continue;
+        std::string method = key;
+        for (char& c : method) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        out.insert(method + " " + path);
+      }
+    }
+  }
+  return out;
+}
+
+TEST(RoutesTest, RegisteredRoutesEqualTheOpenApiDocument) {
+  const auto list = HttpServer::RouteList();
+  const std::set<std::string> registered(list.begin(), list.end());
+  EXPECT_EQ(registered.size(), list.size()) << "a route is registered twice";
+  const std::set<std::string> documented = DocumentedRoutes();
+  for (const std::string& r : registered) {
+    EXPECT_TRUE(documented.count(r)) << r << " is served but not in docs/api/openapi.yaml";
+  }
+  for (const std::string& r : documented) {
+    EXPECT_TRUE(registered.count(r)) << r << " is documented but not served";
+  }
+  EXPECT_GE(registered.size(), 23u);
+}
+
+}  // namespace
+}  // namespace consentd::node::http

@@ -277,6 +277,8 @@ Status NodeError(const Response& r) {
     return Status::Error(r.status >= 500 ? "network" : "node_error",
                          status + ": " + r.raw.substr(0, 300));
   }
+  // A node that cannot answer now (503 not ready, 504) is a network condition: exit 3.
+  if (r.status >= 500) return Status::Error("network", code + ": " + message + " (" + status + ")");
   return Status::Error(code, message + " (" + status + ")");
 }
 

@@ -80,7 +80,7 @@ Result<std::string> Passphrase(const Args& a, bool confirm);
 // --as MEMBER), else $CONSENTD_TOKEN.
 Result<Client> NodeClient(const Args& a);
 // A response that is not 2xx as a Status: the node's {"error":{"code","message"}} when it sent
-// one. 5xx answers map to code "network" (exit 3) unless the node named a code.
+// one. 5xx answers have code "network" (exit 3), with the node's code in the message.
 Status NodeError(const Response& r);
 // GET returning the JSON body of a 2xx answer.
 Result<Json> GetJson(const Client& c, const std::string& path);

@@ -2,10 +2,11 @@
 # Runs the docs/CLI.md walkthrough against a running local network (scripts/up), checking
 # each step's outcome. Usage: tests/cli/walkthrough.sh [REPO_ROOT]
 # Needs: scripts/up already run (nodes up, .localnet/ written), build/cli/consentctl built.
+# CONSENTD_NET, CONSENTCTL and CONSENTD_NODE point it at another network, binary or node.
 set -euo pipefail
 root=$(cd "${1:-$(dirname "$0")/../..}" && pwd)
 ctl=${CONSENTCTL:-$root/build/cli/consentctl}
-net=$root/.localnet
+net=${CONSENTD_NET:-$root/.localnet}
 consentctl() { "$ctl" "$@"; }
 fail() { echo "walkthrough: FAILED: $*" >&2; exit 1; }
 
@@ -23,8 +24,9 @@ consentctl key new --out customer.json --passphrase-env CUSTOMER_PASS
 CUSTOMER=$(consentctl key export-public customer.json)
 consentctl key show customer.json
 
-# 2. A notice version newer than any published by an earlier run.
-version=$(date +%s)
+# 2. A notice version newer than any an earlier run published: the chain's height only grows.
+version=$(consentctl status --json | sed -n 's/^  "height": \([0-9]*\),*/\1/p')
+version=$((version + 1))
 consentctl tx notice.publish --controller insurer-a --notice-id privacy --version "$version" \
   --notice-hash "$(echo "insurer-a privacy notice v$version" | sha256sum | cut -d' ' -f1)" \
   --key .localnet/keys/insurer-a.json --submit --wait
@@ -50,7 +52,7 @@ consentctl check --subject "key:$CUSTOMER" --recipient processor --purpose Claim
   --category Contact "${auditor[@]}" || fail "check before the withdrawal is not allowed"
 
 # 5. Withdraw: check flips at the withdrawal time.
-BEFORE=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+BEFORE=$(date +%s%3N)   # now, in Unix milliseconds
 sleep 1
 consentctl tx consent.withdraw --consent-id "$CONSENT" \
   --key customer.json --passphrase-env CUSTOMER_PASS --submit --wait \

@@ -195,6 +195,7 @@ Result<Page> Queries::SubjectHistory(const Subject& subject, const PageRequest& 
     CONSENTD_ASSIGN_OR_RETURN(auto r, state_.Rights(keys::TrailingId(rights->key())));
     if (!r) return Status::Error("store_corruption", "index names a missing rights request");
     Json x = r->ToJson();
+    x["request_kind"] = x.value("kind", "");  // access, delete, ...: kept beside the event kind
     x["kind"] = "rights." + r->origin;
     x["at"] = r->requested_at;
     x["tx"] = HexEncode(r->id);

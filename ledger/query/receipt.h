@@ -2,7 +2,7 @@
 
 // Receipts: the self-contained proof that a transaction is committed (DESIGN.md section 7),
 // verifiable offline against the chain id and the validator-set hash a customer was given.
-// docs/RECEIPTS.md specifies every byte; wallet/receipt.h verifies.
+// docs/RECEIPTS.md specifies every byte; wallet/receipt_verify.h verifies.
 //
 // {
 //   "version": 1,

@@ -2,7 +2,8 @@
 // then one "tx" event per committed transaction of that block, in commit order:
 //
 //   id: 12          event: block   data: {"height":12,"hash":...,"time_ms":...,"tx_count":3}
-//   id: 12-0        event: tx      data: {"height":12,"index":0,"tx_id":...,"type":...,"tx":{...}}
+//   id: 12-0        event: tx      data: {"height":12,"index":0,"tx_id":...,"type":...,
+//                                         "time_ms":...,"tx":{...}}
 //
 // Events are read back from the committed ledger, not from a buffer, so a subscriber that
 // reconnects with Last-Event-ID (header, or the last_event_id parameter for clients that cannot
@@ -165,7 +166,8 @@ void Events(Api& api, Context& c) {
           }
           if (stream->next.height > a->node->ledger().head().height) out += ": keep-alive\n\n";
         } else if (Status st = AppendBlock(*a, *stream, &out); !st.ok()) {
-          out += Event("error", "error", ErrorBody(st));
+          // No id: a client that reconnects resumes after the last real event.
+          out += "event: error\ndata: " + CanonicalJson(ErrorBody(st)) + "\n\n";
           sink.write(out.data(), out.size());
           return false;
         }

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/bench_chain.h"
 #include "common/hex.h"
 #include "consensus/sign_bytes.h"
 #include "crypto/sha256.h"
@@ -43,93 +44,7 @@ std::uint64_t DirBytes(const std::filesystem::path& dir) {
   return total;
 }
 
-struct Bench {
-  std::filesystem::path dir;
-  std::unique_ptr<testing::TestChain> chain;
-  std::vector<const crypto::PrivateKey*> validators;
-  std::uint64_t nonce = 0;
-
-  explicit Bench(std::filesystem::path d) : dir(std::move(d)) {
-    std::filesystem::remove_all(dir);
-    auto genesis = testing::DefaultGenesis("bench");
-    genesis.params.max_block_txs = 1000;
-    genesis.params.max_tx_lifetime = 10'000'000;
-    chain = std::make_unique<testing::TestChain>(std::move(OpenLevelDbStore(dir.string()).value()),
-                                                 genesis);
-    for (const auto& m : chain->genesis().members) {
-      if (m.validator_key) validators.push_back(&chain->Key("node-" + m.member));
-    }
-    if (!chain->Do(TxType::kNoticePublish, chain->PublishNotice(), {"insurer-a"}).ok())
-      std::abort();
-    Json b = chain->PublishNotice("insurer-b");
-    if (!chain->Do(TxType::kNoticePublish, b, {"insurer-b"}).ok()) std::abort();
-  }
-
-  static std::string SubjectName(std::uint64_t i) { return "subject-" + std::to_string(i); }
-
-  Json GrantBody(std::uint64_t i) {
-    Json b = chain->GrantBody("unused");
-    b["subject"] = {{"key", SubjectKeyHex(i)}};
-    b["purposes"] = {"ClaimsHandling", "Underwriting"};
-    b["categories"] = {"Contact", "PolicyData"};
-    b["recipients"] = {"processor"};
-    b["separate"] = true;
-    return b;
-  }
-  Json SharingBody(std::uint64_t i, std::int64_t at) {
-    return Json{{"sender", "insurer-a"},
-                {"recipient", "processor"},
-                {"subject", {{"key", SubjectKeyHex(i)}}},
-                {"purpose", "ClaimsHandling"},
-                {"categories", {"Contact"}},
-                {"destination", "CN"},
-                {"legal_basis", "consent"},
-                {"shared_at", at}};
-  }
-  // Subjects' keys: real keys for the signed phase, derived cheaply otherwise.
-  std::vector<std::string> subject_hex;
-  std::string SubjectKeyHex(std::uint64_t i) {
-    while (subject_hex.size() <= i) {
-      subject_hex.push_back(testing::KeyFor(SubjectName(subject_hex.size())).public_key().Hex());
-    }
-    return subject_hex[i];
-  }
-
-  // A tx signed for real (for the phase that verifies).
-  std::string SignedText(TxType type, Json body, const std::vector<std::string>& signer_names,
-                         const std::vector<const crypto::PrivateKey*>& keys) {
-    (void)signer_names;
-    Json tx = Tx::MakeUnsigned(type, chain->chain_id(), std::move(body), ++nonce, 9'000'000);
-    const Hash256 msg = Tx::SignHash(tx);
-    tx["signatures"] = Json::array();
-    for (const auto* k : keys)
-      tx["signatures"].push_back(
-          Json{{"key", k->public_key().Hex()}, {"sig", HexEncode(k->Sign(msg))}});
-    return CanonicalJson(tx);
-  }
-  // A tx with signature placeholders, parsed without verification (store-building only).
-  TxPtr Unverified(TxType type, Json body, const std::vector<std::string>& keys_hex) {
-    Json tx = Tx::MakeUnsigned(type, chain->chain_id(), std::move(body), ++nonce, 9'000'000);
-    tx["signatures"] = Json::array();
-    for (const auto& k : keys_hex)
-      tx["signatures"].push_back(Json{{"key", k}, {"sig", std::string(128, '0')}});
-    return std::move(Tx::ParseCommitted(CanonicalJson(tx), chain->chain_id()).value());
-  }
-
-  void Commit(const std::vector<TxPtr>& txs, std::int64_t time) {
-    auto built = chain->ledger().BuildBlock(time, validators[0]->public_key().bytes(), txs);
-    if (!built.ok() || built->block.txs.size() != txs.size()) {
-      std::fprintf(stderr, "block rejected txs: %s\n",
-                   built.ok() ? "some" : built.status().ToString().c_str());
-      std::abort();
-    }
-    const auto cert =
-        testing::Certify(chain->chain_id(), built->block.header.height, built->hash, validators);
-    if (!chain->ledger().Commit(std::move(*built), cert).ok()) std::abort();
-  }
-};
-
-void ApplyPhase(Bench& b, int blocks) {
+void ApplyPhase(BenchChain& b, int blocks) {
   const std::string insurer_hex = b.chain->Key("insurer-a").public_key().Hex();
   std::int64_t t = b.chain->ledger().head().time_ms + 1000;
   std::uint64_t next_subject = 0;
@@ -175,7 +90,7 @@ void ApplyPhase(Bench& b, int blocks) {
     std::vector<std::string> texts;
     const std::uint64_t first = next_subject;
     for (int i = 0; i < 500; ++i) {
-      const auto subject = testing::KeyFor(Bench::SubjectName(next_subject));
+      const auto subject = testing::KeyFor(BenchChain::SubjectName(next_subject));
       texts.push_back(
           b.SignedText(TxType::kConsentGrant, b.GrantBody(next_subject), {}, {&insurer, &subject}));
       ++next_subject;
@@ -204,37 +119,13 @@ Percentiles Summarize(std::vector<double> us) {
   return {us[us.size() / 2], us[us.size() * 99 / 100], us.back()};
 }
 
-void ScalePhase(Bench& b, std::uint64_t consents, int checks) {
-  const std::string insurer_hex = b.chain->Key("insurer-a").public_key().Hex();
+void ScalePhase(BenchChain& b, std::uint64_t consents, int checks) {
   const std::uint64_t before_height = b.chain->ledger().head().height;
   const std::uint64_t bytes_before = DirBytes(b.dir);
-  std::int64_t t = b.chain->ledger().head().time_ms + 1000;
   std::vector<Hash256> ids;
   ids.reserve(consents);
   const auto start = Clock::now();
-  // Subject keys for a million subjects would take minutes to derive; use x-only keys from a
-  // cheap hash chain instead (any 32 bytes that parse as a key will do for this phase).
-  std::uint64_t made = 0;
-  Hash256 seed = crypto::Sha256("bench subjects");
-  while (made < consents) {
-    std::vector<TxPtr> txs;
-    for (int i = 0; i < 1000 && made < consents; ++i) {
-      std::string key_hex;
-      for (;;) {
-        seed = crypto::Sha256(seed);
-        if (crypto::PublicKey::Parse(seed).ok()) break;
-      }
-      key_hex = HexEncode(seed);
-      Json body = b.GrantBody(0);
-      body["subject"] = {{"key", key_hex}};
-      txs.push_back(b.Unverified(TxType::kConsentGrant, body, {insurer_hex, key_hex}));
-      ids.push_back(txs.back()->id());
-      ++made;
-    }
-    b.Commit(txs, t += 1000);
-    if (made % 100000 == 0)
-      std::fprintf(stderr, "  %llu consents\n", static_cast<unsigned long long>(made));
-  }
+  b.BuildConsents(consents, &ids);
   const double build = Seconds(Clock::now() - start);
   std::printf("built %llu consents in %.1f s (%.0f grants/s, %llu blocks)\n",
               static_cast<unsigned long long>(consents), build, consents / build,
@@ -295,11 +186,11 @@ int main(int argc, char** argv) {
       checks = std::stoi(argv[i + 1]);
   }
   {
-    consentd::ledger::Bench apply(dir + "/apply");
+    consentd::ledger::BenchChain apply(dir + "/apply");
     consentd::ledger::ApplyPhase(apply, apply_blocks);
   }
   {
-    consentd::ledger::Bench scale(dir + "/scale");
+    consentd::ledger::BenchChain scale(dir + "/scale");
     consentd::ledger::ScalePhase(scale, consents, checks);
   }
   std::filesystem::remove_all(dir);

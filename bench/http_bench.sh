@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# HTTP API benchmark (issue "HTTP API", performance): one node serving a ledger of N committed
+# consents, loaded with wrk from loopback on GET /v1/check and GET /v1/receipts/{tx_id} (random
+# subjects and consents), then a raw cpp-httplib hello-world tuned the same way, measured in
+# the same run as the ceiling. Prints one line per target; docs/BENCHMARKS.md records them.
+#
+# Usage: bench/http_bench.sh [--consents N] [--duration SECONDS] [--connections C]
+#   defaults: 1,000,000 consents, 15 s per target, 32 connections, 2 wrk threads.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+consents=1000000
+duration=15
+connections=32
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --consents) consents=$2; shift 2 ;;
+    --duration) duration=$2; shift 2 ;;
+    --connections) connections=$2; shift 2 ;;
+    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    *) echo "http_bench: unknown argument $1" >&2; exit 2 ;;
+  esac
+done
+
+"$root/scripts/setup"
+if ! command -v wrk >/dev/null; then
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq wrk
+fi
+bin="$root/build"
+home=${CONSENTD_BENCH_DIR:-/tmp/consentd-bench-http}
+port=8701
+hello_port=8799
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
+trap cleanup EXIT
+
+"$bin/bench/consentd_bench_http_fixture" --home "$home" --consents "$consents" --http-port "$port"
+"$bin/node/consentd" --home "$home" >"$home/stdout.log" 2>&1 &
+pids+=($!)
+"$bin/bench/consentd_bench_hello" --port "$hello_port" --threads 32 &
+pids+=($!)
+up=no
+for _ in $(seq 1 600); do
+  if curl -sf "http://127.0.0.1:$port/healthz" >/dev/null &&
+     curl -sf "http://127.0.0.1:$hello_port/" >/dev/null; then up=yes; break; fi
+  kill -0 "${pids[0]}" 2>/dev/null || break
+  sleep 0.1
+done
+if [ "$up" != yes ]; then
+  echo "http_bench: the node did not come up:" >&2
+  tail -5 "$home/stdout.log" "$home/consentd.log" >&2 2>/dev/null || true
+  exit 1
+fi
+
+cat >"$home/paths.lua" <<'LUA'
+local paths = {}
+for line in io.lines(os.getenv("PATHS_FILE")) do paths[#paths + 1] = line end
+local headers = {}
+if os.getenv("TOKEN") then headers["Authorization"] = "Bearer " .. os.getenv("TOKEN") end
+math.randomseed(os.time())
+request = function()
+  return wrk.format("GET", paths[math.random(#paths)], headers)
+end
+LUA
+
+run() {  # name url paths-file key
+  local out
+  out=$(PATHS_FILE=$3 TOKEN=$(cat "$home/token.txt") wrk -t2 -c"$connections" -d"${duration}s" \
+        --latency -s "$home/paths.lua" "$2")
+  local rps p50 p99 errors
+  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+  p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
+  p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
+  errors=$(awk '/Non-2xx/ {print $5}' <<<"$out")
+  printf '%-28s %10s req/s   p50 %-8s p99 %-8s non-2xx %s\n' "$1" "$rps" "$p50" "$p99" "${errors:-0}"
+  echo "$rps" >"$home/$4.rps"
+}
+
+echo "consents: $consents, wrk -t2 -c$connections -d${duration}s, loopback"
+run "GET /v1/check" "http://127.0.0.1:$port" "$home/check_paths.txt" check
+run "GET /v1/receipts/{tx_id}" "http://127.0.0.1:$port" "$home/receipt_paths.txt" receipt
+printf '/hello\n' >"$home/hello_paths.txt"
+run "hello (raw cpp-httplib)" "http://127.0.0.1:$hello_port" "$home/hello_paths.txt" hello
+for r in check receipt; do
+  awk -v a="$(cat "$home/$r.rps")" -v b="$(cat "$home/hello.rps")" -v n="$r" \
+    'BEGIN {printf "%-28s %.0f%% of the hello-world ceiling\n", n, 100 * a / b}'
+done

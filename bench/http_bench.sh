@@ -34,7 +34,11 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT
 
-"$bin/bench/consentd_bench_http_fixture" --home "$home" --consents "$consents" --http-port "$port"
+# The node home is reused when it was built for the same number of consents (it takes minutes).
+if [ "$(cat "$home/consents" 2>/dev/null)" != "$consents" ]; then
+  "$bin/bench/consentd_bench_http_fixture" --home "$home" --consents "$consents" --http-port "$port"
+  echo "$consents" >"$home/consents"
+fi
 "$bin/node/consentd" --home "$home" >"$home/stdout.log" 2>&1 &
 pids+=($!)
 "$bin/bench/consentd_bench_hello" --port "$hello_port" --threads 32 &

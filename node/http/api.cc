@@ -1,6 +1,5 @@
 #include "node/http/api.h"
 
-
 #include "node/node.h"
 
 namespace consentd::node::http {

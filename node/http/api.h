@@ -13,6 +13,7 @@
 
 #include <atomic>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -21,6 +22,7 @@
 #include "common/json.h"
 #include "common/status.h"
 #include "ledger/query/queries.h"
+#include "ledger/query/receipt_cache.h"
 #include "node/http/auth.h"
 #include "node/http/errors.h"
 #include "node/http/params.h"
@@ -67,6 +69,8 @@ struct Api {
   // for ordinary requests.
   std::atomic<int> streams{0};
   int max_streams = 4;
+  // Receipts with the proof material of recent blocks cached (set at Start).
+  std::unique_ptr<ledger::ReceiptCache> receipts;
 
   ledger::Queries Snapshot() const;
 };

@@ -5,19 +5,13 @@
 
 #include "common/hex.h"
 #include "common/version.h"
-#include "ledger/query/receipt.h"
 #include "node/http/api.h"
 #include "node/node.h"
 
 namespace consentd::node::http {
 namespace {
 
-Result<std::optional<Json>> Receipt(Api& api, const Hash256& id) {
-  ledger::Ledger& ledger = api.node->ledger();
-  auto view = std::shared_ptr<const ledger::ReadView>(ledger.Snapshot());
-  return ledger::BuildReceipt(*view, ledger.genesis(), id,
-                              [&](std::uint64_t h) { return ledger.ValidatorsFor(h); });
-}
+Result<std::optional<Json>> Receipt(Api& api, const Hash256& id) { return api.receipts->Build(id); }
 
 // POST /v1/txs?wait=commit&timeout_ms=N
 void SubmitOne(Api& api, Context& c) {

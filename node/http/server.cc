@@ -101,6 +101,7 @@ Status HttpServer::Start() {
   im.auth = std::make_unique<http::Authenticator>(cfg.tokens);
   im.limiter = std::make_unique<http::RateLimiter>(cfg.rate_limit_per_s, cfg.rate_limit_burst);
   im.api.max_streams = std::max<int>(1, static_cast<int>(cfg.threads) / 2);
+  im.api.receipts = std::make_unique<ledger::ReceiptCache>(&im.node->ledger());
   im.server.set_tcp_nodelay(true);
   im.server.set_keep_alive_max_count(100000);
   im.server.set_keep_alive_timeout(30);

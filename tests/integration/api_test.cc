@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <set>
+#include <thread>
 
 #include "common/file_util.h"
 #include "common/hex.h"
@@ -558,6 +559,47 @@ TEST_F(ApiTest, MalformedInputIsRefusedAndTheNodeKeepsCommitting) {
   Commit(TxType::kConsentGrant, net_->GrantBody("insurer-1", "hal"), {"insurer-1", "hal"});
   EXPECT_EQ(Get("/v1/status").status, 200);
   EXPECT_TRUE(net_->Running(0));
+}
+
+}  // namespace
+}  // namespace consentd::testing
+
+namespace consentd::testing {
+namespace {
+
+TEST(ApiRateLimitTest, ABusyClientGets429WithRetryAfter) {
+  LocalNet net(1);
+  // One request per second, bursts of two: twenty requests in a row cannot all pass unless
+  // eighteen seconds go by.
+  const std::string path = net.home(0) + "/config.json";
+  Json config = ParseJson(*ReadFile(path)).value();
+  config["http"]["rate_limit_per_s"] = 1;
+  config["http"]["rate_limit_burst"] = 2;
+  ASSERT_TRUE(WriteFileAtomic(path, config.dump(2)).ok());
+  net.StartAll();
+  httplib::Client c(net.url(0));
+  // Up when it answers at all (polls that find no listener cost no tokens).
+  bool up = false;
+  for (int i = 0; i < 1200 && !up; ++i) {
+    up = static_cast<bool>(c.Get("/healthz"));
+    if (!up) std::this_thread::sleep_for(std::chrono::milliseconds(50));  // poll interval
+  }
+  ASSERT_TRUE(up) << net.Log(0);
+  int limited = 0;
+  std::string retry_after, code;
+  for (int i = 0; i < 20; ++i) {
+    auto r = c.Get("/healthz");
+    ASSERT_TRUE(r);
+    if (r->status == 429) {
+      ++limited;
+      retry_after = r->get_header_value("Retry-After");
+      code = ParseJson(r->body).value()["error"]["code"];
+    }
+  }
+  EXPECT_GE(limited, 1);
+  EXPECT_EQ(code, "rate_limited");
+  EXPECT_GE(std::atoi(retry_after.c_str()), 1);
+  EXPECT_TRUE(net.Running(0));
 }
 
 }  // namespace

@@ -66,7 +66,8 @@ void Dialer::Dial(std::size_t index) {
   Slot& slot = slots_[index];
   if (stopped_ || slot.self || slot.conn != 0) return;
   if (slot.learned_key && is_connected_(*slot.learned_key)) {
-    // The peer is connected through a connection it dialled (and won): wait until it drops.
+    // Connected through a connection a dial of ours would not replace (transport: PeerTable::
+    // Rests): wait until it drops.
     slot.dormant = true;
     slot.failures = 0;
     return;

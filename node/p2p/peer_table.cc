@@ -53,6 +53,13 @@ bool PeerTable::Has(const crypto::PublicKey& key) const {
   return by_key_.contains(key);
 }
 
+bool PeerTable::Rests(const crypto::PublicKey& peer) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  const auto it = by_key_.find(peer);
+  if (it == by_key_.end()) return false;
+  return by_id_.at(it->second)->outbound() || peer < own_key_;
+}
+
 std::shared_ptr<Connection> PeerTable::Find(PeerId id) const {
   std::lock_guard<std::mutex> lock(mu_);
   const auto it = by_id_.find(id);

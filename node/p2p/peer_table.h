@@ -38,6 +38,11 @@ class PeerTable {
   void Clear();
 
   bool Has(const crypto::PublicKey& key) const;
+  // Whether our dial slot for `peer` may rest: a connection to it is registered and a dial of
+  // ours would not replace it (the connection is ours, or the peer's key is the smaller and so
+  // its dial wins). A pair whose only connection was dialled by the larger key (it came back
+  // first after a restart) thus still moves to the one the smaller key dials.
+  bool Rests(const crypto::PublicKey& peer) const;
   std::shared_ptr<Connection> Find(PeerId id) const;
   std::vector<std::shared_ptr<Connection>> All() const;
 

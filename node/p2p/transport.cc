@@ -99,7 +99,7 @@ class Transport::Impl final : public ConnectionOwner {
         dialer_(
             ioc_, config_.peers, config_.backoff_initial_ms, config_.backoff_max_ms, RandomSeed(),
             [this](std::size_t slot, const PeerAddress& address) { return Dial(slot, address); },
-            [this](const crypto::PublicKey& key) { return peers_.Has(key); }) {
+            [this](const crypto::PublicKey& key) { return peers_.Rests(key); }) {
     conn_options_.chain_id = config_.chain_id;
     conn_options_.node_key = node_key_;
     conn_options_.max_frame_bytes = config_.max_frame_bytes;

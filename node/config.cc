@@ -46,6 +46,13 @@ class Fields {
     }
     return Status::Ok();
   }
+  Status Bool(std::string_view k, bool* out) {
+    if (const Json* v = Get(k)) {
+      if (!v->is_boolean()) return Invalid(Name(k), "must be true or false");
+      *out = v->get<bool>();
+    }
+    return Status::Ok();
+  }
   Status Address(std::string_view k, HostPort* out) {
     if (const Json* v = Get(k)) {
       if (!v->is_string()) return Invalid(Name(k), "must be \"host:port\"");
@@ -178,6 +185,12 @@ Result<Config> Config::Parse(std::string_view text, const std::string& home) {
     CONSENTD_RETURN_IF_ERROR(mf.Integer("max_txs", &c.mempool.max_txs, 1, 10'000'000));
     CONSENTD_RETURN_IF_ERROR(mf.Integer("max_bytes", &c.mempool.max_bytes, 1 << 16, 1LL << 36));
     CONSENTD_RETURN_IF_ERROR(mf.Done());
+  }
+  if (const Json* s = f.Get("storage")) {
+    if (!s->is_object()) return Invalid("storage", "must be an object");
+    Fields sf(*s, "storage");
+    CONSENTD_RETURN_IF_ERROR(sf.Bool("verify_on_start", &c.storage.verify_on_start));
+    CONSENTD_RETURN_IF_ERROR(sf.Done());
   }
   if (const Json* l = f.Get("log")) {
     if (!l->is_object()) return Invalid("log", "must be an object");

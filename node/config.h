@@ -64,6 +64,12 @@ struct Config {
     std::uint64_t max_bytes = 128 << 20;
   } mempool;
 
+  struct Storage {
+    // Checksum every block of the ledger store on start-up (ledger/store/store.h): a damaged
+    // table file stops start-up instead of surfacing on some later read.
+    bool verify_on_start = true;
+  } storage;
+
   struct Log {
     std::string level = "info";
     std::string file;  // empty: stderr

@@ -20,6 +20,7 @@ TEST(ConfigTest, DefaultsAndPaths) {
   EXPECT_EQ(c->p2p.listen.port, 26656);
   EXPECT_EQ(c->http.listen.ToString(), "127.0.0.1:8080");
   EXPECT_EQ(c->log.level, "info");
+  EXPECT_TRUE(c->storage.verify_on_start);
 }
 
 TEST(ConfigTest, FullConfig) {
@@ -31,6 +32,7 @@ TEST(ConfigTest, FullConfig) {
              "tokens": [{"sha256": "0000000000000000000000000000000000000000000000000000000000000000",
                          "role": "auditor"}]},
     "mempool": {"max_txs": 1000},
+    "storage": {"verify_on_start": false},
     "log": {"level": "debug", "file": "consentd.log"}
   })",
                          "/home/n");
@@ -42,6 +44,7 @@ TEST(ConfigTest, FullConfig) {
   EXPECT_EQ(c->http.threads, 32u);
   EXPECT_EQ(c->http.tokens[0].role, "auditor");
   EXPECT_EQ(c->mempool.max_txs, 1000u);
+  EXPECT_FALSE(c->storage.verify_on_start);
 }
 
 TEST(ConfigTest, ErrorsNameTheField) {
@@ -61,6 +64,8 @@ TEST(ConfigTest, ErrorsNameTheField) {
   EXPECT_NE(Error("{\"log\": {\"level\": \"loud\"}}").find("log.level"), std::string::npos);
   EXPECT_NE(Error("{\"colour\": \"blue\"}").find("colour: unknown field"), std::string::npos);
   EXPECT_NE(Error("{\"mempool\": {\"max_txs\": \"many\"}}").find("mempool.max_txs"),
+            std::string::npos);
+  EXPECT_NE(Error("{\"storage\": {\"verify_on_start\": 1}}").find("storage.verify_on_start"),
             std::string::npos);
   EXPECT_NE(Error("not json").find("config_invalid"), std::string::npos);
   EXPECT_EQ(Config::Load("/nonexistent-home").status().code(), "config_missing");

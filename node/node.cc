@@ -76,14 +76,22 @@ std::int64_t Node::Now() const {
 
 Status Node::Open() {
   CONSENTD_ASSIGN_OR_RETURN(ledger::Genesis genesis, ledger::Genesis::Load(config_.GenesisPath()));
-  auto store = ledger::OpenLevelDbStore(config_.DataPath() + "/ledger");
+  ledger::LevelDbOptions store_options;
+  store_options.verify_on_open = config_.storage.verify_on_start;
+  const auto open_started = std::chrono::steady_clock::now();
+  auto store = ledger::OpenLevelDbStore(config_.DataPath() + "/ledger", store_options);
   if (!store.ok()) return store.status().WithContext("opening " + config_.DataPath() + "/ledger");
+  const auto open_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                           std::chrono::steady_clock::now() - open_started)
+                           .count();
   CONSENTD_ASSIGN_OR_RETURN(ledger_, ledger::Ledger::Open(std::move(*store), std::move(genesis)));
   const ledger::Head head = ledger_->head();
   LogInfo("node", "ledger_opened",
           {{"chain", ledger_->genesis().chain_id},
            {"height", head.height},
-           {"state_digest", HexEncode(head.state_digest).substr(0, 16)}});
+           {"state_digest", HexEncode(head.state_digest).substr(0, 16)},
+           {"verified", config_.storage.verify_on_start ? "yes" : "no"},
+           {"store_open_ms", open_ms}});
 
   MempoolLimits limits;
   limits.max_txs = config_.mempool.max_txs;

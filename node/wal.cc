@@ -122,7 +122,15 @@ Status Wal::Append(std::string_view payload, bool sync) {
     const ssize_t n = ::write(fd_, record.data() + done, record.size() - done);
     if (n < 0) {
       if (errno == EINTR) continue;
-      return IoError("write", path_);
+      Status error = IoError("write", path_);
+      // Take back the part already written: a torn record in the middle of the log would make
+      // Open cut off every record appended after it once the fault clears (a full disk, an
+      // ignored failure on a peer's message).
+      if (done > 0 && (::ftruncate(fd_, static_cast<off_t>(size_)) != 0 ||
+                       ::lseek(fd_, static_cast<off_t>(size_), SEEK_SET) < 0)) {
+        return IoError("write, then truncate back", path_);
+      }
+      return error;
     }
     done += static_cast<std::size_t>(n);
   }

@@ -1,6 +1,8 @@
 #include "node/wal.h"
 
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -91,6 +93,32 @@ TEST_F(WalTest, GarbageTailAndBadCrcAreCutOff) {
   // An absurd length is garbage too, not an allocation.
   AppendRaw(std::string("\xff\xff\xff\xff\0\0\0\0", 8));
   EXPECT_EQ(Reopen(), (std::vector<std::string>{"one"}));
+}
+
+// A write that fails part-way (here: past RLIMIT_FSIZE, as on a full disk) leaves no torn
+// record behind: appends after the fault clears are still recovered on reopen.
+TEST_F(WalTest, FailedAppendLeavesNoTornRecordBehind) {
+  auto wal = Wal::Open(path_, nullptr);
+  ASSERT_TRUE(wal.ok());
+  ASSERT_TRUE(wal->Append("first", true).ok());
+  const std::uint64_t before = wal->size_bytes();
+  rlimit saved{};
+  ASSERT_EQ(getrlimit(RLIMIT_FSIZE, &saved), 0);
+  const auto old_handler = signal(SIGXFSZ, SIG_IGN);
+  rlimit low = saved;
+  low.rlim_cur = before + 100;  // room for part of the next record only
+  ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &low), 0);
+  const Status failed = wal->Append(std::string(1000, 'x'), true);
+  ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &saved), 0);
+  signal(SIGXFSZ, old_handler);
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.code(), "wal_io");
+  EXPECT_NE(failed.message().find("File too large"), std::string::npos) << failed.ToString();
+  EXPECT_EQ(std::filesystem::file_size(path_), before);
+  ASSERT_TRUE(wal->Append("after the fault", true).ok());
+  std::uint64_t truncated = 1;
+  EXPECT_EQ(Reopen(&truncated), (std::vector<std::string>{"first", "after the fault"}));
+  EXPECT_EQ(truncated, 0u);
 }
 
 TEST_F(WalTest, EmptyAndResetLogs) {

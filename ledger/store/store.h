@@ -60,11 +60,14 @@ struct LevelDbOptions {
   std::size_t block_cache_bytes = 64 << 20;
   std::size_t write_buffer_bytes = 32 << 20;
   int bloom_bits_per_key = 10;
+  // Read every block of every live table file once on open, verifying checksums. LevelDB opens
+  // table files lazily, so without this a damaged table surfaces only when a read touches it.
+  bool verify_on_open = false;
 };
 
 // Opens (creating if missing) a LevelDB store in `dir` with paranoid checks on. Errors:
-// "store_corruption" naming the damaged file when LevelDB detects corruption, "store_io"
-// otherwise (including a directory locked by another process).
+// "store_corruption" when LevelDB detects corruption (with verify_on_open, naming the damaged
+// table file), "store_io" otherwise (including a directory locked by another process).
 Result<std::unique_ptr<Store>> OpenLevelDbStore(const std::string& dir,
                                                 const LevelDbOptions& options = {});
 

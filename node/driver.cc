@@ -102,7 +102,8 @@ Status Driver::Start() {
 void Driver::Stop() {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (stopping_) return;
+    // Fail() sets stopping_ too (from the consensus thread), so it cannot mean "stopped": the
+    // thread must be joined here regardless, or destroying a joinable std::thread aborts.
     stopping_ = true;
     cv_.notify_all();
   }

@@ -116,6 +116,9 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGPIPE);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  // A write past RLIMIT_FSIZE must fail with EFBIG, which the storage layers report as an
+  // error naming the file (a clean fatal stop), instead of SIGXFSZ killing the process.
+  signal(SIGXFSZ, SIG_IGN);
 
   auto node = Node::Create(std::move(*config), std::move(options));
   if (!node.ok()) {

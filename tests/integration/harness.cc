@@ -142,6 +142,20 @@ bool LocalNet::Running(int i) const {
   return waitpid(pids_[i], &status, WNOHANG) == 0;
 }
 
+bool LocalNet::WaitExit(int i, std::int64_t timeout_ms, int* status) {
+  if (pids_[i] <= 0) return false;
+  const std::int64_t deadline = NowMs() + timeout_ms;
+  for (;;) {
+    const pid_t r = waitpid(pids_[i], status, WNOHANG);
+    if (r == pids_[i]) {
+      pids_[i] = 0;
+      return true;
+    }
+    if (r < 0 || NowMs() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // poll interval
+  }
+}
+
 void LocalNet::WipeData(int i) { fs::remove_all(homes_[i] + "/data"); }
 
 std::optional<cli::Response> LocalNet::Get(int i, const std::string& path) const {

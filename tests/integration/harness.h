@@ -41,6 +41,10 @@ class LocalNet {
   void Kill(int i, int signal = 9);  // and reap
   void Signal(int i, int signal);    // without waiting (SIGSTOP/SIGCONT)
   bool Running(int i) const;
+  // Waits up to `timeout_ms` for node i to exit by itself; on exit stores its wait status,
+  // forgets the process and returns true.
+  bool WaitExit(int i, std::int64_t timeout_ms, int* status);
+  pid_t pid(int i) const { return pids_[i]; }  // 0 when not running
   // Deletes a node's data directory (not its key or safety state).
   void WipeData(int i);
 

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <string>
 
 #include "common/file_util.h"
@@ -38,8 +39,18 @@ are closed). A SIGKILL loses nothing committed.
 Exit codes: 0 clean shutdown, 1 runtime failure, 2 usage or configuration error.
 )";
 
+#ifdef CONSENTD_TEST_HOOKS
+constexpr const char* kTestUsage = R"(
+Test-only options (this build has CONSENTD_TEST_HOOKS; a release build has none of them):
+  --byzantine MODE        misbehave: silent | equivocate | double-vote | invalid-proposal
+  --clock-offset-ms N     run with the wall clock shifted by N milliseconds
+)";
+#else
+constexpr const char* kTestUsage = "";
+#endif
+
 int Usage(const char* message) {
-  std::fprintf(stderr, "consentd: %s\n\n%s", message, kUsage);
+  std::fprintf(stderr, "consentd: %s\n\n%s%s", message, kUsage, kTestUsage);
   return 2;
 }
 
@@ -51,15 +62,24 @@ int main(int argc, char** argv) {
   std::string home;
   std::string passphrase_file;
   std::string log_level;
+  NodeOptions options;
   for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
+    // "--name value" and "--name=value" are the same.
+    std::string arg = argv[i];
+    std::optional<std::string> inline_value;
+    if (const auto eq = arg.find('='); arg.starts_with("--") && eq != std::string::npos) {
+      inline_value = arg.substr(eq + 1);
+      arg.resize(eq);
+    }
     auto value = [&](const char* name) -> const char* {
-      if (i + 1 >= argc) return nullptr;
       (void)name;
+      if (inline_value) return inline_value->c_str();
+      if (i + 1 >= argc) return nullptr;
       return argv[++i];
     };
     if (arg == "--help" || arg == "-h") {
       std::fputs(kUsage, stdout);
+      std::fputs(kTestUsage, stdout);
       return 0;
     } else if (arg == "--version") {
       std::printf("consentd %s\n", kVersion);
@@ -76,6 +96,20 @@ int main(int argc, char** argv) {
       const char* v = value("--log-level");
       if (v == nullptr) return Usage("--log-level needs a level");
       log_level = v;
+#ifdef CONSENTD_TEST_HOOKS
+    } else if (arg == "--byzantine") {
+      const char* v = value("--byzantine");
+      if (v == nullptr) return Usage("--byzantine needs a mode");
+      options.byzantine = v;
+    } else if (arg == "--clock-offset-ms") {
+      const char* v = value("--clock-offset-ms");
+      char* end = nullptr;
+      const long long ms = v == nullptr ? 0 : std::strtoll(v, &end, 10);
+      if (v == nullptr || *v == '\0' || *end != '\0') {
+        return Usage("--clock-offset-ms needs an integer");
+      }
+      options.clock_offset_ms = ms;
+#endif
     } else {
       return Usage(("unknown argument " + arg).c_str());
     }
@@ -96,7 +130,6 @@ int main(int argc, char** argv) {
     return 2;
   }
 
-  NodeOptions options;
   if (!passphrase_file.empty()) {
     auto pw = ReadFile(passphrase_file, 4096);
     if (!pw.ok()) {

@@ -9,6 +9,9 @@
 #include "ledger/state/state.h"
 #include "ledger/store/store.h"
 #include "node/http/server.h"
+#ifdef CONSENTD_TEST_HOOKS
+#include "node/byzantine.h"
+#endif
 #include "node/log.h"
 #include "node/wire.h"
 #include "wallet/key_file.h"
@@ -74,6 +77,42 @@ std::int64_t Node::Now() const {
          options_.clock_offset_ms;
 }
 
+namespace {
+// Forwards to a Network owned elsewhere (the honest node's own transport network).
+class ForwardingNetwork final : public Network {
+ public:
+  explicit ForwardingNetwork(Network* inner) : inner_(inner) {}
+  bool Send(PeerId peer, std::uint8_t kind, std::string payload) override {
+    return inner_->Send(peer, kind, std::move(payload));
+  }
+  void Broadcast(std::uint8_t kind, const std::string& payload) override {
+    inner_->Broadcast(kind, payload);
+  }
+
+ private:
+  Network* inner_;
+};
+}  // namespace
+
+Result<std::unique_ptr<Network>> Node::WrapNetwork(Network* inner) {
+  if (options_.byzantine.empty())
+    return std::unique_ptr<Network>(std::make_unique<ForwardingNetwork>(inner));
+#ifdef CONSENTD_TEST_HOOKS
+  auto mode = ParseByzantineMode(options_.byzantine);
+  if (!mode) return Status::Error("config_invalid", "unknown byzantine mode " + options_.byzantine);
+  return std::unique_ptr<Network>(
+      std::make_unique<ByzantineNetwork>(*mode, inner, ledger_.get(), &key_, [this] {
+        std::vector<PeerId> ids;
+        if (transport_ != nullptr) {
+          for (const auto& p : transport_->Peers()) ids.push_back(p.id);
+        }
+        return ids;
+      }));
+#else
+  return Status::Error("config_invalid", "this build has no test hooks (--byzantine)");
+#endif
+}
+
 Status Node::Open() {
   CONSENTD_ASSIGN_OR_RETURN(ledger::Genesis genesis, ledger::Genesis::Load(config_.GenesisPath()));
   ledger::LevelDbOptions store_options;
@@ -97,7 +136,8 @@ Status Node::Open() {
   limits.max_txs = config_.mempool.max_txs;
   limits.max_bytes = config_.mempool.max_bytes;
   mempool_ = std::make_unique<Mempool>(ledger_.get(), limits);
-  network_ = std::make_unique<TransportNetwork>(&transport_);
+  transport_network_ = std::make_unique<TransportNetwork>(&transport_);
+  CONSENTD_ASSIGN_OR_RETURN(network_, WrapNetwork(transport_network_.get()));
   gossip_ = std::make_unique<Gossip>(
       mempool_.get(), network_.get(), ledger_->genesis().chain_id,
       static_cast<std::size_t>(ledger_->genesis().params.max_tx_bytes), [this] { return Now(); });

@@ -36,6 +36,9 @@ class HttpServer;
 struct NodeOptions {
   std::optional<std::string> passphrase;  // for an encrypted node key
   std::int64_t clock_offset_ms = 0;       // testing: run with a skewed clock
+  // testing: misbehave as node/byzantine.h describes ("" = honest). Honoured only in builds
+  // with CONSENTD_TEST_HOOKS; Create fails with "config_invalid" otherwise.
+  std::string byzantine;
 };
 
 class Node {
@@ -84,6 +87,8 @@ class Node {
  private:
   Node(Config config, NodeOptions options, crypto::PrivateKey key);
   Status Open();
+  // `inner` itself, or the byzantine wrapper options_.byzantine asks for (test builds only).
+  Result<std::unique_ptr<Network>> WrapNetwork(Network* inner);
   bool IsAllowedPeer(const crypto::PublicKey& key) const;
 
   Config config_;
@@ -91,7 +96,8 @@ class Node {
   crypto::PrivateKey key_;
   std::unique_ptr<ledger::Ledger> ledger_;
   std::unique_ptr<Mempool> mempool_;
-  std::unique_ptr<Network> network_;
+  std::unique_ptr<Network> transport_network_;
+  std::unique_ptr<Network> network_;  // transport_network_, or a byzantine wrapper of it
   std::unique_ptr<p2p::Transport> transport_;
   std::unique_ptr<Gossip> gossip_;
   std::unique_ptr<Driver> driver_;

@@ -17,7 +17,7 @@ constexpr const char* kUsage =
     R"(consentd_faults - fault injection against a local 4-validator network
 
 Usage:
-  consentd_faults --ci            the short suite (about 5 minutes, 52 faults): what CTest runs
+  consentd_faults --ci            the short suite (about 5 minutes, 68 faults): what CTest runs
   consentd_faults --long          the long suite (about 30 minutes, 500 faults)
   consentd_faults --scenario NAME --seed N --faults N [--byzantine MODE]   one run (a replay)
 
@@ -37,7 +37,7 @@ struct Plan {
 
 std::vector<Plan> Suite(bool long_mode) {
   const int mixed = long_mode ? 100 : 36;
-  const int byz = long_mode ? 50 : 4;
+  const int byz = long_mode ? 50 : 8;
   std::vector<Plan> plans;
   for (int i = 0; i < (long_mode ? 3 : 1); ++i) plans.push_back({"mixed", mixed, std::nullopt});
   for (const char* mode : {"equivocate", "double-vote", "invalid-proposal", "silent"}) {
@@ -103,6 +103,7 @@ int main(int argc, char** argv) {
   }
   std::printf("consentd_faults: base seed %llu, %zu run(s)\n",
               static_cast<unsigned long long>(seed), plans.size());
+  std::fflush(stdout);
   int failed = 0;
   int total_faults = 0;
   std::uint64_t total_acked = 0;

@@ -112,6 +112,7 @@ class FaultNet {
   Relays& relays() { return relays_; }
   const consensus::ValidatorSet& validators() const { return *validators_; }
   bool is_byzantine(int i) const { return byzantine_ && i == kByzantineNode; }
+  std::string byzantine_mode() const { return byzantine_.value_or(""); }
 
   void Start(int i, std::int64_t clock_offset_ms = 0) {
     std::vector<std::string> args;
@@ -367,18 +368,19 @@ void Verify(FaultNet& fn, const std::vector<std::string>& acknowledged, RunResul
       }
       const std::pair<std::string, std::string> got{r->body.value("hash", ""),
                                                     r->body["header"].value("state_digest", "")};
+      // Each node's own certificate (they may hold different quorums of precommits).
+      auto cert = consensus::CommitCertificate::FromJson(r->body["certificate"]);
+      auto id = HexDecodeFixed<32>(got.first);
+      Status st = !cert.ok() ? cert.status()
+                  : !id.ok()
+                      ? id.status()
+                      : consensus::VerifyCertificateFor(*cert, chain, fn.validators(), height, *id);
+      if (!st.ok()) {
+        result->failures.push_back("node" + std::to_string(i) + ": certificate of block " +
+                                   std::to_string(height) + " does not verify: " + st.ToString());
+      }
       if (!reference) {
         reference = got;
-        auto cert = consensus::CommitCertificate::FromJson(r->body["certificate"]);
-        auto id = HexDecodeFixed<32>(got.first);
-        Status st = !cert.ok() ? cert.status()
-                    : !id.ok() ? id.status()
-                               : consensus::VerifyCertificateFor(*cert, chain, fn.validators(),
-                                                                 height, *id);
-        if (!st.ok()) {
-          result->failures.push_back("certificate of block " + std::to_string(height) +
-                                     " does not verify: " + st.ToString());
-        }
       } else if (got != *reference) {
         fork = true;
       }
@@ -401,6 +403,10 @@ void Verify(FaultNet& fn, const std::vector<std::string>& acknowledged, RunResul
     if (fn.is_byzantine(i)) continue;
     std::istringstream log(fn.net().Log(i));
     for (std::string line; std::getline(log, line);) {
+      if (line.find("event=round") != std::string::npos &&
+          line.find("outcome=next_round") != std::string::npos) {
+        ++result->failed_rounds;
+      }
       if (line.find("event=equivocation") == std::string::npos) continue;
       const auto at = line.find("validator=");
       const std::string who = at == std::string::npos ? "" : line.substr(at + 10, 64);
@@ -417,6 +423,13 @@ void Verify(FaultNet& fn, const std::vector<std::string>& acknowledged, RunResul
       }
     }
   }
+  // A byzantine proposer that sends nothing or an invalid block must cost honest nodes rounds:
+  // if none failed, the misbehaviour never happened and the run proved nothing.
+  const bool costs_rounds =
+      fn.byzantine_mode() == "silent" || fn.byzantine_mode() == "invalid-proposal";
+  if (costs_rounds && result->failed_rounds == 0) {
+    result->failures.push_back("the byzantine node's misbehaviour had no visible effect");
+  }
   if (!fn.WaitAll(h + 2, kProgressTimeoutMs)) {
     result->failures.push_back("heights stopped advancing after the checks (heights " +
                                fn.Heights() + ")");
@@ -430,10 +443,11 @@ std::string RunResult::SummaryLine() const {
   std::snprintf(
       line, sizeof line,
       "faults scenario=%s seed=%llu faults=%d acked=%llu lost=%llu forks=%llu "
-      "height=%llu evidence=%llu seconds=%.0f result=%s",
+      "height=%llu failed_rounds=%llu evidence=%llu seconds=%.0f result=%s",
       scenario.c_str(), static_cast<unsigned long long>(seed), faults_injected,
       static_cast<unsigned long long>(acknowledged), static_cast<unsigned long long>(lost),
       static_cast<unsigned long long>(forks), static_cast<unsigned long long>(height),
+      static_cast<unsigned long long>(failed_rounds),
       static_cast<unsigned long long>(evidence_against_byzantine), seconds, ok() ? "PASS" : "FAIL");
   return line;
 }

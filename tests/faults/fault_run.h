@@ -36,6 +36,7 @@ struct RunResult {
   std::uint64_t lost = 0;   // acknowledged but missing on some node
   std::uint64_t forks = 0;  // heights where two nodes disagree
   std::uint64_t height = 0;
+  std::uint64_t failed_rounds = 0;  // rounds honest nodes left without a decision
   std::uint64_t evidence_against_byzantine = 0;
   double seconds = 0;
   std::vector<std::string> failures;

@@ -38,6 +38,10 @@ int PortBase() {
 }  // namespace
 
 std::string BinaryPath(const std::string& name) {
+  // A copy of the binaries elsewhere, so a long run is not disturbed by a rebuild meanwhile.
+  if (const char* dir = std::getenv("CONSENTD_TEST_BIN_DIR"); dir != nullptr && *dir != '\0') {
+    return std::string(dir) + "/" + name;
+  }
   const std::string build = CONSENTD_BUILD_DIR;
   if (name == "consentd") return build + "/node/consentd";
   return build + "/cli/" + name;
@@ -94,6 +98,7 @@ void LocalNet::Start(int i, std::vector<std::string> extra_args) {
   if (pids_[i] > 0) return;
   const std::string bin = BinaryPath("consentd");
   const std::string out = homes_[i] + "/stdout.log";
+  std::fflush(nullptr);  // a child must not write out the parent's buffered output again
   const pid_t pid = fork();
   if (pid == 0) {
     std::vector<std::string> args = {bin, "--home", homes_[i]};

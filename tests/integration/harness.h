@@ -80,7 +80,8 @@ class LocalNet {
   std::uint64_t nonce_ = 0;
 };
 
-// Path of a built binary (consentd, consentctl) in the build tree.
+// Path of a built binary (consentd, consentctl) in the build tree, or in the directory named by
+// the environment variable CONSENTD_TEST_BIN_DIR when it is set.
 std::string BinaryPath(const std::string& name);
 
 }  // namespace consentd::testing

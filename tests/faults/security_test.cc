@@ -25,14 +25,12 @@ namespace {
 
 using ledger::TxType;
 
-struct Reply {
-  int status = 0;
-  Json body;
-  std::string raw;
-  std::string code() const {
-    return body.is_object() && body.contains("error") ? body["error"].value("code", "") : "";
-  }
-};
+using Reply = cli::Response;
+
+// The error code of a refusal ("" for a success).
+std::string Code(const Reply& r) {
+  return r.body.is_object() && r.body.contains("error") ? r.body["error"].value("code", "") : "";
+}
 
 std::int64_t WallMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -98,15 +96,10 @@ class SecurityTest : public ::testing::Test {
 
   static Reply Call(int node, bool post, const std::string& path, const std::string& body = "",
                     const std::string& token = "") {
-    Reply out;
     auto client = cli::Client::Create(net_->url(node), token);
-    if (!client.ok()) return out;
+    if (!client.ok()) return Reply{};
     auto r = post ? client->Post(path, body) : client->Get(path);
-    if (!r.ok()) return out;
-    out.status = r->status;
-    out.body = r->body;
-    out.raw = r->raw;
-    return out;
+    return r.ok() ? *r : Reply{};
   }
   static Reply Submit(const std::string& tx, bool wait = false, int node = 0) {
     return Call(node, true, wait ? "/v1/txs?wait=commit&timeout_ms=30000" : "/v1/txs", tx);
@@ -175,7 +168,7 @@ TEST_F(SecurityTest, ForgedSignatureIsRefused) {
   flipped["signatures"][0]["sig"] = sig;
   Reply r = Submit(CanonicalJson(flipped));
   EXPECT_EQ(r.status, 400) << r.raw;
-  EXPECT_EQ(r.code(), "tx_bad_signature");
+  EXPECT_EQ(Code(r), "tx_bad_signature");
 
   // A well-formed signature by the right key, over another message (another nonce).
   Json other = honest;
@@ -188,14 +181,14 @@ TEST_F(SecurityTest, ForgedSignatureIsRefused) {
   }())));
   r = Submit(CanonicalJson(moved));
   EXPECT_EQ(r.status, 400) << r.raw;
-  EXPECT_EQ(r.code(), "tx_bad_signature");
+  EXPECT_EQ(Code(r), "tx_bad_signature");
 
   // A valid point as the "signature" bytes: 64 zero bytes.
   Json zero = honest;
   zero["signatures"][1]["sig"] = std::string(128, '0');
   r = Submit(CanonicalJson(zero));
   EXPECT_EQ(r.status, 400) << r.raw;
-  EXPECT_EQ(r.code(), "tx_bad_signature");
+  EXPECT_EQ(Code(r), "tx_bad_signature");
 
   // The forgeries share the honest tx's id: none reached any node, and the honest one commits.
   AdvanceBlocks(2);
@@ -211,20 +204,20 @@ TEST_F(SecurityTest, TxSignedForAnotherChainIsRefused) {
   Json foreign = Build(TxType::kConsentGrant, body, "another-chain", keys);
   Reply r = Submit(CanonicalJson(foreign));
   EXPECT_EQ(r.status, 400) << r.raw;
-  EXPECT_EQ(r.code(), "tx_wrong_chain");
+  EXPECT_EQ(Code(r), "tx_wrong_chain");
 
   // Its signatures moved onto our chain's envelope: they cover the other chain's sign hash.
   Json moved = Build(TxType::kConsentGrant, body, net_->chain_id(), keys, "another-chain");
   r = Submit(CanonicalJson(moved));
   EXPECT_EQ(r.status, 400) << r.raw;
-  EXPECT_EQ(r.code(), "tx_bad_signature");
+  EXPECT_EQ(Code(r), "tx_bad_signature");
 
   // A chain id that differs only in case is another chain.
   std::string upper = net_->chain_id();
   for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   r = Submit(CanonicalJson(Build(TxType::kConsentGrant, body, upper, keys)));
   EXPECT_EQ(r.status, 400) << r.raw;
-  EXPECT_EQ(r.code(), "tx_wrong_chain");
+  EXPECT_EQ(Code(r), "tx_wrong_chain");
 
   AdvanceBlocks(2);
   ExpectNowhere(IdOf(moved));
@@ -247,7 +240,7 @@ TEST_F(SecurityTest, ReplayedTxIsRefusedOnEveryNode) {
   for (int i = 0; i < net_->size(); ++i) {
     Reply again = Submit(CanonicalJson(tx), false, i);
     EXPECT_EQ(again.status, 409) << "node " << i << ": " << again.raw;
-    EXPECT_EQ(again.code(), "tx_duplicate") << "node " << i;
+    EXPECT_EQ(Code(again), "tx_duplicate") << "node " << i;
   }
   // The same tx id with other signature bytes: signed again (fresh BIP340 aux randomness) and
   // with the signatures in the other order. The id covers the unsigned form, so it is a replay.
@@ -263,11 +256,11 @@ TEST_F(SecurityTest, ReplayedTxIsRefusedOnEveryNode) {
   ASSERT_NE(CanonicalJson(resigned), CanonicalJson(tx));
   Reply again = Submit(CanonicalJson(resigned), false, 1);
   EXPECT_EQ(again.status, 409) << again.raw;
-  EXPECT_EQ(again.code(), "tx_duplicate");
+  EXPECT_EQ(Code(again), "tx_duplicate");
   // Waiting for a commit of a replay does not wait: it is refused at once.
   again = Submit(CanonicalJson(resigned), true, 2);
   EXPECT_EQ(again.status, 409) << again.raw;
-  EXPECT_EQ(again.code(), "tx_duplicate");
+  EXPECT_EQ(Code(again), "tx_duplicate");
 
   // After more blocks the tx is still committed once, at its first height, on every node.
   AdvanceBlocks(3);
@@ -290,27 +283,27 @@ TEST_F(SecurityTest, MemberImpersonationIsRefused) {
   notice["notice_id"] = "impersonated";
   Reply r = Submit(CanonicalJson(Build(TxType::kNoticePublish, notice, chain, {K("insurer-2")})));
   EXPECT_EQ(r.status, 422) << r.raw;
-  EXPECT_EQ(r.code(), "tx_missing_signature");
+  EXPECT_EQ(Code(r), "tx_missing_signature");
 
   // A signature entry naming insurer-1's key, made with insurer-2's key.
   Json claimed = Build(TxType::kNoticePublish, notice, chain, {K("insurer-2")});
   claimed["signatures"][0]["key"] = Pub(*K("insurer-1"));
   r = Submit(CanonicalJson(claimed));
   EXPECT_EQ(r.status, 400) << r.raw;
-  EXPECT_EQ(r.code(), "tx_bad_signature");
+  EXPECT_EQ(Code(r), "tx_bad_signature");
 
   // A consent for insurer-1 co-signed by insurer-2 instead (the subject signed honestly).
   const Json grant = net_->GrantBody("insurer-1", "imp-subject");
   r = Submit(CanonicalJson(
       Build(TxType::kConsentGrant, grant, chain, {K("insurer-2"), K("imp-subject")})));
   EXPECT_EQ(r.status, 422) << r.raw;
-  EXPECT_EQ(r.code(), "tx_missing_signature");
+  EXPECT_EQ(Code(r), "tx_missing_signature");
 
   // A consent in a customer's name, signed by someone else's wallet key.
   r = Submit(
       CanonicalJson(Build(TxType::kConsentGrant, grant, chain, {K("insurer-1"), K("mallory")})));
   EXPECT_EQ(r.status, 422) << r.raw;
-  EXPECT_EQ(r.code(), "tx_missing_signature");
+  EXPECT_EQ(Code(r), "tx_missing_signature");
 
   // Control: the consent signed by its controller and subject commits.
   Reply ok = Submit(
@@ -330,18 +323,18 @@ TEST_F(SecurityTest, MemberImpersonationIsRefused) {
                      {"shared_at", WallMs() - 1}};
   r = Submit(CanonicalJson(Build(TxType::kSharingRecord, sharing, chain, {K("insurer-2")})));
   EXPECT_EQ(r.status, 422) << r.raw;
-  EXPECT_EQ(r.code(), "tx_missing_signature");
+  EXPECT_EQ(Code(r), "tx_missing_signature");
 
   // Mallory withdraws the subject's consent.
   r = Submit(CanonicalJson(
       Build(TxType::kConsentWithdraw, Json{{"consent_id", consent}}, chain, {K("mallory")})));
   EXPECT_EQ(r.status, 422) << r.raw;
-  EXPECT_EQ(r.code(), "tx_missing_signature");
+  EXPECT_EQ(Code(r), "tx_missing_signature");
   // An honest signer plus a stranger's signature: the stranger has no part in the tx.
   r = Submit(CanonicalJson(Build(TxType::kConsentWithdraw, Json{{"consent_id", consent}}, chain,
                                  {K("imp-subject"), K("mallory")})));
   EXPECT_EQ(r.status, 422) << r.raw;
-  EXPECT_EQ(r.code(), "tx_unexpected_signer");
+  EXPECT_EQ(Code(r), "tx_unexpected_signer");
 
   // The consent is still Given.
   AdvanceBlocks(2);
@@ -383,7 +376,7 @@ TEST_F(SecurityTest, InsurerTokenCannotReadAnotherInsurersRecords) {
         std::string("/v1/audit/log?member=insurer-1")}) {
     Reply r = Read(path, "insurer-2");
     EXPECT_EQ(r.status, 403) << path << ": " << r.raw;
-    EXPECT_EQ(r.code(), "forbidden") << path;
+    EXPECT_EQ(Code(r), "forbidden") << path;
     // Control: the parties and an auditor may read it.
     EXPECT_EQ(Read(path, "insurer-1").status, 200) << path;
     EXPECT_EQ(Read(path, "auditor").status, 200) << path;
@@ -411,10 +404,10 @@ TEST_F(SecurityTest, InsurerTokenCannotReadAnotherInsurersRecords) {
     EXPECT_NE(item["tx_id"], agreement_id);
   }
   // Without a token, or with a made-up one, nothing at all.
-  EXPECT_EQ(Call(0, false, "/v1/subjects/" + subject + "/consents").code(), "auth_required");
+  EXPECT_EQ(Code(Call(0, false, "/v1/subjects/" + subject + "/consents")), "auth_required");
   Reply forged = Call(0, false, "/v1/subjects/" + subject + "/consents", "", std::string(48, 'a'));
   EXPECT_EQ(forged.status, 401);
-  EXPECT_EQ(forged.code(), "auth_unknown_token");
+  EXPECT_EQ(Code(forged), "auth_unknown_token");
 }
 
 TEST_F(SecurityTest, ValidatorSetChangeWithoutTheGovernanceThresholdIsRefused) {
@@ -483,7 +476,7 @@ TEST_F(SecurityTest, ValidatorSetChangeWithoutTheGovernanceThresholdIsRefused) {
     const Json tx = Build(c.type, c.body, chain, c.keys);
     Reply r = Submit(CanonicalJson(tx));
     EXPECT_EQ(r.status, c.status) << c.what << ": " << r.raw;
-    EXPECT_EQ(r.code(), c.code) << c.what;
+    EXPECT_EQ(Code(r), c.code) << c.what;
     refused_ids.push_back(IdOf(tx));
   }
   // Past the validator_change_delay, the set is what it was on every node, and none of the

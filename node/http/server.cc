@@ -104,7 +104,9 @@ Status HttpServer::Start() {
   im.api.receipts = std::make_unique<ledger::ReceiptCache>(&im.node->ledger());
   im.server.set_tcp_nodelay(true);
   im.server.set_keep_alive_max_count(100000);
-  im.server.set_keep_alive_timeout(30);
+  // Each connection holds a worker thread while it is open, idle or not: a short keep-alive
+  // bounds how long idle (or stalled) clients can tie up the pool.
+  im.server.set_keep_alive_timeout(5);
   im.server.set_read_timeout(std::chrono::milliseconds(cfg.read_timeout_ms));
   im.server.set_write_timeout(std::chrono::milliseconds(cfg.write_timeout_ms));
   im.server.set_payload_max_length(cfg.max_body_bytes);

@@ -61,15 +61,8 @@ std::string TxsFrame(const std::string& tx) {
 class SecurityTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    net_ = new LocalNet(4, [](Json& net) {
-      // An insurer abroad, not a validator: the importer of a cross-border agreement.
-      net["members"].push_back(Json{{"id", "insurer-sg"},
-                                    {"roles", {"insurer"}},
-                                    {"jurisdiction", "SG"},
-                                    {"validator", false}});
-    });
-    auto tokens = ParseJson(*ReadFile(net_->dir() + "/tokens.json"));
-    for (auto& [member, t] : tokens->items()) tokens_[member] = t["token"];
+    net_ = new LocalNet(4, LocalNet::AddForeignInsurer);
+    tokens_ = net_->Tokens();
     // Node 0 accepts one observer key: the control for the unauthenticated-peer cases (the
     // same raw client, with an allowed key and an honest proof, does get through).
     const std::string path = net_->home(0) + "/config.json";

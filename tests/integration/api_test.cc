@@ -40,15 +40,8 @@ std::int64_t WallMs() {
 class ApiTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    net_ = new LocalNet(1, [](Json& net) {
-      // A second insurer abroad (recipient and agreement importer), not a validator.
-      net["members"].push_back(Json{{"id", "insurer-sg"},
-                                    {"roles", {"insurer"}},
-                                    {"jurisdiction", "SG"},
-                                    {"validator", false}});
-    });
-    auto tokens = ParseJson(*ReadFile(net_->dir() + "/tokens.json"));
-    for (auto& [member, t] : tokens->items()) tokens_[member] = t["token"];
+    net_ = new LocalNet(1, LocalNet::AddForeignInsurer);
+    tokens_ = net_->Tokens();
     net_->StartAll();
     ASSERT_TRUE(net_->WaitHeight(0, 1, 60'000)) << net_->Log(0);
     Populate();

@@ -263,6 +263,20 @@ Json LocalNet::GrantBody(const std::string& controller, const std::string& subje
               {"valid_until", now + 365LL * 24 * 3600 * 1000}};
 }
 
+std::map<std::string, std::string> LocalNet::Tokens() const {
+  std::map<std::string, std::string> out;
+  auto text = ReadFile(dir_ + "/tokens.json");
+  auto json = text.ok() ? ParseJson(*text) : Result<Json>(text.status());
+  if (!json.ok() || !json->is_object()) return out;
+  for (auto& [member, t] : json->items()) out[member] = t.value("token", "");
+  return out;
+}
+
+void LocalNet::AddForeignInsurer(Json& network) {
+  network["members"].push_back(Json{
+      {"id", "insurer-sg"}, {"roles", {"insurer"}}, {"jurisdiction", "SG"}, {"validator", false}});
+}
+
 std::string LocalNet::Log(int i) const {
   auto text = ReadFile(homes_[i] + "/consentd.log", 1 << 30);
   return text.ok() ? *text : "";

@@ -69,6 +69,12 @@ class LocalNet {
   Json GrantBody(const std::string& controller, const std::string& subject);
 
   std::string Log(int i) const;  // the node's log file contents
+  // The API tokens the testnet wrote (tokens.json), by member id (or role for auditor and
+  // regulator).
+  std::map<std::string, std::string> Tokens() const;
+  // For `tweak`: adds insurer-sg, an insurer in Singapore that is not a validator (the importer
+  // of cross-border agreements and a sharing recipient in the API and security tests).
+  static void AddForeignInsurer(Json& network);
 
  private:
   std::string dir_;

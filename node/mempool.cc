@@ -46,6 +46,12 @@ Status Mempool::Add(const ledger::TxPtr& tx, std::int64_t now_ms) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (by_id_.count(tx->id()) > 0) {
+      // A block holding it may have committed a moment ago, before Update() has run: then the
+      // client is told what is now true.
+      if (base_height_ != ledger_->head().height) {
+        Status committed = ledger_->CheckTx(*tx, now_ms);
+        if (committed.code() == "tx_duplicate") return committed;
+      }
       return Status::Error("mempool_duplicate",
                            "transaction " + HexEncode(tx->id()) + " is already waiting");
     }

@@ -228,6 +228,9 @@ TEST_F(SecurityTest, ReplayedTxIsRefusedOnEveryNode) {
   const std::string id = first.body["tx_id"];
   EXPECT_EQ(id, IdOf(tx));
   const std::uint64_t height = first.body["header"]["height"];
+  // Every node must have committed that block: until then a node still holding the tx in its
+  // mempool rightly answers mempool_duplicate instead.
+  ASSERT_TRUE(net_->WaitAllHeight(height, 60'000));
 
   // The same bytes again, to the node that committed it and to every other node.
   for (int i = 0; i < net_->size(); ++i) {

@@ -72,7 +72,13 @@ struct BenchChain {
   std::string SignedText(TxType type, Json body, const std::vector<std::string>& signer_names,
                          const std::vector<const crypto::PrivateKey*>& keys) {
     (void)signer_names;
-    Json tx = Tx::MakeUnsigned(type, chain->chain_id(), std::move(body), ++nonce, 9'000'000);
+    return SignedTx(type, chain->chain_id(), std::move(body), ++nonce, keys);
+  }
+  // The same with the caller's nonce (thread-safe).
+  static std::string SignedTx(TxType type, std::string_view chain_id, Json body,
+                              std::uint64_t nonce,
+                              const std::vector<const crypto::PrivateKey*>& keys) {
+    Json tx = Tx::MakeUnsigned(type, chain_id, std::move(body), nonce, 9'000'000);
     const Hash256 msg = Tx::SignHash(tx);
     tx["signatures"] = Json::array();
     for (const auto* k : keys)

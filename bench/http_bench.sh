@@ -6,6 +6,8 @@
 #
 # Usage: bench/http_bench.sh [--consents N] [--duration SECONDS] [--connections C]
 #   defaults: 1,000,000 consents, 15 s per target, 32 connections, 2 wrk threads.
+#   CONSENTD_BENCH_DIR: the node home (default /tmp/consentd-bench-http, reused for the same N);
+#   CONSENTD_BENCH_NO_SETUP=1: skip scripts/setup (bench/run has built already).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 consents=1000000
@@ -16,12 +18,12 @@ while [ $# -gt 0 ]; do
     --consents) consents=$2; shift 2 ;;
     --duration) duration=$2; shift 2 ;;
     --connections) connections=$2; shift 2 ;;
-    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
     *) echo "http_bench: unknown argument $1" >&2; exit 2 ;;
   esac
 done
 
-"$root/scripts/setup"
+[ -n "${CONSENTD_BENCH_NO_SETUP:-}" ] || "$root/scripts/setup"
 if ! command -v wrk >/dev/null; then
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
   $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq wrk

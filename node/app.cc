@@ -42,10 +42,15 @@ consensus::ProposedBlock LedgerApp::BuildProposal(std::uint64_t height, std::int
 
 Result<ledger::Block> LedgerApp::Decode(ByteSpan payload) const {
   const auto& params = ledger_->genesis().params;
-  return ledger::DecodeBlock(AsChars(payload), ledger_->genesis().chain_id,
-                             static_cast<std::size_t>(params.max_block_bytes) + (1 << 20),
-                             static_cast<std::size_t>(params.max_tx_bytes),
-                             [this](const Hash256& leaf) { return mempool_->FindByLeaf(leaf); });
+  CONSENTD_ASSIGN_OR_RETURN(
+      ledger::Block block,
+      ledger::DecodeBlock(AsChars(payload), ledger_->genesis().chain_id,
+                          static_cast<std::size_t>(params.max_block_bytes) + (1 << 20),
+                          static_cast<std::size_t>(params.max_tx_bytes),
+                          [this](const Hash256& leaf) { return mempool_->FindByLeaf(leaf); }));
+  // Their signatures are verified now: the same txs arriving by gossip skip that.
+  mempool_->RememberVerified(block.txs);
+  return block;
 }
 
 Result<Hash256> LedgerApp::ValidateProposal(std::uint64_t height, ByteSpan payload) {

@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "crypto/sha256.h"
 #include "node/log.h"
 #include "node/wire.h"
 
@@ -78,10 +79,20 @@ void Gossip::Ingest(const std::string& payload) {
   }
   for (std::string_view text : *texts) {
     ++received_;
-    auto tx = ledger::Tx::Parse(text, chain_id_, max_tx_bytes_);
-    if (!tx.ok()) continue;  // a peer relaying garbage gains nothing; nothing to do
-    if (mempool_->Contains((*tx)->id())) continue;
-    if (mempool_->Add(*tx, now_()).ok()) ++admitted_;
+    // Honest peers relay canonical bytes, whose hash is the leaf: a tx this node already holds,
+    // saw committed, or verified in a proposal is not parsed or verified again.
+    ledger::TxPtr tx;
+    const Mempool::Seen seen = mempool_->Recall(crypto::Sha256(text), &tx);
+    if (seen == Mempool::Seen::kWaiting || seen == Mempool::Seen::kCommitted) {
+      ++known_;
+      continue;
+    }
+    if (seen == Mempool::Seen::kNo) {
+      auto parsed = ledger::Tx::Parse(text, chain_id_, max_tx_bytes_);
+      if (!parsed.ok()) continue;  // a peer relaying garbage gains nothing; nothing to do
+      tx = std::move(*parsed);
+    }
+    if (mempool_->Add(tx, now_()).ok()) ++admitted_;
   }
 }
 

@@ -38,6 +38,8 @@ class Gossip {
 
   std::uint64_t received() const { return received_; }
   std::uint64_t admitted() const { return admitted_; }
+  // Received txs skipped unparsed: already waiting here or committed.
+  std::uint64_t known() const { return known_; }
 
  private:
   void FlushLoop();
@@ -58,6 +60,7 @@ class Gossip {
   std::atomic<std::uint64_t> next_worker_{0};
   std::atomic<std::uint64_t> received_{0};
   std::atomic<std::uint64_t> admitted_{0};
+  std::atomic<std::uint64_t> known_{0};
 };
 
 }  // namespace consentd::node

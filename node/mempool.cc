@@ -23,7 +23,26 @@ void Mempool::RebaseLocked() {
   base_ = ledger_->Snapshot();
   pending_ = std::make_unique<ledger::Overlay>(base_.get());
   base_height_ = ledger_->head().height;
+  blocks_since_rebase_ = 0;
   cache_.Clear();
+}
+
+void Mempool::MoveBaseLocked() {
+  std::unique_ptr<ledger::ReadView> next = ledger_->Snapshot();
+  pending_->MoveTo(next.get());
+  base_ = std::move(next);
+  base_height_ = ledger_->head().height;
+  ++blocks_since_rebase_;
+}
+
+void Mempool::RememberCommittedLocked(const Hash256& leaf) {
+  verified_.erase(leaf);
+  if (!committed_.insert(leaf).second) return;
+  committed_order_.push_back(leaf);
+  while (committed_order_.size() > limits_.max_committed) {
+    committed_.erase(committed_order_.front());
+    committed_order_.pop_front();
+  }
 }
 
 Status Mempool::ExecutePendingLocked(const ledger::Tx& tx, std::int64_t now_ms) {
@@ -58,7 +77,9 @@ Status Mempool::Add(const ledger::TxPtr& tx, std::int64_t now_ms) {
     if (by_id_.size() >= limits_.max_txs || bytes_ + tx->canonical().size() > limits_.max_bytes) {
       return Status::Error("mempool_full", "the mempool is full; retry later");
     }
-    if (base_height_ != ledger_->head().height) RebaseLocked();
+    // A commit whose Update() has not run yet leaves the base one block behind, which is fine
+    // for admission; a larger gap means commits bypassed Update().
+    if (ledger_->head().height > base_height_ + 1) RebaseLocked();
     CONSENTD_RETURN_IF_ERROR(ExecutePendingLocked(*tx, now_ms));
     const bool was_empty = by_id_.empty();
     order_.push_back(Entry{tx, next_seq_++});
@@ -72,9 +93,38 @@ Status Mempool::Add(const ledger::TxPtr& tx, std::int64_t now_ms) {
 }
 
 ledger::TxPtr Mempool::FindByLeaf(const Hash256& leaf) const {
+  ledger::TxPtr tx;
+  Recall(leaf, &tx);
+  return tx;
+}
+
+Mempool::Seen Mempool::Recall(const Hash256& leaf, ledger::TxPtr* tx) const {
   std::lock_guard<std::mutex> lock(mu_);
-  auto it = by_leaf_.find(leaf);
-  return it == by_leaf_.end() ? nullptr : it->second;
+  if (auto it = by_leaf_.find(leaf); it != by_leaf_.end()) {
+    if (tx != nullptr) *tx = it->second;
+    return Seen::kWaiting;
+  }
+  if (committed_.count(leaf) > 0) return Seen::kCommitted;
+  if (auto it = verified_.find(leaf); it != verified_.end()) {
+    if (tx != nullptr) *tx = it->second;
+    return Seen::kVerified;
+  }
+  return Seen::kNo;
+}
+
+void Mempool::RememberVerified(const std::vector<ledger::TxPtr>& txs) {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const ledger::TxPtr& tx : txs) {
+    const Hash256& leaf = tx->leaf();
+    if (by_leaf_.count(leaf) > 0 || committed_.count(leaf) > 0) continue;
+    if (!verified_.emplace(leaf, tx).second) continue;
+    verified_order_.push_back(leaf);
+  }
+  // Evict the oldest; entries already gone (committed since) just leave the queue.
+  while (verified_order_.size() > limits_.max_verified) {
+    verified_.erase(verified_order_.front());
+    verified_order_.pop_front();
+  }
 }
 
 bool Mempool::Contains(const Hash256& tx_id) const {
@@ -112,12 +162,26 @@ void Mempool::Remove(const Hash256& tx_id) {
 std::vector<Hash256> Mempool::Update(const std::vector<ledger::TxPtr>& committed,
                                      std::int64_t now_ms) {
   std::lock_guard<std::mutex> lock(mu_);
-  for (const ledger::TxPtr& tx : committed) EraseLocked(tx->id());
-  // Compact the arrival queue and re-execute the oldest waiting txs on the new head.
+  bool all_waiting = true;
+  for (const ledger::TxPtr& tx : committed) {
+    all_waiting = all_waiting && by_id_.count(tx->id()) > 0;
+    EraseLocked(tx->id());
+    RememberCommittedLocked(tx->leaf());
+  }
+  // The pending writes stay valid on the new head when the block only did what this pool had
+  // already executed (its txs all came from here). Otherwise re-execute the waiting txs.
+  const std::uint64_t head = ledger_->head().height;
+  const bool recheck = !all_waiting || head != base_height_ + 1 || by_id_.empty() ||
+                       blocks_since_rebase_ + 1 >= limits_.rebase_every;
+  if (recheck) {
+    RebaseLocked();
+  } else {
+    MoveBaseLocked();
+  }
+  // Compact the arrival queue, evict expired txs and re-execute the oldest waiting ones.
   std::deque<Entry> kept;
   std::vector<Hash256> dropped;
-  RebaseLocked();
-  const std::uint64_t next_height = ledger_->head().height + 1;
+  const std::uint64_t next_height = head + 1;
   std::size_t rechecked = 0;
   for (Entry& e : order_) {
     if (by_id_.count(e.tx->id()) == 0) continue;
@@ -126,7 +190,7 @@ std::vector<Hash256> Mempool::Update(const std::vector<ledger::TxPtr>& committed
       EraseLocked(e.tx->id());
       continue;
     }
-    if (rechecked < limits_.max_recheck) {
+    if (recheck && rechecked < limits_.max_recheck) {
       ++rechecked;
       Status st = ExecutePendingLocked(*e.tx, now_ms);
       if (!st.ok() && !ledger::exec::IsInternalError(st)) {

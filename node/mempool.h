@@ -6,8 +6,14 @@
 // to back. Each tx is kept by its leaf hash, so block validation finds it already verified.
 //
 // Bounded by count and bytes; duplicates (by tx id) are refused; after each commit the block's
-// txs leave, txs past their expires_at_height are evicted, and the rest are re-executed on the
-// new head (those that no longer pass are dropped).
+// txs leave and txs past their expires_at_height are evicted. When every tx of the block was
+// waiting here, the pending writes simply move onto the new head (the block did what this pool
+// had already executed); otherwise, and every `rebase_every` blocks, the waiting txs are
+// re-executed on the new head and those that no longer pass are dropped.
+//
+// It also remembers, by leaf hash, txs committed lately and txs verified in a proposal but not
+// waiting here, so that a tx arriving again (gossip after the block that carried it) is neither
+// parsed nor verified a second time.
 //
 // Thread-safe: admission from HTTP and peer threads, candidates and updates from consensus.
 
@@ -17,6 +23,7 @@
 #include <memory>
 #include <mutex>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "ledger/ledger.h"
@@ -32,6 +39,11 @@ struct MempoolLimits {
   // After a commit, re-execute at most this many waiting txs (the oldest); later ones keep the
   // verdict they were admitted with until their turn comes.
   std::size_t max_recheck = 5'000;
+  // Re-execute the waiting txs at least every this many blocks even when nothing forced it.
+  std::uint64_t rebase_every = 32;
+  // How many verified-but-not-waiting txs and committed leaf hashes are remembered.
+  std::size_t max_verified = 20'000;
+  std::size_t max_committed = 200'000;
 };
 
 class Mempool {
@@ -42,7 +54,14 @@ class Mempool {
   // "mempool_full", and any state rule's reject code.
   Status Add(const ledger::TxPtr& tx, std::int64_t now_ms);
 
+  // A waiting tx, or one remembered as verified, by its leaf hash.
   ledger::TxPtr FindByLeaf(const Hash256& leaf) const;
+  // What this node knows of the tx with leaf hash `leaf`; for kWaiting and kVerified, `tx`
+  // receives it.
+  enum class Seen { kNo, kWaiting, kCommitted, kVerified };
+  Seen Recall(const Hash256& leaf, ledger::TxPtr* tx = nullptr) const;
+  // Txs whose signatures were verified elsewhere (a proposal's txs): remembered, bounded.
+  void RememberVerified(const std::vector<ledger::TxPtr>& txs);
   bool Contains(const Hash256& tx_id) const;
   // Waiting txs in arrival order, up to the limits.
   std::vector<ledger::TxPtr> Candidates(std::size_t max_txs, std::size_t max_bytes) const;
@@ -62,6 +81,8 @@ class Mempool {
   };
   Status ExecutePendingLocked(const ledger::Tx& tx, std::int64_t now_ms);
   void RebaseLocked();
+  void MoveBaseLocked();
+  void RememberCommittedLocked(const Hash256& leaf);
   void EraseLocked(const Hash256& tx_id);
 
   ledger::Ledger* ledger_;
@@ -77,7 +98,13 @@ class Mempool {
   std::unique_ptr<ledger::Overlay> pending_;
   ledger::HotCache cache_;
   std::uint64_t base_height_ = 0;
+  std::uint64_t blocks_since_rebase_ = 0;
   std::function<void()> on_available_;
+  // Remembered leaves, each with its arrival order for eviction (oldest first).
+  std::unordered_map<Hash256, ledger::TxPtr, Hash256Hasher> verified_;
+  std::deque<Hash256> verified_order_;
+  std::unordered_set<Hash256, Hash256Hasher> committed_;
+  std::deque<Hash256> committed_order_;
 };
 
 }  // namespace consentd::node

@@ -19,6 +19,19 @@ class MempoolTest : public ::testing::Test {
   ledger::TxPtr Grant(const std::string& subject) {
     return chain_.Make(TxType::kConsentGrant, chain_.GrantBody(subject), {"insurer-a", subject});
   }
+  ledger::TxPtr Withdraw(const ledger::TxPtr& grant, const std::string& subject) {
+    return chain_.Make(TxType::kConsentWithdraw, Json{{"consent_id", HexEncode(grant->id())}},
+                       {subject});
+  }
+  // Commits `block`, tells the pool, and expects exactly `tx` dropped and an empty pool.
+  void ExpectOnlyDropped(Mempool& pool, const std::vector<ledger::TxPtr>& block,
+                         const ledger::TxPtr& tx) {
+    ASSERT_TRUE(chain_.CommitBlock(block).ok());
+    auto dropped = pool.Update(block, Now());
+    ASSERT_EQ(dropped.size(), 1u);
+    EXPECT_EQ(dropped[0], tx->id());
+    EXPECT_EQ(pool.size(), 0u);
+  }
   std::int64_t Now() { return chain_.next_time(); }
   TestChain chain_;
 };
@@ -94,6 +107,89 @@ TEST_F(MempoolTest, UpdateAfterCommitDropsCommittedExpiredAndInvalid) {
   EXPECT_EQ(dropped.size(), 1u);
   // A tx already committed is refused as a duplicate.
   EXPECT_EQ(pool.Add(grant, Now()).code(), "tx_duplicate");
+}
+
+TEST_F(MempoolTest, BlockOfWaitingTxsCarriesThePendingWritesOver) {
+  Mempool pool(&chain_.ledger(), MempoolLimits{});
+  auto first = Grant("alice");
+  auto second = Grant("bob");
+  ASSERT_TRUE(pool.Add(first, Now()).ok());
+  ASSERT_TRUE(pool.Add(second, Now()).ok());
+  // A block of the first grant alone; bob's grant still waits and a withdrawal of it (which
+  // depends on the waiting grant's writes) is admitted after the commit.
+  ASSERT_TRUE(chain_.CommitBlock({first}).ok());
+  EXPECT_TRUE(pool.Update({first}, Now()).empty());
+  EXPECT_EQ(pool.size(), 1u);
+  auto withdraw = Withdraw(second, "bob");
+  EXPECT_TRUE(pool.Add(withdraw, Now()).ok());
+  // The committed grant reads as committed: refused as a duplicate, and recalled as committed.
+  EXPECT_EQ(pool.Add(first, Now()).code(), "tx_duplicate");
+  EXPECT_EQ(pool.Recall(first->leaf()), Mempool::Seen::kCommitted);
+  EXPECT_EQ(pool.Recall(second->leaf()), Mempool::Seen::kWaiting);
+  // And a withdrawal of the committed consent is admitted on top of the new head.
+  auto withdraw_first = Withdraw(first, "alice");
+  EXPECT_TRUE(pool.Add(withdraw_first, Now()).ok());
+}
+
+TEST_F(MempoolTest, BlockWithAForeignTxReexecutesTheWaitingOnes) {
+  Mempool pool(&chain_.ledger(), MempoolLimits{});
+  auto grant = Grant("alice");
+  ASSERT_TRUE(chain_.CommitBlock({grant}).ok());
+  ASSERT_TRUE(pool.Update({grant}, Now()).empty());
+  auto ours = Withdraw(grant, "alice");
+  ASSERT_TRUE(pool.Add(ours, Now()).ok());
+  // Another node's withdrawal of the same consent (a different nonce) commits first: ours no
+  // longer passes and is dropped, because the block held a tx this pool did not.
+  auto theirs = Withdraw(grant, "alice");
+  ASSERT_NE(theirs->id(), ours->id());
+  ExpectOnlyDropped(pool, {theirs}, ours);
+}
+
+TEST_F(MempoolTest, WaitingTxsAreReexecutedEveryRebaseEveryBlocks) {
+  MempoolLimits limits;
+  limits.rebase_every = 2;
+  Mempool pool(&chain_.ledger(), limits);
+  auto grant = Grant("alice");
+  ASSERT_TRUE(chain_.CommitBlock({grant}).ok());
+  ASSERT_TRUE(pool.Update({grant}, Now()).empty());  // the pool is empty: a fresh base
+  auto ours = Withdraw(grant, "alice");
+  auto bob = Grant("bob");
+  auto carol = Grant("carol");
+  ASSERT_TRUE(pool.Add(ours, Now()).ok());
+  ASSERT_TRUE(pool.Add(bob, Now()).ok());
+  ASSERT_TRUE(pool.Add(carol, Now()).ok());
+  // A block also commits another withdrawal of alice's consent, but the pool is told only of
+  // bob's grant: it carries its pending writes over without re-executing, so ours stays.
+  auto theirs = Withdraw(grant, "alice");
+  ASSERT_TRUE(chain_.CommitBlock({bob, theirs}).ok());
+  EXPECT_TRUE(pool.Update({bob}, Now()).empty());
+  EXPECT_TRUE(pool.Contains(ours->id()));
+  // The next block is the second since the rebase: the waiting txs are re-executed on the
+  // committed state, and ours, invalid there, is dropped.
+  ExpectOnlyDropped(pool, {carol}, ours);
+}
+
+TEST_F(MempoolTest, RemembersVerifiedTxsUntilCommittedWithinItsBound) {
+  MempoolLimits limits;
+  limits.max_verified = 2;
+  Mempool pool(&chain_.ledger(), limits);
+  auto a = Grant("alice");
+  auto b = Grant("bob");
+  auto c = Grant("carol");
+  EXPECT_EQ(pool.Recall(a->leaf()), Mempool::Seen::kNo);
+  pool.RememberVerified({a, b});
+  ledger::TxPtr found;
+  EXPECT_EQ(pool.Recall(a->leaf(), &found), Mempool::Seen::kVerified);
+  EXPECT_EQ(found, a);
+  EXPECT_EQ(pool.FindByLeaf(b->leaf()), b);
+  EXPECT_EQ(pool.size(), 0u);  // remembered, not waiting
+  pool.RememberVerified({c});  // the oldest goes
+  EXPECT_EQ(pool.Recall(a->leaf()), Mempool::Seen::kNo);
+  EXPECT_EQ(pool.Recall(c->leaf()), Mempool::Seen::kVerified);
+  ASSERT_TRUE(chain_.CommitBlock({c}).ok());
+  pool.Update({c}, Now());
+  EXPECT_EQ(pool.Recall(c->leaf()), Mempool::Seen::kCommitted);
+  EXPECT_EQ(pool.FindByLeaf(c->leaf()), nullptr);
 }
 
 }  // namespace

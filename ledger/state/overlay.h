@@ -34,6 +34,11 @@ class Overlay final : public ReadView {
     return writes_.find(key) != writes_.end() || (parent_ != nullptr && parent_->Writes(key));
   }
   WriteBatch TakeWrites() { return std::move(writes_); }
+  // Moves a top-level overlay (one over a read view, not over a parent overlay) onto another
+  // view, keeping its writes: the mempool's pending writes carried over to a newer snapshot.
+  void MoveTo(const ReadView* base) {
+    if (parent_ == nullptr) base_ = base;
+  }
   // Applies a child overlay's writes on top of this one's.
   void Absorb(Overlay&& child);
 

@@ -30,6 +30,14 @@ class Application {
   // Checks a proposed payload for `height` and returns its id (ids are the application's to
   // compute), or why it is invalid. An invalid payload is the proposer's fault.
   virtual Result<Hash256> ValidateProposal(std::uint64_t height, ByteSpan payload) = 0;
+  // The same for a payload whose commit certificate for `block_id` has already verified (block
+  // sync): the application may skip checks the 2f+1 signers vouch for, such as its
+  // transactions' signatures, but must still return the payload's own id.
+  virtual Result<Hash256> ValidateCertified(std::uint64_t height, ByteSpan payload,
+                                            const Hash256& block_id) {
+    (void)block_id;
+    return ValidateProposal(height, payload);
+  }
 
   // Whether the mempool holds transactions (paces empty blocks).
   virtual bool HasPendingTxs() = 0;

@@ -114,7 +114,7 @@ void Replica::On(const BlockReceived& e) {
   if (!VerifyCertificateFor(cert, config_.chain_id, *valset_, height_, cert.block_id).ok()) {
     return Drop(DropReason::kBadBlock);
   }
-  const Result<Hash256> id = app_->ValidateProposal(height_, e.payload);
+  const Result<Hash256> id = app_->ValidateCertified(height_, e.payload, cert.block_id);
   if (!id.ok() || *id != cert.block_id) return Drop(DropReason::kBadBlock);
   CommitBlock(e.payload, cert);
 }

@@ -7,6 +7,8 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
+#include <unordered_map>
 
 #include "common/hex.h"
 #include "crypto/random.h"
@@ -43,12 +45,25 @@ const secp256k1_xonly_pubkey* AsXonly(const FixedBytes<64>& raw) {
 }  // namespace
 
 Result<PublicKey> PublicKey::Parse(const PublicKeyBytes& bytes) {
+  // Parsing costs about a tenth of a verification, and a few member keys co-sign most
+  // transactions: valid keys parsed lately are kept (bounded; emptied when full, so a flood of
+  // fresh keys costs one clear per kMaxCached).
+  constexpr std::size_t kMaxCached = 1024;
+  static std::mutex mu;
+  static std::unordered_map<PublicKeyBytes, PublicKey, Hash256Hasher> cache;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    if (auto it = cache.find(bytes); it != cache.end()) return it->second;
+  }
   PublicKey key;
   key.bytes_ = bytes;
   auto* parsed = reinterpret_cast<secp256k1_xonly_pubkey*>(key.parsed_.data());
   if (secp256k1_xonly_pubkey_parse(Context(), parsed, bytes.data()) != 1) {
     return Status::Error("key_invalid", "public key is not a valid x-only secp256k1 point");
   }
+  std::lock_guard<std::mutex> lock(mu);
+  if (cache.size() >= kMaxCached) cache.clear();
+  cache.emplace(bytes, key);
   return key;
 }
 

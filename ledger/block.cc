@@ -68,7 +68,7 @@ Hash256 TxRoot(const std::vector<TxPtr>& txs) {
 
 Result<Block> DecodeBlock(std::string_view payload, std::string_view chain_id,
                           std::size_t max_block_bytes, std::size_t max_tx_bytes,
-                          const TxLookup& lookup) {
+                          const TxLookup& lookup, bool certified) {
   if (payload.size() > max_block_bytes) {
     return Rejected(Reject::kBlockTooLarge, "block of " + std::to_string(payload.size()) +
                                                 " bytes exceeds " +
@@ -91,12 +91,13 @@ Result<Block> DecodeBlock(std::string_view payload, std::string_view chain_id,
   for (std::size_t i = 0; i < txs->size(); ++i) {
     const Json& tj = (*txs)[i];
     TxPtr tx;
-    if (lookup) {
+    if (lookup && !certified) {
       // The leaf is the hash of the canonical signed tx, which is what the mempool keys by.
       tx = lookup(crypto::Sha256(CanonicalJson(tj)));
     }
     if (!tx) {
-      auto parsed = Tx::FromJson(tj, chain_id, max_tx_bytes);
+      auto parsed = certified ? Tx::FromCertifiedJson(tj, chain_id, max_tx_bytes)
+                              : Tx::FromJson(tj, chain_id, max_tx_bytes);
       if (!parsed.ok()) {
         return Rejected(Reject::kBlockInvalidTx,
                         "tx " + std::to_string(i) + ": " + parsed.status().ToString());

@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "common/hex.h"
+#include "common/json.h"
 #include "ledger/testing/test_chain.h"
 
 namespace consentd::ledger {
@@ -114,6 +115,27 @@ TEST_F(BlockTest, HeaderRejections) {
   b.header.tx_count = 2;
   b.header.tx_root = TxRoot(b.txs);
   EXPECT_EQ(Code(b), "block_invalid_tx");
+}
+
+TEST_F(BlockTest, CertifiedDecodeSkipsSignaturesButTheTxRootStillBindsThem) {
+  const Block good = NextBlock();
+  Json payload = Json::parse(good.Encode());
+  std::string sig = payload["txs"][0]["signatures"][0]["sig"];
+  sig[7] = sig[7] == '0' ? '1' : '0';
+  payload["txs"][0]["signatures"][0]["sig"] = sig;
+  const std::string tampered = CanonicalJson(payload);
+  auto checked = DecodeBlock(tampered, chain_.chain_id(), 1 << 20, 1 << 16);
+  ASSERT_FALSE(checked.ok());
+  EXPECT_EQ(checked.status().code(), "block_invalid_tx");
+  // Block sync decodes a block whose certificate verified without checking signatures again;
+  // the tampered signature still changes the tx's leaf, so the header cannot vouch for it.
+  auto certified = DecodeBlock(tampered, chain_.chain_id(), 1 << 20, 1 << 16, nullptr, true);
+  ASSERT_TRUE(certified.ok()) << certified.status().ToString();
+  EXPECT_EQ(certified->Hash(), good.Hash());
+  EXPECT_EQ(Code(*certified), "block_wrong_tx_root");
+  auto untouched = DecodeBlock(good.Encode(), chain_.chain_id(), 1 << 20, 1 << 16, nullptr, true);
+  ASSERT_TRUE(untouched.ok());
+  EXPECT_EQ(Code(*untouched), "ok");
 }
 
 TEST_F(BlockTest, BlockLimits) {

@@ -78,6 +78,11 @@ Result<TxPtr> Tx::FromJson(const Json& value, std::string_view chain_id, std::si
   return Build(value, chain_id, max_bytes, /*verify=*/true);
 }
 
+Result<TxPtr> Tx::FromCertifiedJson(const Json& value, std::string_view chain_id,
+                                    std::size_t max_bytes) {
+  return Build(value, chain_id, max_bytes, /*verify=*/false);
+}
+
 Result<TxPtr> Tx::ParseCommitted(std::string_view canonical, std::string_view chain_id) {
   auto value = ParseJson(canonical);
   if (!value.ok()) return Status::Error("store_corruption", "unreadable committed tx");

@@ -48,6 +48,10 @@ class Tx {
                              std::size_t max_bytes = kDefaultMaxTxBytes);
   static Result<TxPtr> FromJson(const Json& value, std::string_view chain_id,
                                 std::size_t max_bytes = kDefaultMaxTxBytes);
+  // Every check but signature verification, for a tx inside a block whose commit certificate
+  // has verified: the 2f+1 validators that signed it verified the signatures.
+  static Result<TxPtr> FromCertifiedJson(const Json& value, std::string_view chain_id,
+                                         std::size_t max_bytes = kDefaultMaxTxBytes);
   // Parses a tx read back from our own committed store: every check but signature
   // verification, which happened before it was committed.
   static Result<TxPtr> ParseCommitted(std::string_view canonical, std::string_view chain_id);

@@ -40,21 +40,33 @@ consensus::ProposedBlock LedgerApp::BuildProposal(std::uint64_t height, std::int
   return consensus::ProposedBlock{id, Bytes(payload.begin(), payload.end())};
 }
 
-Result<ledger::Block> LedgerApp::Decode(ByteSpan payload) const {
+Result<ledger::Block> LedgerApp::Decode(ByteSpan payload, bool certified) const {
   const auto& params = ledger_->genesis().params;
   CONSENTD_ASSIGN_OR_RETURN(
       ledger::Block block,
-      ledger::DecodeBlock(AsChars(payload), ledger_->genesis().chain_id,
-                          static_cast<std::size_t>(params.max_block_bytes) + (1 << 20),
-                          static_cast<std::size_t>(params.max_tx_bytes),
-                          [this](const Hash256& leaf) { return mempool_->FindByLeaf(leaf); }));
-  // Their signatures are verified now: the same txs arriving by gossip skip that.
-  mempool_->RememberVerified(block.txs);
+      ledger::DecodeBlock(
+          AsChars(payload), ledger_->genesis().chain_id,
+          static_cast<std::size_t>(params.max_block_bytes) + (1 << 20),
+          static_cast<std::size_t>(params.max_tx_bytes),
+          [this](const Hash256& leaf) { return mempool_->FindByLeaf(leaf); }, certified));
+  // Their signatures are verified now: the same txs arriving by gossip skip that. (Not so for
+  // a certified block's: those were not verified here.)
+  if (!certified) mempool_->RememberVerified(block.txs);
   return block;
 }
 
 Result<Hash256> LedgerApp::ValidateProposal(std::uint64_t height, ByteSpan payload) {
-  CONSENTD_ASSIGN_OR_RETURN(ledger::Block block, Decode(payload));
+  return Validate(height, payload, /*certified=*/false);
+}
+
+Result<Hash256> LedgerApp::ValidateCertified(std::uint64_t height, ByteSpan payload,
+                                             const Hash256& block_id) {
+  (void)block_id;  // the replica compares it with the id returned
+  return Validate(height, payload, /*certified=*/true);
+}
+
+Result<Hash256> LedgerApp::Validate(std::uint64_t height, ByteSpan payload, bool certified) {
+  CONSENTD_ASSIGN_OR_RETURN(ledger::Block block, Decode(payload, certified));
   if (block.header.height != height) {
     return Status::Error("block_wrong_height",
                          "proposal for height " + std::to_string(block.header.height));

@@ -26,6 +26,9 @@ class LedgerApp final : public consensus::Application {
 
   consensus::ProposedBlock BuildProposal(std::uint64_t height, std::int64_t time_ms) override;
   Result<Hash256> ValidateProposal(std::uint64_t height, ByteSpan payload) override;
+  // Block sync: the txs' signatures are not verified again (the certificate's signers did).
+  Result<Hash256> ValidateCertified(std::uint64_t height, ByteSpan payload,
+                                    const Hash256& block_id) override;
   bool HasPendingTxs() override;
   const consensus::ValidatorSet& ValidatorsFor(std::uint64_t height) override;
 
@@ -41,7 +44,8 @@ class LedgerApp final : public consensus::Application {
   std::uint64_t proposal_rejections() const { return proposal_rejections_; }
 
  private:
-  Result<ledger::Block> Decode(ByteSpan payload) const;
+  Result<ledger::Block> Decode(ByteSpan payload, bool certified = false) const;
+  Result<Hash256> Validate(std::uint64_t height, ByteSpan payload, bool certified);
 
   ledger::Ledger* ledger_;
   Mempool* mempool_;

@@ -124,11 +124,29 @@ void Replica::On(const BlockReceived& e) {
 
 void Replica::Receive(Inbound in) {
   if (const auto* p = std::get_if<Proposal>(&in.message)) {
-    if (Route(in, p->height, p->proposer)) ReceiveProposal(*p, in.from, in.verified);
+    if (!Route(in, p->height, p->proposer)) return;
+    if (p->proposer == self_) AdoptOwn(in.message, p->round, in.verified);
+    ReceiveProposal(*p, in.from, in.verified);
   } else {
     const Vote& v = std::get<Vote>(in.message);
-    if (Route(in, v.height, v.validator)) ReceiveVote(v, in.from, in.verified);
+    if (!Route(in, v.height, v.validator)) return;
+    if (v.validator == self_) AdoptOwn(in.message, v.round, in.verified);
+    ReceiveVote(v, in.from, in.verified);
   }
+}
+
+// One of our own messages of this height arriving from outside: the driver replaying its WAL
+// after a restart (or a peer echoing it). Peers may have missed it, and the safety state refuses
+// to sign an earlier step of the round again, so without this a restarted validator could stay
+// silent for the rest of the round while the others wait for its prevote. It is re-sent like
+// the messages signed in this life (identical bytes, so always safe).
+void Replica::AdoptOwn(const Message& m, std::uint32_t round, bool verified) {
+  if (const auto it = own_.find(round);
+      it != own_.end() && std::find(it->second.begin(), it->second.end(), m) != it->second.end()) {
+    return;
+  }
+  const auto check = [&](const auto& x) { return VerifySignature(config_.chain_id, x); };
+  if (verified || std::visit(check, m)) own_[round].push_back(m);
 }
 
 // True when the message is for the height being decided; otherwise handles it here: replies

@@ -105,6 +105,7 @@ class Replica {
 
   // Message intake.
   void Receive(Inbound in);
+  void AdoptOwn(const Message& m, std::uint32_t round, bool verified);
   bool Route(Inbound& in, std::uint64_t height, const crypto::PublicKey& signer);
   void ReceiveProposal(const Proposal& p, PeerId from, bool verified);
   void ReceiveVote(const Vote& v, PeerId from, bool verified);

@@ -403,6 +403,44 @@ TEST_F(ReplicaTest, RetransmitsItsOwnMessagesWithIdenticalSignatures) {
   EXPECT_TRUE(h.HasTimer(1, 0, Step::kPrevote));  // and keeps ticking
 }
 
+TEST_F(ReplicaTest, AfterARestartItResendsItsReplayedVotesOfTheRound) {
+  // First life: a nil prevote at the propose timeout, then a nil precommit on a nil polka.
+  Harness first(4, 0);
+  first.Start();
+  const auto timed_out = first.FireUntil(Step::kPropose);
+  const auto prevote = OwnVote(timed_out, VoteType::kPrevote, first.key(0).public_key());
+  ASSERT_TRUE(prevote.has_value());
+  first.VoteFrom(1, VoteType::kPrevote, 0, std::nullopt);
+  const auto polka = first.VoteFrom(2, VoteType::kPrevote, 0, std::nullopt);
+  const auto precommit = OwnVote(polka, VoteType::kPrecommit, first.key(0).public_key());
+  ASSERT_TRUE(precommit.has_value());
+
+  // Second life, from the persisted safety state, with the WAL's own votes replayed. Its
+  // prevote for the proposal that now arrives is refused (the safety state is past it), so the
+  // only way the others get a prevote from it is the replayed one, re-sent.
+  Harness second(4, 0, testing::TestTimeouts(), first.disk(), 1);
+  second.Start();
+  second.Replay(*prevote);
+  second.Replay(*precommit);
+  const auto proposed = second.ProposeFrom(1, 0, -1, v_);
+  EXPECT_FALSE(OwnVote(proposed, VoteType::kPrevote, second.key(0).public_key()).has_value());
+  EXPECT_GE(second.replica().refused_signatures(), 1u);
+  const auto tick = second.FireUntil(Step::kPrevote);
+  const auto resent = OwnVote(tick, VoteType::kPrevote, second.key(0).public_key());
+  ASSERT_TRUE(resent.has_value());
+  EXPECT_EQ(*resent, *prevote);
+  EXPECT_EQ(OwnVote(tick, VoteType::kPrecommit, second.key(0).public_key()), precommit);
+  EXPECT_TRUE(All<PersistSafetyState>(tick).empty());  // nothing new was signed
+
+  // A forged "own" vote is not adopted: only validly signed ones are re-sent.
+  Vote forged = *prevote;
+  forged.signature[3] ^= 1;
+  second.Deliver(forged, /*from=*/0);
+  const auto later = second.FireUntil(Step::kPrevote);
+  for (const Vote& v : testing::BroadcastVotes(later)) EXPECT_NE(v, forged);
+  EXPECT_EQ(OwnVote(later, VoteType::kPrevote, second.key(0).public_key()), prevote);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Untrusted input
 

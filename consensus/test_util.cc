@@ -174,6 +174,12 @@ std::vector<Action> Harness::Deliver(const Message& m, PeerId from) {
   return Handle(VoteReceived{now, std::get<Vote>(m), from});
 }
 
+std::vector<Action> Harness::Replay(const Message& m) {
+  checker_.AlreadyPersisted(
+      std::visit([](const auto& x) -> const crypto::SignatureBytes& { return x.signature; }, m));
+  return Deliver(m, /*from=*/0);
+}
+
 std::vector<Action> Harness::FireNextTimer() {
   if (timers_.empty()) {
     ADD_FAILURE() << "no timer pending";

@@ -103,6 +103,9 @@ class Harness {
   std::vector<Action> ProposeFrom(std::size_t i, std::uint32_t round, std::int32_t pol_round,
                                   const Bytes& payload, std::uint64_t height = 0);
   std::vector<Action> Deliver(const Message& m, PeerId from = 100);
+  // One of this replica's own messages from an earlier life, as the driver replays its WAL
+  // (durable already, so sending it again is allowed).
+  std::vector<Action> Replay(const Message& m);
   // Advances the clock to the earliest pending timer and fires it.
   std::vector<Action> FireNextTimer();
   // Fires timers until one for `step` of the current round has fired (at most `limit`).

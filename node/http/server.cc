@@ -4,10 +4,12 @@
 
 #include <atomic>
 #include <chrono>
+#include <optional>
 #include <thread>
 
 #include "node/http/api.h"
 #include "node/http/rate_limit.h"
+#include "node/http/static_files.h"
 #include "node/log.h"
 #include "node/metrics.h"
 #include "node/node.h"
@@ -35,8 +37,10 @@ struct HttpServer::Impl {
   std::thread thread;
   std::atomic<int> port{0};
   bool started = false;
+  std::optional<http::StaticFiles> ui;  // http.ui_dir, when configured
 
   void Register(http::Route route);
+  void RegisterUi();
   void Count(const std::string& method, const std::string& route, int status) {
     api.metrics->Count(kRequestsMetric, kRequestsHelp,
                        {{"method", method}, {"route", route}, {"status", std::to_string(status)}});
@@ -93,6 +97,32 @@ void HttpServer::Impl::Register(http::Route route) {
   } else {
     server.Post(pattern, handler);
   }
+}
+
+// The web app (docs/UI.md): "/" and "/ui" redirect to "/ui/", files below it come from
+// http.ui_dir. Public, rate limited like every request, each answer with the app's CSP.
+void HttpServer::Impl::RegisterUi() {
+  auto redirect = [this](const httplib::Request& req, httplib::Response& res) {
+    res.set_redirect("/ui/", 302);
+    Count(req.method, "/ui/ (redirect)", res.status);
+  };
+  server.Get("/", redirect);
+  server.Get("/ui", redirect);
+  server.Get(R"(/ui/(.*))", [this](const httplib::Request& req, httplib::Response& res) {
+    auto file = ui->Read(req.matches[1].str());
+    res.set_header("Content-Security-Policy", http::kContentSecurityPolicy);
+    res.set_header("X-Content-Type-Options", "nosniff");
+    res.set_header("Referrer-Policy", "no-referrer");
+    res.set_header("Cache-Control", "no-cache");
+    if (!file.ok()) {
+      SendError(res, http::HttpStatusFor(file.status().code()), file.status().code(),
+                file.status().message());
+    } else {
+      res.status = 200;
+      res.set_content(std::move(file->body), file->content_type);
+    }
+    Count(req.method, "/ui/", res.status);
+  });
 }
 
 Status HttpServer::Start() {
@@ -155,6 +185,12 @@ Status HttpServer::Start() {
         return httplib::Server::HandlerResponse::Handled;
       }));
   for (http::Route& r : http::AllRoutes(im.api)) im.Register(std::move(r));
+  if (!cfg.ui_dir.empty()) {
+    auto ui = http::StaticFiles::Open(im.node->config().Path(cfg.ui_dir));
+    if (!ui.ok()) return ui.status();
+    im.ui.emplace(std::move(*ui));
+    im.RegisterUi();
+  }
   if (!im.server.bind_to_port(cfg.listen.host, cfg.listen.port)) {
     return Status::Error("http_listen", "cannot listen on " + cfg.listen.ToString());
   }

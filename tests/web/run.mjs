@@ -240,9 +240,11 @@ try {
   }
   await phone.goto(net.url + '/ui/verify.html');
   await until(phone, () => document.getElementById('anchor').value.length > 0, null, 'phone verifier loads');
+  await phone.fill('#anchor', anchorText);
   await phone.fill('#receipt', fs.readFileSync(path.join(fixtures, 'tampered-tx-signature.json'), 'utf8'));
   await phone.click('#verify');
   await until(phone, () => document.getElementById('verdict').dataset.verdict === 'invalid', null, 'phone verdict');
+  check(await phone.getAttribute('#verdict', 'data-reason') === 'receipt_tx_bad_signature', 'the phone shows the failing signature');
   await phone.evaluate(() => document.getElementById('result').scrollIntoView());
   await shot('verify-phone', phone);
   await phone.close();

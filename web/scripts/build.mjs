@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Builds the web app into a directory the node serves as http.ui_dir (docs/UI.md):
-//   - web/src/** copied as is (plain HTML, CSS, ES modules: no bundler, no framework);
+//   - web/src/** copied as is (CSS, ES modules, messages: no bundler, no framework), except
+//     the pages: each web/src/pages/NAME.html is the <main> of NAME.html, put into
+//     web/src/layout.html (head, header, navigation, footer shared by every page);
 //   - the two libraries from node_modules (installed from the npm registry by `npm ci`, pinned
 //     by package-lock.json) copied to vendor/, with their licences: nothing is fetched by the
 //     browser from the internet;
@@ -21,9 +23,10 @@ function fail(message) {
   process.exit(1);
 }
 
-function copyTree(from, to) {
+function copyTree(from, to, skip = []) {
   fs.mkdirSync(to, { recursive: true });
   for (const entry of fs.readdirSync(from, { withFileTypes: true })) {
+    if (skip.includes(entry.name)) continue;
     const a = path.join(from, entry.name);
     const b = path.join(to, entry.name);
     if (entry.isDirectory()) copyTree(a, b);
@@ -60,8 +63,22 @@ const vendor = [
   ['@noble/hashes', 'noble-hashes', ['sha2.js', '_md.js', '_u64.js', 'utils.js', 'LICENSE']],
 ];
 
+// A page: its first line says `<!-- page: NAME | title: MESSAGE_KEY | script: FILE.js -->`.
+function buildPages() {
+  const layout = fs.readFileSync(path.join(web, 'src', 'layout.html'), 'utf8');
+  const dir = path.join(web, 'src', 'pages');
+  for (const name of fs.readdirSync(dir).filter((f) => f.endsWith('.html'))) {
+    const text = fs.readFileSync(path.join(dir, name), 'utf8');
+    const m = text.match(/^<!-- page: ([a-z]+) \| title: ([a-z.]+) \| script: ([a-z-]+\.js) -->\n/);
+    if (!m) fail(`pages/${name}: the first line must be <!-- page: NAME | title: KEY | script: FILE.js -->`);
+    const vars = { page: m[1], title: m[2], script: m[3], main: text.slice(m[0].length).trimEnd() };
+    fs.writeFileSync(path.join(out, name), layout.replace(/\{\{(\w+)\}\}/g, (_, k) => vars[k]));
+  }
+}
+
 fs.rmSync(out, { recursive: true, force: true });
-copyTree(path.join(web, 'src'), out);
+copyTree(path.join(web, 'src'), out, ['pages', 'layout.html']);
+buildPages();
 for (const [pkg, dir, files] of vendor) {
   const from = path.join(modules, pkg);
   if (!fs.existsSync(path.join(from, 'package.json'))) {

@@ -125,6 +125,12 @@ try {
   net.ctl(['tx', 'sharing.record', '--sender', 'insurer-a', '--recipient', 'processor', '--subject', 'key:' + customer,
     '--purpose', 'ClaimsHandling', '--categories', 'Contact', '--destination', 'CN', '--legal-basis', 'consent',
     '--shared-at', 'now', '--key', key('insurer-a'), '--submit', '--wait']);
+  net.ctl(['tx', 'rights.request', '--controller', 'insurer-a', '--subject', 'key:' + customer, '--kind', 'access',
+    '--key', 'customer.json', '--passphrase-env', 'CUSTOMER_PASS', '--submit', '--wait'], { env });
+  net.ctl(['tx', 'incident.report', '--controller', 'insurer-a', '--detected-at', '2026-01-01T00:00:00Z',
+    '--categories', 'Contact', '--cause', 'lost_device', '--harms', 'low', '--remedies', 'contained',
+    '--affected-count', '1', '--affected-commitment', 'b'.repeat(64), '--notice-hash', 'c'.repeat(64),
+    '--key', key('insurer-a'), '--submit', '--wait']);
 
   browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -336,10 +342,22 @@ try {
   await page.selectOption('#audit-type', 'sharing.record');
   await page.click('#audit-form button[type=submit]');
   await until(page, () => document.querySelectorAll('#audit-result tbody tr').length === 1, null, 'filtered by type: one sharing event');
-  await page.click('#rights-form button');
-  await until(page, () => document.querySelector('#rights-result p, #rights-result table') !== null, null, 'rights requests');
+  // Rights requests (open, then overdue) and incidents: the rows the API lists.
+  for (const status of ['overdue', 'open']) {
+    await page.evaluate(() => document.getElementById('rights-result').replaceChildren());
+    await page.selectOption('#rights-status', status);
+    await page.click('#rights-form button');
+    await until(page, () => document.querySelector('#rights-result p, #rights-result table') !== null, null, status + ' rights requests');
+    const rows = await page.$$eval('#rights-result tbody tr', (trs) => trs.map((tr) => [...tr.cells].map((td) => td.textContent)));
+    const api = JSON.parse((await net.api('/v1/rights?limit=100&status=' + status, { as: 'auditor' })).text).items;
+    check(rows.length === api.length && rows.every((r, i) => r[1] === api[i].controller && r[2] === api[i].kind),
+      'the ' + status + ' rights requests are the API\'s', JSON.stringify(rows));
+    if (status === 'open') check(rows.some((r) => r[1] === 'insurer-a' && r[2] === 'access'), 'the open access request is listed');
+  }
   await page.click('#incidents-form button');
   await until(page, () => document.querySelector('#incidents-result p, #incidents-result table') !== null, null, 'incidents');
+  const incidents = await page.$$eval('#incidents-result tbody tr', (trs) => trs.map((tr) => [...tr.cells].map((td) => td.textContent)));
+  check(incidents.length === 1 && incidents[0][1] === 'insurer-a' && incidents[0][2] === 'lost_device', 'the incident is listed', JSON.stringify(incidents));
   await shot('auditor');
   await page.click('#lang-switch');
   await until(page, () => document.documentElement.lang === 'zh-CN', null, 'auditor in Chinese');

@@ -22,8 +22,8 @@ ledger::Queries Api::Snapshot() const { return ledger::Queries(node->ledger()); 
 
 std::vector<Route> AllRoutes(Api& api) {
   std::vector<Route> all;
-  for (auto part :
-       {ChainRoutes(api), QueryRoutes(api), AuditRoutes(api), EventRoutes(api), OpsRoutes(api)}) {
+  for (auto part : {ChainRoutes(api), QueryRoutes(api), AuditRoutes(api), ReportRoutes(api),
+                    EventRoutes(api), OpsRoutes(api)}) {
     for (Route& r : part) all.push_back(std::move(r));
   }
   return all;

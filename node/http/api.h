@@ -78,6 +78,7 @@ struct Api {
 std::vector<Route> ChainRoutes(Api& api);
 std::vector<Route> QueryRoutes(Api& api);
 std::vector<Route> AuditRoutes(Api& api);
+std::vector<Route> ReportRoutes(Api& api);  // routes_report.cc
 std::vector<Route> EventRoutes(Api& api);
 std::vector<Route> OpsRoutes(Api& api);
 

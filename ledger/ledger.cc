@@ -139,22 +139,32 @@ Status Ledger::Initialize() {
   return LoadValidators();
 }
 
-Status Ledger::LoadHead() {
-  CONSENTD_ASSIGN_OR_RETURN(auto raw, store_->Get(kHeadKey));
+Result<Head> Ledger::ReadHead(const ReadView& view) {
+  CONSENTD_ASSIGN_OR_RETURN(auto raw, view.Get(kHeadKey));
   if (!raw) return Status::Error("store_corruption", "the chain head record is missing");
   auto j = ParseJson(*raw);
   if (!j.ok()) return Status::Error("store_corruption", "unreadable chain head record");
   try {
     Head h;
     h.height = j->at("height").get<std::uint64_t>();
-    h.block_hash = HexDecodeFixed<32>(j->at("block_hash").get<std::string>()).value();
-    h.state_digest = HexDecodeFixed<32>(j->at("state_digest").get<std::string>()).value();
+    auto block_hash = HexDecodeFixed<32>(j->at("block_hash").get<std::string>());
+    auto state_digest = HexDecodeFixed<32>(j->at("state_digest").get<std::string>());
+    if (!block_hash.ok() || !state_digest.ok()) {
+      return Status::Error("store_corruption", "unreadable chain head: bad hash");
+    }
+    h.block_hash = *block_hash;
+    h.state_digest = *state_digest;
     h.time_ms = j->at("time_ms").get<std::int64_t>();
-    std::lock_guard<std::mutex> lock(mu_);
-    head_ = h;
+    return h;
   } catch (const std::exception& e) {
     return Status::Error("store_corruption", std::string("unreadable chain head: ") + e.what());
   }
+}
+
+Status Ledger::LoadHead() {
+  CONSENTD_ASSIGN_OR_RETURN(Head h, ReadHead(*store_));
+  std::lock_guard<std::mutex> lock(mu_);
+  head_ = h;
   return Status::Ok();
 }
 

@@ -101,6 +101,8 @@ class Ledger {
   // Read side: a consistent view of the committed state (for queries).
   std::unique_ptr<ReadView> Snapshot() const { return store_->Snapshot(); }
 
+  // The chain head recorded in a view (the store or a snapshot). Errors: store_corruption.
+  static Result<Head> ReadHead(const ReadView& view);
   // Stored blocks (from the latest state or a snapshot).
   static Result<std::optional<StoredBlock>> ReadBlock(const ReadView& view, std::uint64_t height);
   // The block payload of `height` as consensus proposed it (for block sync).

@@ -12,6 +12,7 @@
 
 #include "common/file_util.h"
 #include "common/version.h"
+#include "node/backup.h"
 #include "node/config.h"
 #include "node/log.h"
 #include "node/node.h"
@@ -22,6 +23,8 @@ constexpr const char* kUsage = R"(consentd - a node of the consentd consent ledg
 
 Usage:
   consentd --home DIR [options]
+  consentd backup --home DIR --out FILE [--token-file FILE]   (consentd backup --help)
+  consentd restore --in FILE --home DIR                       (consentd restore --help)
   consentd --help | --version
 
 Options:
@@ -63,6 +66,8 @@ int main(int argc, char** argv) {
   std::string passphrase_file;
   std::string log_level;
   NodeOptions options;
+  if (argc > 1 && std::strcmp(argv[1], "backup") == 0) return BackupMain(argc - 1, argv + 1);
+  if (argc > 1 && std::strcmp(argv[1], "restore") == 0) return RestoreMain(argc - 1, argv + 1);
   for (int i = 1; i < argc; ++i) {
     // "--name value" and "--name=value" are the same.
     std::string arg = argv[i];

@@ -1,6 +1,8 @@
-// Routes for operators: Prometheus metrics, liveness and readiness.
+// Routes for operators: Prometheus metrics, liveness, readiness, and online backups.
 
+#include "ledger/backup.h"
 #include "node/http/api.h"
+#include "node/log.h"
 #include "node/metrics.h"
 #include "node/node.h"
 
@@ -94,6 +96,42 @@ void GetMetrics(Api& api, Context& c) {
   c.res.set_content(api.metrics->Render(g), "text/plain; version=0.0.4; charset=utf-8");
 }
 
+// The whole ledger store as of one snapshot, streamed in the backup format (ledger/backup.h)
+// while the node goes on committing. A backup holds every member's records, so only tokens that
+// see every member's records (auditor, regulator) may take one.
+void GetBackup(Api& api, Context& c) {
+  if (auto st = c.params.Only({}); !st.ok()) return c.Fail(st);
+  if (!c.who.sees_all()) {
+    return c.Fail("forbidden",
+                  "a backup holds every member's records: it needs an auditor or regulator token");
+  }
+  auto slot = std::make_shared<StreamSlot>(api);
+  if (!slot->ok()) return c.Fail("too_many_streams", "too many streams open; try again later");
+  std::shared_ptr<const ledger::ReadView> snapshot(api.node->ledger().Snapshot());
+  auto head = ledger::Ledger::ReadHead(*snapshot);
+  if (!head.ok()) return c.Fail(head.status());
+  const ledger::Genesis* genesis = &api.node->ledger().genesis();
+  c.res.status = 200;
+  c.res.set_header("Content-Disposition", "attachment; filename=\"consentd-" + genesis->chain_id +
+                                              "-" + std::to_string(head->height) + ".backup\"");
+  Api* a = &api;
+  c.res.set_chunked_content_provider(
+      "application/octet-stream",
+      [snapshot, genesis, slot, a](std::size_t, httplib::DataSink& sink) {
+        auto m = ledger::WriteBackup(*snapshot, *genesis, [&](std::string_view chunk) {
+          return !a->stopping && sink.write(chunk.data(), chunk.size());
+        });
+        if (!m.ok()) {
+          // The status line is gone: cut the stream short; the missing trailer tells the reader.
+          LogWarn("http", "backup_failed", {{"error", m.status().ToString()}});
+          return false;
+        }
+        LogInfo("http", "backup_served", {{"height", m->head.height}, {"entries", m->entries}});
+        sink.done();
+        return true;
+      });
+}
+
 }  // namespace
 
 std::vector<Route> OpsRoutes(Api& api) {
@@ -110,6 +148,7 @@ std::vector<Route> OpsRoutes(Api& api) {
          if (!ready) return c.Fail("not_ready", "syncing, or not connected to a quorum");
          c.Reply(200, Json{{"ready", true}});
        }},
+      {"GET", "/v1/admin/backup", Access::kToken, [a](Context& c) { GetBackup(*a, c); }},
   };
 }
 

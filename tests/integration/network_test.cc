@@ -6,10 +6,14 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <thread>
 
@@ -177,6 +181,97 @@ TEST(NetworkTest, EmptyDataDirectorySyncsFromGenesis) {
   ASSERT_TRUE(net.WaitHeight(3, target, 60'000));
   ExpectAgreement(net, {0, 3}, target);
   EXPECT_NE(net.Log(3).find("sync event=progress"), std::string::npos);
+}
+
+// Runs `command` through the shell with stdout and stderr in `out`; returns the exit code.
+int Shell(const std::string& command, std::string* out) {
+  const std::string file = ::testing::TempDir() + "/shell-" + std::to_string(getpid()) + ".out";
+  const int rc = std::system((command + " > '" + file + "' 2>&1").c_str());
+  auto text = ReadFile(file, 1 << 20);
+  *out = text.ok() ? *text : "";
+  std::remove(file.c_str());
+  return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+// Issue "Compliance", backups: a backup of a running validator under load, restored into a
+// home without a ledger, joins the network and agrees with it on every block.
+TEST(NetworkTest, BackupUnderLoadRestoresIntoAFreshHomeThatJoinsAndAgrees) {
+  LocalNet net(4);
+  net.StartAll();
+  ASSERT_TRUE(net.WaitAllHeight(1, kStartTimeout));
+  PublishNotice(net);
+  Load load(net, {0, 1, 2, 3});
+  ASSERT_TRUE(net.WaitHeight(3, 6, 60'000));
+  const std::string consentd = "'" + BinaryPath("consentd") + "'";
+  const std::string file = net.dir() + "/node3.backup";
+  const auto tokens = net.Tokens();
+  std::string out;
+
+  // An insurer token may not take a backup; an auditor token may, while node 3 commits.
+  EXPECT_EQ(Shell("CONSENTD_TOKEN=" + tokens.at("insurer-1") + " " + consentd + " backup --home '" +
+                      net.home(3) + "' --out '" + file + "'",
+                  &out),
+            1);
+  EXPECT_NE(out.find("backup_refused"), std::string::npos) << out;
+  EXPECT_NE(out.find("forbidden"), std::string::npos) << out;
+  EXPECT_FALSE(std::ifstream(file).good());
+  ASSERT_EQ(Shell("CONSENTD_TOKEN=" + tokens.at("auditor") + " " + consentd + " backup --home '" +
+                      net.home(3) + "' --out '" + file + "'",
+                  &out),
+            0)
+      << out;
+  auto manifest = ParseJson(out);
+  ASSERT_TRUE(manifest.ok()) << out;
+  const std::uint64_t backed_up = (*manifest)["height"].get<std::uint64_t>();
+  EXPECT_GE(backed_up, 6u);
+  EXPECT_EQ((*manifest)["chain_id"], net.chain_id());
+  // The network moves on past the backup before node 3 loses its store.
+  ASSERT_TRUE(net.WaitHeight(0, backed_up + 3, 60'000));
+  EXPECT_EQ(net.Stop(3), 0);
+  // A stopped node's store is read directly, without a token.
+  ASSERT_EQ(Shell("env -u CONSENTD_TOKEN " + consentd + " backup --home '" + net.home(3) +
+                      "' --out '" + file + ".stopped'",
+                  &out),
+            0)
+      << out;
+  EXPECT_GT(ParseJson(out).value()["height"].get<std::uint64_t>(), backed_up);
+  net.WipeData(3);
+
+  // A home of another chain refuses the backup and is left without a ledger.
+  const std::string other = net.dir() + "/other-home";
+  std::filesystem::create_directories(other);
+  auto genesis = ParseJson(*ReadFile(net.home(3) + "/genesis.json"));
+  ASSERT_TRUE(genesis.ok());
+  (*genesis)["chain_id"] = "another-chain";
+  ASSERT_TRUE(WriteFileAtomic(other + "/genesis.json", genesis->dump()).ok());
+  EXPECT_EQ(Shell(consentd + " restore --in '" + file + "' --home '" + other + "'", &out), 1);
+  EXPECT_NE(out.find("backup_wrong_chain"), std::string::npos) << out;
+  EXPECT_FALSE(std::filesystem::exists(other + "/data/ledger"));
+
+  ASSERT_EQ(Shell(consentd + " restore --in '" + file + "' --home '" + net.home(3) + "'", &out), 0)
+      << out;
+  EXPECT_EQ(ParseJson(out).value()["state_digest"], (*manifest)["state_digest"]);
+  // Restoring over a ledger is refused.
+  EXPECT_EQ(Shell(consentd + " restore --in '" + file + "' --home '" + net.home(3) + "'", &out), 1);
+  EXPECT_NE(out.find("restore_target_exists"), std::string::npos) << out;
+
+  net.Start(3);
+  ASSERT_TRUE(net.WaitHeight(0, net.Height(0) + 2, 60'000));
+  load.Stop();
+  const std::uint64_t target = net.Height(0);
+  ASSERT_TRUE(net.WaitHeight(3, target, 60'000)) << net.Log(3).substr(0, 20000);
+  ExpectAgreement(net, {0, 1, 2, 3}, target);
+  // Node 3 started from the backup's height, not from genesis: its first sync step began
+  // there (height - blocks of the first "sync event=progress" line).
+  const std::string log = net.Log(3);
+  const std::size_t line = log.find("sync event=progress");
+  ASSERT_NE(line, std::string::npos) << log.substr(0, 20000);
+  auto field = [&](const std::string& name) {
+    const std::size_t at = log.find(" " + name + "=", line);
+    return std::stoull(log.substr(at + name.size() + 2));
+  };
+  EXPECT_GE(field("height") - field("blocks"), backed_up);
+  EXPECT_GT(load.accepted(), 0);
 }
 
 int Connect(int port) {

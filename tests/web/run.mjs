@@ -73,6 +73,12 @@ async function until(page, fn, arg, what, seconds = 30) {
   }
 }
 
+// Opens a page and waits (bounded) until its script has wired up its forms.
+async function open(page, url) {
+  await page.goto(url);
+  await until(page, () => document.body.dataset.ready === 'true', null, 'page ready: ' + url);
+}
+
 const net = new Network({ root, bin: build, ui });
 let browser;
 try {
@@ -151,7 +157,7 @@ try {
   const shot = async (name, p = page) => p.screenshot({ path: path.join(artifacts, name + '.png') });
 
   // --- Home. ---
-  await page.goto(net.url + '/');
+  await open(page, net.url + '/');
   check(new URL(page.url()).pathname === '/ui/', 'the browser lands on /ui/', page.url());
   await until(page, () => document.querySelector('.cards h2')?.textContent.length > 0, null, 'home page messages load');
   await shot('home');
@@ -161,7 +167,7 @@ try {
   const fixtures = path.join(root, 'tests', 'fixtures', 'receipts');
   const manifest = JSON.parse(fs.readFileSync(path.join(fixtures, 'manifest.json'), 'utf8'));
   const anchorText = fs.readFileSync(path.join(fixtures, manifest.anchor), 'utf8');
-  await page.goto(net.url + '/ui/verify.html');
+  await open(page, net.url + '/ui/verify.html');
   await until(page, () => document.getElementById('verify')?.textContent.length > 0, null, 'verifier loads');
   const CHECKS = ['format', 'chain', 'validator_set', 'tx', 'merkle_path', 'header_hash', 'certificate'];
   const verifyIn = async (anchor, receipt) => {
@@ -209,6 +215,15 @@ try {
     if (f.file === 'valid-consent-grant.json') await shot('verify-valid');
     if (f.file === 'tampered-cert-too-few.json') await shot('verify-invalid');
   }
+  // Once loaded, the verifier needs no network: verify and switch language offline.
+  await context.setOffline(true);
+  const offline = await verifyIn(anchorText, fs.readFileSync(path.join(fixtures, 'valid-consent-grant.json'), 'utf8'));
+  check(offline.verdict === 'valid', 'the verifier works offline once loaded');
+  await page.click('#lang-switch');
+  await until(page, () => document.querySelector('#verdict .word')?.textContent === '有效', null, 'switching language offline');
+  await page.click('#lang-switch');
+  await until(page, () => document.querySelector('#verdict .word')?.textContent === 'VALID', null, 'and back, offline');
+  await context.setOffline(false);
   const badAnchor = await verifyIn('{"chain_id": "x"}', '{}');
   check(badAnchor.verdict === 'invalid' && (await page.textContent('#verdict')).includes('anchor_invalid'), 'a bad anchor is reported as such');
   const notJson = await verifyIn(anchorText, 'not json');
@@ -239,12 +254,18 @@ try {
   phone.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
   await phone.setViewportSize({ width: 390, height: 844 });
   for (const name of ['verify', 'explorer', 'auditor']) {
-    await phone.goto(net.url + '/ui/' + name + '.html');
+    await open(phone, net.url + '/ui/' + name + '.html');
     await until(phone, () => document.querySelector('h1')?.textContent.length > 0, null, name + ' on a phone');
     const wide = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     check(wide <= 0, name + ' fits a 390 px phone screen', 'overflow ' + wide + ' px');
+    // Every control has a label; the first Tab reaches the skip link.
+    const unlabelled = await phone.evaluate(() => [...document.querySelectorAll('input, select, textarea')]
+      .filter((c) => !c.labels?.length && !c.getAttribute('aria-label')).map((c) => c.id));
+    check(unlabelled.length === 0, name + ': every form control has a label', unlabelled.join());
+    await phone.keyboard.press('Tab');
+    check(await phone.evaluate(() => document.activeElement?.classList.contains('skip')), name + ': Tab first reaches the skip link');
   }
-  await phone.goto(net.url + '/ui/verify.html');
+  await open(phone, net.url + '/ui/verify.html');
   await until(phone, () => document.getElementById('anchor').value.length > 0, null, 'phone verifier loads');
   await phone.fill('#anchor', anchorText);
   await phone.fill('#receipt', fs.readFileSync(path.join(fixtures, 'tampered-tx-signature.json'), 'utf8'));
@@ -257,17 +278,18 @@ try {
 
   // --- Explorer: the height follows commits (SSE). ---
   step('explorer');
-  await page.goto(net.url + '/ui/explorer.html');
+  await open(page, net.url + '/ui/explorer.html');
   const h0Handle = await until(page, () => Number(document.getElementById('height')?.textContent) || 0, null, 'the explorer shows a height');
   const h0 = h0Handle ? await h0Handle.jsonValue() : 0;
   const apiHeight = JSON.parse((await net.api('/v1/status')).text).height;
   check(h0 >= 1 && h0 <= apiHeight, 'the explorer height is the node height', h0 + ' vs ' + apiHeight);
   await until(page, () => document.getElementById('live')?.dataset.state === 'open', null, 'the event stream is connected');
   await until(page, (h) => Number(document.getElementById('height').textContent) > h, h0, 'the explorer height moves when a block commits');
-  const h1 = Number(await page.textContent('#height'));
+  // Read together (one task of the page), so a block arriving meanwhile cannot split them.
+  const [h1, top] = await page.evaluate(() => [Number(document.getElementById('height').textContent),
+    Number(document.querySelector('#blocks tbody tr')?.dataset.height)]);
   const apiAfter = JSON.parse((await net.api('/v1/status')).text).height;
   check(h1 > h0 && h1 <= apiAfter, 'the new height is one the node committed', h1 + ' vs ' + apiAfter);
-  const top = Number(await page.getAttribute('#blocks tbody tr:first-child', 'data-height'));
   check(top === h1, 'the newest block heads the table', top + ' vs ' + h1);
   check((await page.$$('#validators li')).length === 4, 'four validators are listed');
   await shot('explorer');
@@ -284,7 +306,7 @@ try {
 
   // --- Auditor. ---
   step('auditor');
-  await page.goto(net.url + '/ui/auditor.html');
+  await open(page, net.url + '/ui/auditor.html');
   await until(page, () => document.querySelectorAll('#check-purpose option').length > 0, null, 'auditor loads');
   const auditorToken = net.tokens.auditor.token;
   await page.fill('#token', auditorToken);
@@ -364,7 +386,7 @@ try {
   await shot('auditor-zh');
 
   // A subject's history with the token from this session.
-  await page.goto(net.url + '/ui/explorer.html');
+  await open(page, net.url + '/ui/explorer.html');
   await page.fill('#subject', 'key:' + customer);
   await page.click('#subject-form button');
   await until(page, () => document.querySelector('#subject-history table, #subject-history .error') !== null, null, 'subject history');

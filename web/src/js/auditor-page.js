@@ -176,3 +176,5 @@ on('rights-form', rights);
 on('incidents-form', incidents);
 $('download-csv').addEventListener('click', () => download('csv'));
 $('download-ndjson').addEventListener('click', () => download('ndjson'));
+// The page is wired up: its forms have their handlers (tests wait for this).
+document.body.dataset.ready = 'true';

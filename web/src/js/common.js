@@ -31,10 +31,18 @@ export function onMessages(fn) {
   listeners.push(fn);
 }
 
-async function loadMessages(code) {
+// Both languages are fetched once, at load: after that, switching needs no network (the
+// verifier works offline once loaded).
+const catalogs = {};
+async function fetchCatalog(code) {
   const res = await fetch('messages/' + code + '.json');
   if (!res.ok) throw new Error('messages/' + code + '.json: HTTP ' + res.status);
-  messages = await res.json();
+  catalogs[code] = await res.json();
+}
+
+async function loadMessages(code) {
+  if (!catalogs[code]) await fetchCatalog(code);
+  messages = catalogs[code];
   document.documentElement.lang = code === 'zh' ? 'zh-CN' : 'en';
   applyMessages();
   const sw = document.getElementById('lang-switch');
@@ -58,6 +66,7 @@ export async function init() {
       loadMessages(next);
     });
   }
+  await Promise.all(['en', 'zh'].map(fetchCatalog));
   await loadMessages(lang());
 }
 

@@ -171,3 +171,5 @@ const params = new URLSearchParams(location.search);
 if (params.get('block')) { $('block-height').value = params.get('block'); showBlock(params.get('block')); }
 if (params.get('tx')) { $('tx-id').value = params.get('tx'); showTx(params.get('tx')); }
 if (params.get('consent')) { $('consent-id').value = params.get('consent'); showConsent(params.get('consent')); }
+// The page is wired up: its forms have their handlers (tests wait for this).
+document.body.dataset.ready = 'true';

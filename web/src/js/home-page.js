@@ -1,3 +1,5 @@
 import { init } from './common.js';
 
-init();
+await init();
+// The page is wired up: its forms have their handlers (tests wait for this).
+document.body.dataset.ready = 'true';

@@ -121,3 +121,5 @@ const params = new URLSearchParams(location.search);
 if (params.get('tx')) $('fetch-tx').value = params.get('tx');
 onMessages(render);
 render();
+// The page is wired up: its forms have their handlers (tests wait for this).
+document.body.dataset.ready = 'true';

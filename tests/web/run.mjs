@@ -383,6 +383,9 @@ try {
   await shot('auditor');
   await page.click('#lang-switch');
   await until(page, () => document.documentElement.lang === 'zh-CN', null, 'auditor in Chinese');
+  // Answers already on screen change language too (the last check asked was not lawful).
+  await until(page, () => document.querySelector('#check-result .big')?.textContent.includes('不合法') &&
+    document.querySelector('#incidents-result th')?.textContent === '报告时间', null, 'answers on screen switch to Chinese');
   await shot('auditor-zh');
 
   // A subject's history with the token from this session.

@@ -3,10 +3,11 @@
 // streams, saved as they came), open and overdue rights requests, incidents.
 import VOCAB from './vocab.js';
 import { TX_TYPES } from './schema.js';
-import { clear, dl, el, fetchApi, init, onMessages, setToken, short, showError, t, time, token } from './common.js';
+import { clear, dl, el, fetchApi, init, onMessages, setToken, short, showError, t, time, token, view } from './common.js';
 
 const $ = (id) => document.getElementById(id);
 let auditCursor = null;
+let auditItems = [];
 
 function options(select, values, { blank } = {}) {
   clear(select);
@@ -41,11 +42,11 @@ async function check() {
   if ($('check-jurisdiction').value) q.set('jurisdiction', $('check-jurisdiction').value);
   if ($('check-sender').value.trim()) q.set('sender', $('check-sender').value.trim());
   const at = atMs($('check-at').value);
-  if (Number.isNaN(at)) return showError(box, { code: 'bad_parameter', message: t('error.time') });
+  if (Number.isNaN(at)) return view(box, () => showError(box, { code: 'bad_parameter', message: t('error.time') }));
   if (at !== null) q.set('at', String(at));
   try {
     const r = await fetchApi('/v1/check?' + q, { auth: true });
-    clear(box).append(el('div', { class: 'answer', dataset: { allowed: String(r.allowed), reason: r.reason } },
+    view(box, () => clear(box).append(el('div', { class: 'answer', dataset: { allowed: String(r.allowed), reason: r.reason } },
       el('p', { class: 'big' }, el('span', { 'aria-hidden': 'true', text: r.allowed ? '✓ ' : '✗ ' }),
         el('strong', { text: r.allowed ? t('auditor.check.allowed') : t('auditor.check.refused') })),
       dl([
@@ -55,9 +56,9 @@ async function check() {
         ['field.consents', r.consents.length ? el('ul', { class: 'plain' }, r.consents.map((c) =>
           el('li', {}, el('a', { href: 'explorer.html?consent=' + c }, el('code', { text: c }))))) : '—'],
         ['field.agreement', r.agreement ? el('code', { text: r.agreement }) : '—'],
-      ])));
+      ]))));
   } catch (e) {
-    showError(box, e);
+    view(box, () => showError(box, e));
   }
 }
 
@@ -70,6 +71,20 @@ function auditQuery() {
   return q;
 }
 
+function renderAudit(box) {
+  const rows = auditItems.map((i) => el('tr', {},
+    el('td', {}, el('a', { href: 'explorer.html?block=' + i.height, text: String(i.height) })),
+    el('td', { text: String(i.index) }), el('td', { text: time(i.time_ms) }), el('td', { text: i.type }),
+    el('td', { text: i.members.join(', ') }),
+    el('td', {}, el('a', { href: 'explorer.html?tx=' + i.tx_id }, el('code', { text: short(i.tx_id) })))));
+  clear(box).append(table(['field.height', 'field.index', 'field.time', 'field.type', 'field.members', 'field.tx_id'], rows));
+  if (auditCursor) {
+    const b = el('button', { type: 'button', id: 'audit-more', class: 'secondary', text: t('auditor.audit.more') });
+    b.addEventListener('click', () => audit(true));
+    box.append(b);
+  }
+}
+
 async function audit(more) {
   const box = $('audit-result');
   const q = auditQuery();
@@ -77,24 +92,11 @@ async function audit(more) {
   if (more && auditCursor) q.set('cursor', auditCursor);
   try {
     const page = await fetchApi('/v1/audit/log?' + q, { auth: true });
-    const rows = page.items.map((i) => el('tr', {},
-      el('td', {}, el('a', { href: 'explorer.html?block=' + i.height, text: String(i.height) })),
-      el('td', { text: String(i.index) }), el('td', { text: time(i.time_ms) }), el('td', { text: i.type }),
-      el('td', { text: i.members.join(', ') }),
-      el('td', {}, el('a', { href: 'explorer.html?tx=' + i.tx_id }, el('code', { text: short(i.tx_id) })))));
+    auditItems = more ? auditItems.concat(page.items) : page.items;
     auditCursor = page.next_cursor || null;
-    if (!more) clear(box);
-    const tbody = box.querySelector('tbody');
-    if (more && tbody) tbody.append(...rows);
-    else box.append(table(['field.height', 'field.index', 'field.time', 'field.type', 'field.members', 'field.tx_id'], rows));
-    box.querySelector('#audit-more')?.remove();
-    if (auditCursor) {
-      const b = el('button', { type: 'button', id: 'audit-more', class: 'secondary', text: t('auditor.audit.more') });
-      b.addEventListener('click', () => audit(true));
-      box.append(b);
-    }
+    view(box, () => renderAudit(box));
   } catch (e) {
-    showError(box, e);
+    view(box, () => showError(box, e));
   }
 }
 
@@ -116,7 +118,7 @@ async function download(format) {
     box.querySelector('p.hint[role=status]')?.remove();
     box.prepend(status);
   } catch (e) {
-    showError(box, e);
+    view(box, () => showError(box, e));
   }
 }
 
@@ -124,13 +126,13 @@ async function rights() {
   const box = $('rights-result');
   try {
     const page = await fetchApi('/v1/rights?limit=100&status=' + $('rights-status').value, { auth: true });
-    clear(box).append(table(['field.deadline', 'field.controller', 'field.kind', 'field.origin', 'field.subject', 'field.overdue'],
+    view(box, () => clear(box).append(table(['field.deadline', 'field.controller', 'field.kind', 'field.origin', 'field.subject', 'field.overdue'],
       page.items.map((r) => el('tr', { class: r.overdue ? 'overdue' : '' },
         el('td', { text: time(r.deadline) }), el('td', { text: r.controller }), el('td', { text: r.kind }),
         el('td', { text: r.origin }), el('td', {}, el('code', { text: short(r.subject.key || r.subject.ref) })),
-        el('td', { text: r.overdue ? t('yes') : t('no') })))));
+        el('td', { text: r.overdue ? t('yes') : t('no') }))))));
   } catch (e) {
-    showError(box, e);
+    view(box, () => showError(box, e));
   }
 }
 
@@ -138,13 +140,13 @@ async function incidents() {
   const box = $('incidents-result');
   try {
     const page = await fetchApi('/v1/incidents?limit=100', { auth: true });
-    clear(box).append(table(['field.reported_at', 'field.controller', 'field.cause', 'field.categories', 'field.affected', 'field.delay'],
+    view(box, () => clear(box).append(table(['field.reported_at', 'field.controller', 'field.cause', 'field.categories', 'field.affected', 'field.delay'],
       page.items.map((i) => el('tr', {},
         el('td', { text: time(i.reported_at) }), el('td', { text: i.controller }), el('td', { text: i.cause }),
         el('td', { text: i.categories.join(', ') }), el('td', { text: String(i.affected_count) }),
-        el('td', { text: t('auditor.incidents.hours', { h: (i.detection_to_report_ms / 3600000).toFixed(1) }) })))));
+        el('td', { text: t('auditor.incidents.hours', { h: (i.detection_to_report_ms / 3600000).toFixed(1) }) }))))));
   } catch (e) {
-    showError(box, e);
+    view(box, () => showError(box, e));
   }
 }
 

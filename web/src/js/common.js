@@ -26,6 +26,13 @@ function applyMessages(root = document) {
 }
 
 const listeners = [];
+// What each result box shows, as a function of data already fetched: run again after a
+// language switch, so answers on screen change language too without asking the node again.
+const views = new Map();
+export function view(box, render) {
+  views.set(box, render);
+  render();
+}
 // Called after the messages load and again after every language switch.
 export function onMessages(fn) {
   listeners.push(fn);
@@ -45,6 +52,7 @@ async function loadMessages(code) {
   messages = catalogs[code];
   document.documentElement.lang = code === 'zh' ? 'zh-CN' : 'en';
   applyMessages();
+  for (const render of views.values()) render();
   const sw = document.getElementById('lang-switch');
   if (sw) {
     sw.textContent = code === 'zh' ? 'English' : '中文';

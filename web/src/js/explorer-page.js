@@ -1,7 +1,7 @@
 // The explorer: status, validators, peers and the latest blocks, kept live by the node's
 // Server-Sent Events stream (/v1/events); block, tx and consent views; a subject's history
 // (needs a token, kept in session storage by the auditor page).
-import { clear, dl, el, fetchApi, init, json, onMessages, short, showError, t, time } from './common.js';
+import { clear, dl, el, fetchApi, init, json, onMessages, short, showError, t, time, view } from './common.js';
 
 const $ = (id) => document.getElementById(id);
 const MAX_BLOCKS = 10;
@@ -80,14 +80,14 @@ async function showBlock(height) {
   const box = $('lookup');
   try {
     const b = await fetchApi('/v1/blocks/' + encodeURIComponent(height));
-    clear(box).append(el('h3', { text: t('explorer.block', { h: b.header.height }) }), dl([
+    view(box, () => clear(box).append(el('h3', { text: t('explorer.block', { h: b.header.height }) }), dl([
       ['field.hash', el('code', { text: b.hash })], ['field.time', time(b.header.time_ms)],
       ['field.proposer', el('code', { text: b.header.proposer })], ['field.txs', String(b.header.tx_count)],
       ['field.precommits', String(b.certificate.signatures.length)],
     ]), el('ul', { class: 'plain' }, b.tx_ids.map((id) =>
-      el('li', {}, el('a', { href: '?tx=' + id }, el('code', { text: id }))))));
+      el('li', {}, el('a', { href: '?tx=' + id }, el('code', { text: id })))))));
   } catch (e) {
-    showError(box, e);
+    view(box, () => showError(box, e));
   }
 }
 
@@ -95,24 +95,28 @@ async function showTx(id) {
   const box = $('lookup');
   try {
     const tx = await fetchApi('/v1/txs/' + encodeURIComponent(id));
-    const pairs = [['field.status', tx.status], ['field.tx_id', el('code', { text: tx.tx_id })]];
+    view(box, () => renderTx(box, tx));
+  } catch (e) {
+    view(box, () => showError(box, e));
+  }
+}
+
+function renderTx(box, tx) {
+  const pairs = [['field.status', tx.status], ['field.tx_id', el('code', { text: tx.tx_id })]];
     if (tx.status === 'committed') {
       pairs.push(['field.height', el('a', { href: '?block=' + tx.height, text: String(tx.height) })],
         ['field.type', tx.tx.type], ['field.time', time(tx.time_ms)]);
     }
-    clear(box).append(el('h3', { text: t('explorer.tx') }), dl(pairs),
-      tx.status === 'committed' ? el('p', {}, el('a', { href: 'verify.html?tx=' + tx.tx_id, text: t('explorer.verify_receipt') })) : null,
-      tx.tx ? json(tx.tx) : null);
-  } catch (e) {
-    showError(box, e);
-  }
+  clear(box).append(el('h3', { text: t('explorer.tx') }), dl(pairs),
+    tx.status === 'committed' ? el('p', {}, el('a', { href: 'verify.html?tx=' + tx.tx_id, text: t('explorer.verify_receipt') })) : null,
+    tx.tx ? json(tx.tx) : null);
 }
 
 async function showConsent(id) {
   const box = $('lookup');
   try {
     const c = await fetchApi('/v1/consents/' + encodeURIComponent(id));
-    clear(box).append(el('h3', { text: t('explorer.consent') }), dl([
+    view(box, () => clear(box).append(el('h3', { text: t('explorer.consent') }), dl([
       ['field.status', el('strong', { class: 'status', dataset: { status: c.status }, text: t('status.' + c.status) })],
       ['field.valid', c.valid ? t('yes') : t('no')], ['field.as_of', time(c.as_of)],
       ['field.controller', c.controller], ['field.subject', el('code', { text: c.subject_id })],
@@ -122,9 +126,9 @@ async function showConsent(id) {
     ]), el('h4', { text: t('explorer.timeline') }), el('ol', { class: 'timeline' }, c.history.map((h) =>
       el('li', { dataset: { type: h.type } }, el('time', { text: time(h.at) }), ' ', el('strong', { text: t('history.' + h.type) }),
         ' ', t('explorer.at_height', { h: h.height }), h.from ? ' ' + h.from + ' → ' + h.to : '', h.reason ? ' (' + h.reason + ')' : '',
-        ' ', el('a', { href: '?tx=' + h.tx }, el('code', { text: short(h.tx) }))))));
+        ' ', el('a', { href: '?tx=' + h.tx }, el('code', { text: short(h.tx) })))))));
   } catch (e) {
-    showError(box, e);
+    view(box, () => showError(box, e));
   }
 }
 
@@ -132,17 +136,21 @@ async function showSubject(subject) {
   const box = $('subject-history');
   try {
     const page = await fetchApi('/v1/subjects/' + encodeURIComponent(subject) + '/history?limit=100', { auth: true });
-    const rows = page.items.map((h) => el('tr', {},
-      el('td', { text: time(h.at) }), el('td', { text: String(h.height) }), el('td', { text: h.kind }),
-      el('td', {}, h.consent_id ? el('a', { href: '?consent=' + h.consent_id }, el('code', { text: short(h.consent_id) }))
-        : h.purpose ? h.sender + ' → ' + h.recipient + ' · ' + h.purpose : h.request_kind || ''),
-      el('td', {}, el('a', { href: '?tx=' + h.tx }, el('code', { text: short(h.tx) })))));
-    clear(box).append(rows.length === 0 ? el('p', { text: t('empty') }) : el('div', { class: 'scroll' }, el('table', {},
-      el('thead', {}, el('tr', {}, ['field.time', 'field.height', 'field.kind', 'field.what', 'field.tx_id'].map((k) => el('th', { scope: 'col', text: t(k) })))),
-      el('tbody', {}, rows))));
+    view(box, () => renderHistory(box, page.items));
   } catch (e) {
-    showError(box, e);
+    view(box, () => showError(box, e));
   }
+}
+
+function renderHistory(box, items) {
+  const rows = items.map((h) => el('tr', {},
+    el('td', { text: time(h.at) }), el('td', { text: String(h.height) }), el('td', { text: h.kind }),
+    el('td', {}, h.consent_id ? el('a', { href: '?consent=' + h.consent_id }, el('code', { text: short(h.consent_id) }))
+      : h.purpose ? h.sender + ' → ' + h.recipient + ' · ' + h.purpose : h.request_kind || ''),
+    el('td', {}, el('a', { href: '?tx=' + h.tx }, el('code', { text: short(h.tx) })))));
+  clear(box).append(rows.length === 0 ? el('p', { text: t('empty') }) : el('div', { class: 'scroll' }, el('table', {},
+    el('thead', {}, el('tr', {}, ['field.time', 'field.height', 'field.kind', 'field.what', 'field.tx_id'].map((k) => el('th', { scope: 'col', text: t(k) })))),
+    el('tbody', {}, rows))));
 }
 
 function form(id, input, fn) {

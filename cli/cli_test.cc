@@ -63,11 +63,26 @@ class CliTest : public ::testing::Test {
 };
 
 TEST_F(CliTest, HelpEverywhere) {
-  for (const char* cmd :
-       {"--help", "key --help", "key new --help", "tx --help", "tx consent.grant --help",
-        "tx sign --help", "submit --help", "receipt --help", "receipt verify --help",
-        "status --help", "consent --help", "consents --help", "check --help", "history --help",
-        "agreements --help", "audit --help", "audit export --help", "testnet --help"}) {
+  for (const char* cmd : {"--help",
+                          "key --help",
+                          "key new --help",
+                          "tx --help",
+                          "tx consent.grant --help",
+                          "tx sign --help",
+                          "submit --help",
+                          "receipt --help",
+                          "receipt verify --help",
+                          "status --help",
+                          "consent --help",
+                          "consents --help",
+                          "check --help",
+                          "history --help",
+                          "agreements --help",
+                          "audit --help",
+                          "audit export --help",
+                          "testnet --help",
+                          "report --help",
+                          "report compliance --help"}) {
     const Outcome r = Ctl(cmd);
     EXPECT_EQ(r.code, 0) << cmd << "\n" << r.err;
     EXPECT_NE(r.out.find("consentctl"), std::string::npos) << cmd;
@@ -103,7 +118,13 @@ TEST_F(CliTest, UsageErrorsExitTwoAndNeverCrash) {
                           "audit export --from 5 --to 1 --out f",
                           "tx consent.withdraw --consent-id",
                           "tx get zz",
-                          "agreements show nothex"}) {
+                          "agreements show nothex",
+                          "report",
+                          "report bogus",
+                          "report compliance --format xml",
+                          "report compliance --from yesterday",
+                          "report compliance --from 5 --to 1",
+                          "report compliance --colour blue"}) {
     const Outcome r = Ctl(cmd);
     EXPECT_EQ(r.code, 2) << "consentctl " << cmd << "\n" << r.out << r.err;
     EXPECT_FALSE(r.err.empty()) << cmd;

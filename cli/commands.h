@@ -17,6 +17,7 @@ int ConsentsCommand(const Args& a);  // consents SUBJECT
 int CheckCommand(const Args& a);
 int HistoryCommand(const Args& a);
 int AgreementsCommand(const Args& a);
-int AuditCommand(const Args& a);  // audit export
+int AuditCommand(const Args& a);   // audit export
+int ReportCommand(const Args& a);  // report compliance
 
 }  // namespace consentd::cli

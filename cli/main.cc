@@ -36,6 +36,7 @@ Queries:
   history SUBJECT                everything recorded about a subject (token)
   agreements [--party M] [--status S]   cross-border agreements
   audit export --from H --to H --format ndjson|csv --out FILE   (token)
+  report compliance [--member M] [--from T] [--to T] [--format json|csv]   (token)
   tx get TX_ID                   a committed tx
 Local networks:
   testnet                        write a local network (genesis, validator homes, keys, tokens)
@@ -121,6 +122,7 @@ int Dispatch(int argc, char** argv) {
   if (command == "history") return HistoryCommand(args);
   if (command == "agreements") return AgreementsCommand(args);
   if (command == "audit") return AuditCommand(args);
+  if (command == "report") return ReportCommand(args);
   return Fail(2, "unknown command \"" + command + "\" (consentctl --help)");
 }
 

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <sys/wait.h>
 
 #include <chrono>
 #include <set>
@@ -552,6 +553,113 @@ TEST_F(ApiTest, MalformedInputIsRefusedAndTheNodeKeepsCommitting) {
   Commit(TxType::kConsentGrant, net_->GrantBody("insurer-1", "hal"), {"insurer-1", "hal"});
   EXPECT_EQ(Get("/v1/status").status, 200);
   EXPECT_TRUE(net_->Running(0));
+}
+
+// Runs consentctl with `args`; returns its exit code, stdout in *out and stderr in *err.
+int RunCtl(const std::string& args, std::string* out, std::string* err) {
+  const std::string dir = ::testing::TempDir();
+  const std::string o = dir + "/report-ctl.out", e = dir + "/report-ctl.err";
+  const std::string cmd = BinaryPath("consentctl") + " " + args + " >" + o + " 2>" + e;
+  const int raw = std::system(cmd.c_str());
+  auto read = [](const std::string& f) {
+    auto text = ReadFile(f);
+    return text.ok() ? *text : std::string();
+  };
+  *out = read(o);
+  *err = read(e);
+  return WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+}
+
+TEST_F(ApiTest, ComplianceReportAccessRulesFiguresAndCli) {
+  // Pin the period's end at a committed block's time so every answer below is the same report.
+  Reply latest = Get("/v1/blocks/latest");
+  ASSERT_EQ(latest.status, 200);
+  const std::int64_t to = latest.body["header"]["time_ms"];
+  const std::string path = "/v1/reports/compliance?to=" + std::to_string(to);
+
+  // Auditors and regulators: any member, or every insurer.
+  Reply one = Get(path + "&member=insurer-1", "auditor");
+  ASSERT_EQ(one.status, 200) << one.raw;
+  ASSERT_EQ(one.body["controllers"].size(), 1u);
+  const Json& mine = one.body["controllers"][0];
+  EXPECT_EQ(mine["member"], "insurer-1");
+  EXPECT_EQ(one.body["as_of"], to);
+  Reply all = Get(path, "regulator");
+  ASSERT_EQ(all.status, 200) << all.raw;
+  std::set<std::string> members;
+  for (const Json& c : all.body["controllers"]) members.insert(c["member"]);
+  EXPECT_TRUE(members.count("insurer-1") && members.count("insurer-sg"));
+  EXPECT_FALSE(members.count("regulator"));
+
+  // The figures against the raw audit log up to `to`.
+  Reply log = Get("/v1/audit/log?limit=1000&to_height=" +
+                      std::to_string(latest.body["header"]["height"].get<std::uint64_t>()),
+                  "auditor");
+  ASSERT_EQ(log.status, 200);
+  ASSERT_FALSE(log.body.contains("next_cursor"));
+  std::int64_t grants = 0, sharing = 0, cross_border = 0, incidents = 0, requests = 0;
+  for (const Json& item : log.body["items"]) {
+    if (item["time_ms"].get<std::int64_t>() > to) continue;
+    const Json& body = item["tx"]["body"];
+    const std::string type = item["type"];
+    if (type == "consent.grant" && body["controller"] == "insurer-1") ++grants;
+    if (type == "sharing.record" && body["sender"] == "insurer-1") {
+      ++sharing;
+      if (body["destination"] != "CN") ++cross_border;
+    }
+    if (type == "incident.report" && body["controller"] == "insurer-1") ++incidents;
+    if (type == "rights.request" && body["controller"] == "insurer-1") ++requests;
+  }
+  ASSERT_GT(grants * sharing * cross_border * incidents * requests, 0);
+  EXPECT_EQ(mine["consents"]["granted"], grants);
+  EXPECT_EQ(mine["sharing"]["events"], sharing);
+  EXPECT_EQ(mine["cross_border"]["since_previous_year"]["events"], cross_border);
+  EXPECT_EQ(mine["incidents"]["count"], incidents);
+  EXPECT_GE(mine["rights"]["requested"].get<std::int64_t>(), requests);  // + erasure obligations
+
+  // An insurer: its own report by default or by name; another member is 403.
+  Reply own = Get(path, "insurer-1");
+  ASSERT_EQ(own.status, 200) << own.raw;
+  ASSERT_EQ(own.body["controllers"].size(), 1u);
+  EXPECT_EQ(own.body["controllers"][0], mine);
+  EXPECT_EQ(Get(path + "&member=insurer-1", "insurer-1").status, 200);
+  Reply other = Get(path + "&member=insurer-1", "insurer-sg");
+  EXPECT_EQ(other.status, 403);
+  EXPECT_EQ(other.code(), "forbidden");
+  EXPECT_EQ(Get(path).code(), "auth_required");
+
+  // Bad parameters: 400 with a reason code; an unknown member 404.
+  for (const char* bad : {"?from=abc", "?from=5&to=4", "?to=-1", "?member=Insurer_1",
+                          "?member=insurer-1&member=insurer-sg", "?colour=blue"}) {
+    Reply r = Get(std::string("/v1/reports/compliance") + bad, "auditor");
+    EXPECT_EQ(r.status, 400) << bad;
+    EXPECT_EQ(r.code(), "bad_parameter") << bad;
+  }
+  EXPECT_EQ(Get("/v1/reports/compliance?member=nobody", "auditor").code(), "not_found");
+
+  // consentctl: JSON is the node's report; CSV has one row per figure.
+  const std::string node = "--node " + net_->url(0) + " --token " + tokens_["auditor"];
+  const std::string args =
+      "report compliance " + node + " --member insurer-1 --to " + std::to_string(to);
+  std::string out, err;
+  ASSERT_EQ(RunCtl(args + " --format json", &out, &err), 0) << err;
+  auto json = ParseJson(out.substr(0, out.find('\n')));
+  ASSERT_TRUE(json.ok()) << out;
+  EXPECT_EQ((*json)["controllers"], one.body["controllers"]);
+  ASSERT_EQ(RunCtl(args + " --format csv", &out, &err), 0) << err;
+  EXPECT_EQ(out.rfind("member,figure,key,value\r\n", 0), 0u) << out;
+  EXPECT_NE(out.find("insurer-1,consents.granted,," + std::to_string(grants) + "\r\n"),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("insurer-1,sharing.by_recipient,insurer-sg,"), std::string::npos) << out;
+  EXPECT_NE(out.find("insurer-1,incidents.items.detection_to_report_ms,"), std::string::npos)
+      << out;
+  // The node's refusal, with its code: exit 1.
+  EXPECT_EQ(RunCtl("report compliance --node " + net_->url(0) + " --token " +
+                       tokens_["insurer-sg"] + " --member insurer-1",
+                   &out, &err),
+            1);
+  EXPECT_NE(err.find("forbidden"), std::string::npos) << err;
 }
 
 }  // namespace

@@ -152,7 +152,8 @@ class ControllerReport {
   Result<Json> Sharing() {
     const int year = UtcYear(as_of_);
     window_start_ = UtcYearStart(year - 1);
-    const std::int64_t scan_from = std::min(from_, window_start_);
+    // Index keys hold times as unsigned big-endian: never start below 0.
+    const std::int64_t scan_from = std::max<std::int64_t>(0, std::min(from_, window_start_));
     const std::string prefix = keys::SharingBySenderPrefix(m_.id);
     std::int64_t events = 0;
     std::map<std::string, std::int64_t> by_recipient, by_purpose, by_destination;

@@ -464,6 +464,38 @@ TEST(ReportCalendarTest, UtcYearsAndTheirStarts) {
   EXPECT_EQ(UtcYear(0), 1970);
 }
 
+TEST(ReportEpochTest, AChainThatStartsIn1970CountsItsFirstYear) {
+  // The cross-border window then starts on 1 January 1969, before the index's first time.
+  Genesis g = testing::DefaultGenesis();
+  g.genesis_time_ms = 1000;
+  testing::TestChain chain(NewMemoryStore(), g);
+  chain.SetNextTime(2000);
+  ASSERT_TRUE(chain.Do(TxType::kNoticePublish, chain.PublishNotice(), {"insurer-a"}).ok());
+  Json grant = chain.GrantBody("alice");
+  grant["recipients"] = {"processor"};
+  grant["separate"] = true;
+  grant["valid_from"] = 0;
+  grant["valid_until"] = 10 * kYear;
+  ASSERT_TRUE(chain.Do(TxType::kConsentGrant, grant, {"insurer-a", "alice"}).ok());
+  Json share{{"sender", "insurer-a"},
+             {"recipient", "processor"},
+             {"subject", {{"key", chain.SubjectHex("alice")}}},
+             {"purpose", "ClaimsHandling"},
+             {"categories", {"Contact"}},
+             {"destination", "CN"},
+             {"legal_basis", "consent"},
+             {"shared_at", chain.next_time() - 1}};
+  ASSERT_TRUE(chain.Do(TxType::kSharingRecord, share, {"insurer-a"}).ok());
+  ComplianceRequest r;
+  r.member = "insurer-a";
+  auto report = ComplianceReport(Queries(chain.ledger()), r);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  const Json& section = (*report)["controllers"][0];
+  EXPECT_EQ(section["sharing"]["events"], 1);
+  EXPECT_EQ(section["consents"]["granted"], 1);
+  EXPECT_EQ(section["cross_border"]["cac_standard_contract"]["window_from"], UtcYearStart(1969));
+}
+
 TEST_F(ReportTest, EveryFigureMatchesTheAuditLog) {
   const auto cuts = BuildScenario();
   const Model model = Replay();

@@ -54,12 +54,12 @@ Result<std::shared_ptr<const ReceiptCache::Entry>> ReceiptCache::Load(const Read
   if (!block) return std::shared_ptr<const Entry>();
   CONSENTD_ASSIGN_OR_RETURN(consensus::ValidatorSet set, ledger_->ValidatorsFor(height));
   auto entry = std::make_shared<Entry>();
-  entry->header = block->header.ToJson();
+  entry->header = CanonicalJson(block->header.ToJson());
   entry->block_hash = HexEncode(block->header.Hash());
-  entry->certificate = block->certificate.ToJson();
-  entry->validators = set.ToJson();
+  entry->certificate = CanonicalJson(block->certificate.ToJson());
+  entry->validators = CanonicalJson(set.ToJson());
   entry->levels = Levels(block->leaves);
-  entry->bytes = 4096;
+  entry->bytes = 1024 + entry->header.size() + entry->certificate.size() + entry->validators.size();
   for (const auto& level : entry->levels) entry->bytes += level.size() * sizeof(Hash256);
 
   std::lock_guard<std::mutex> lock(mu_);
@@ -77,29 +77,57 @@ Result<std::shared_ptr<const ReceiptCache::Entry>> ReceiptCache::Load(const Read
   return std::shared_ptr<const Entry>(std::move(entry));
 }
 
-Result<std::optional<Json>> ReceiptCache::Build(const Hash256& tx_id) {
+Result<std::optional<std::string>> ReceiptCache::BuildText(const Hash256& tx_id) {
   auto view = std::shared_ptr<const ReadView>(ledger_->Snapshot());
   StateReader state(*view);
   CONSENTD_ASSIGN_OR_RETURN(auto loc, state.Tx(tx_id));
-  if (!loc) return std::optional<Json>();
+  if (!loc) return std::optional<std::string>();
   CONSENTD_ASSIGN_OR_RETURN(auto entry, Load(*view, loc->height));
-  if (!entry) return std::optional<Json>();  // committed in a batch not yet visible
+  if (!entry) return std::optional<std::string>();  // committed in a batch not yet visible
   const std::uint64_t size = entry->levels[0].size();
   if (loc->index >= size) return Status::Error("store_corruption", "tx index beyond its block");
-  auto tx = ParseJson(loc->canonical);
-  if (!tx.ok()) return Status::Error("store_corruption", "unreadable committed tx");
-  Json path = Json::array();
-  for (const Hash256& p : PathFromLevels(entry->levels, loc->index)) path.push_back(HexEncode(p));
-  return std::optional<Json>(
-      Json{{"version", kReceiptVersion},
-           {"chain_id", ledger_->genesis().chain_id},
-           {"tx", std::move(*tx)},
-           {"tx_id", HexEncode(tx_id)},
-           {"proof", {{"index", loc->index}, {"tree_size", size}, {"path", std::move(path)}}},
-           {"header", entry->header},
-           {"block_hash", entry->block_hash},
-           {"certificate", entry->certificate},
-           {"validators", entry->validators}});
+  // The members in canonical (sorted) order; the stored tx is canonical text already.
+  std::string out;
+  out.reserve(1024 + loc->canonical.size() + entry->header.size() + entry->certificate.size() +
+              entry->validators.size());
+  out += "{\"block_hash\":\"";
+  out += entry->block_hash;
+  out += "\",\"certificate\":";
+  out += entry->certificate;
+  out += ",\"chain_id\":";
+  AppendCanonicalJson(Json(ledger_->genesis().chain_id), &out);
+  out += ",\"header\":";
+  out += entry->header;
+  out += ",\"proof\":{\"index\":";
+  out += std::to_string(loc->index);
+  out += ",\"path\":[";
+  bool first = true;
+  for (const Hash256& p : PathFromLevels(entry->levels, loc->index)) {
+    out += first ? "\"" : ",\"";
+    out += HexEncode(p);
+    out += '"';
+    first = false;
+  }
+  out += "],\"tree_size\":";
+  out += std::to_string(size);
+  out += "},\"tx\":";
+  out += loc->canonical;
+  out += ",\"tx_id\":\"";
+  out += HexEncode(tx_id);
+  out += "\",\"validators\":";
+  out += entry->validators;
+  out += ",\"version\":";
+  out += std::to_string(kReceiptVersion);
+  out += '}';
+  return std::optional<std::string>(std::move(out));
+}
+
+Result<std::optional<Json>> ReceiptCache::Build(const Hash256& tx_id) {
+  CONSENTD_ASSIGN_OR_RETURN(auto text, BuildText(tx_id));
+  if (!text) return std::optional<Json>();
+  auto json = ParseJson(*text);
+  if (!json.ok()) return Status::Error("store_corruption", "unreadable committed tx");
+  return std::optional<Json>(std::move(*json));
 }
 
 std::uint64_t ReceiptCache::hits() const {

@@ -30,7 +30,11 @@ class ReceiptCache {
  public:
   explicit ReceiptCache(const Ledger* ledger, std::size_t max_bytes = 64 << 20);
 
-  // The receipt of committed tx `tx_id`, or nullopt when it is not committed.
+  // The receipt of committed tx `tx_id` as canonical JSON text, or nullopt when it is not
+  // committed. Spliced from the canonical text of its parts (the stored tx, and the header,
+  // certificate and validator set kept in the cache), so serving one parses no JSON.
+  Result<std::optional<std::string>> BuildText(const Hash256& tx_id);
+  // The same receipt as a Json value.
   Result<std::optional<Json>> Build(const Hash256& tx_id);
 
   std::uint64_t hits() const;
@@ -43,11 +47,12 @@ class ReceiptCache {
   static std::vector<std::vector<Hash256>> Levels(const std::vector<Hash256>& leaves);
 
  private:
+  // Canonical JSON text of each part.
   struct Entry {
-    Json header;
-    std::string block_hash;
-    Json certificate;
-    Json validators;
+    std::string header;
+    std::string block_hash;  // hex
+    std::string certificate;
+    std::string validators;
     std::vector<std::vector<Hash256>> levels;
     std::size_t bytes = 0;
   };

@@ -56,16 +56,23 @@ TEST_F(ReceiptCacheChainTest, SameReceiptsAsBuildReceipt) {
   ReceiptCache cache(&chain_.ledger());
   for (int round = 0; round < 2; ++round) {  // misses first, then hits
     for (const Hash256& id : ids_) {
+      // The spliced text is byte for byte the canonical JSON of the reference receipt.
+      auto text = cache.BuildText(id);
+      ASSERT_TRUE(text.ok() && text->has_value());
+      EXPECT_EQ(**text, CanonicalJson(Reference(id)));
       auto r = cache.Build(id);
       ASSERT_TRUE(r.ok() && r->has_value());
       EXPECT_EQ(CanonicalJson(**r), CanonicalJson(Reference(id)));
     }
   }
   EXPECT_EQ(cache.misses(), 6u);  // one per block
-  EXPECT_EQ(cache.hits(), 2 * ids_.size() - 6);
+  EXPECT_EQ(cache.hits(), 4 * ids_.size() - 6);  // BuildText and Build each look up
   auto none = cache.Build(crypto::Sha256("not a tx"));
   ASSERT_TRUE(none.ok());
   EXPECT_FALSE(none->has_value());
+  auto none_text = cache.BuildText(crypto::Sha256("not a tx"));
+  ASSERT_TRUE(none_text.ok());
+  EXPECT_FALSE(none_text->has_value());
 }
 
 TEST_F(ReceiptCacheChainTest, ATinyCacheEvictsAndStaysCorrect) {

@@ -9,6 +9,11 @@ void Context::Reply(int status, const Json& body) {
   res.set_content(CanonicalJson(body), "application/json");
 }
 
+void Context::ReplyCanonical(int status, std::string body) {
+  res.status = status;
+  res.set_content(std::move(body), "application/json");
+}
+
 void Context::Fail(std::string_view code, std::string_view message) {
   Reply(HttpStatusFor(code), ErrorBody(code, message));
 }

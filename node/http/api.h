@@ -46,6 +46,8 @@ struct Context {
   Params params;
 
   void Reply(int status, const Json& body);
+  // A body that is canonical JSON text already.
+  void ReplyCanonical(int status, std::string body);
   // Status from the code (errors.h).
   void Fail(std::string_view code, std::string_view message);
   void Fail(const Status& status) { Fail(status.code(), status.message()); }

@@ -11,7 +11,9 @@
 namespace consentd::node::http {
 namespace {
 
-Result<std::optional<Json>> Receipt(Api& api, const Hash256& id) { return api.receipts->Build(id); }
+Result<std::optional<std::string>> Receipt(Api& api, const Hash256& id) {
+  return api.receipts->BuildText(id);
+}
 
 // POST /v1/txs?wait=commit&timeout_ms=N
 void SubmitOne(Api& api, Context& c) {
@@ -39,7 +41,7 @@ void SubmitOne(Api& api, Context& c) {
   auto receipt = Receipt(api, id);
   if (!receipt.ok()) return c.Fail(receipt.status());
   if (!receipt->has_value()) return c.Fail("internal", "committed tx has no receipt yet");
-  c.Reply(200, **receipt);
+  c.ReplyCanonical(200, std::move(**receipt));
 }
 
 // POST /v1/txs/batch: {"txs": [tx, ...]} -> {"results": [{"tx_id"} | {"error"}, ...]}
@@ -123,7 +125,7 @@ void GetReceipt(Api& api, Context& c) {
     }
     return c.Fail("not_found", "no committed transaction " + HexEncode(*id) + " here");
   }
-  c.Reply(200, **receipt);
+  c.ReplyCanonical(200, std::move(**receipt));
 }
 
 void GetValidators(Api& api, Context& c) {

@@ -65,7 +65,7 @@ TEST_F(ReceiptCacheChainTest, SameReceiptsAsBuildReceipt) {
       EXPECT_EQ(CanonicalJson(**r), CanonicalJson(Reference(id)));
     }
   }
-  EXPECT_EQ(cache.misses(), 6u);  // one per block
+  EXPECT_EQ(cache.misses(), 6u);                 // one per block
   EXPECT_EQ(cache.hits(), 4 * ids_.size() - 6);  // BuildText and Build each look up
   auto none = cache.Build(crypto::Sha256("not a tx"));
   ASSERT_TRUE(none.ok());

@@ -318,10 +318,16 @@ TEST(StorageFaultsTest, CorruptTableFileRefusesStartNamingItThenWipeRepairs) {
 // Every file the node may append to, so the size limit leaves them room until the store grows.
 std::uintmax_t LargestAppendedFile(const LocalNet& net, int i) {
   std::uintmax_t largest = 0;
-  for (const auto& e : fs::recursive_directory_iterator(net.home(i))) {
-    if (e.is_regular_file() && e.path().extension() != ".ldb") {
-      largest = std::max(largest, e.file_size());
+  // The node is running: a file listed here may be renamed away before it is measured (the
+  // safety state is written to a .tmp file and renamed over), so a vanished file is skipped.
+  std::error_code ec;
+  for (fs::recursive_directory_iterator it(net.home(i), ec), end; !ec && it != end;
+       it.increment(ec)) {
+    if (it->path().extension() != ".ldb" && it->is_regular_file(ec)) {
+      const std::uintmax_t size = it->file_size(ec);
+      if (!ec) largest = std::max(largest, size);
     }
+    ec.clear();
   }
   return largest;
 }

@@ -322,7 +322,8 @@ Result<ExecutedBlock> Ledger::ExecuteBlock(const Block& block,
   return out;
 }
 
-Status Ledger::Commit(ExecutedBlock executed, const consensus::CommitCertificate& certificate) {
+Status Ledger::Commit(ExecutedBlock executed, const consensus::CommitCertificate& certificate,
+                      bool durable) {
   const Head h = head();
   if (executed.parent != h.block_hash) {
     return Status::Error("ledger_stale", "the chain head moved since the block was executed");
@@ -340,13 +341,21 @@ Status Ledger::Commit(ExecutedBlock executed, const consensus::CommitCertificate
   batch[keys::Block(hd.height)] = EncodeBlockRecord(executed.block, certificate);
   batch[keys::BlockHash(executed.hash)] = keys::BigEndian(hd.height);
   batch[kHeadKey] = CanonicalJson(HeadToJson(next));
-  CONSENTD_RETURN_IF_ERROR(store_->Write(batch, /*sync=*/true));
+  CONSENTD_RETURN_IF_ERROR(store_->Write(batch, durable));
   cache_.Invalidate(batch);
   {
     std::lock_guard<std::mutex> lock(mu_);
     head_ = next;
   }
   return validators_changed ? LoadValidators() : Status::Ok();
+}
+
+Status Ledger::Flush() {
+  // Rewriting the head record with its own value changes nothing, and its synced write makes
+  // the log durable up to and including every earlier write.
+  WriteBatch batch;
+  batch[kHeadKey] = CanonicalJson(HeadToJson(head()));
+  return store_->Write(batch, /*sync=*/true);
 }
 
 Status Ledger::ApplyBlock(const Block& block, const consensus::CommitCertificate& certificate) {
@@ -361,10 +370,12 @@ Result<std::optional<StoredBlock>> Ledger::ReadBlock(const ReadView& view, std::
   return std::optional<StoredBlock>(std::move(b));
 }
 
-Result<std::optional<std::string>> Ledger::BlockPayload(std::uint64_t height) const {
+Result<std::optional<std::string>> Ledger::BlockPayload(
+    std::uint64_t height, consensus::CommitCertificate* certificate) const {
   auto snapshot = store_->Snapshot();
   CONSENTD_ASSIGN_OR_RETURN(auto block, ReadBlock(*snapshot, height));
   if (!block) return std::optional<std::string>();
+  if (certificate != nullptr) *certificate = block->certificate;
   StateReader reader(*snapshot);
   std::string out = "{\"header\":";
   AppendCanonicalJson(block->header.ToJson(), &out);

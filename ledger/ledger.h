@@ -90,10 +90,17 @@ class Ledger {
   Result<ExecutedBlock> ExecuteBlock(const Block& block,
                                      std::optional<std::int64_t> now_ms = std::nullopt) const;
 
-  // Commits atomically with sync. The certificate must verify for this block against the
-  // height's validator set. Errors: "ledger_stale" if the head moved since execution,
-  // cert_* codes, store_*.
-  Status Commit(ExecutedBlock executed, const consensus::CommitCertificate& certificate);
+  // Commits atomically, with sync unless `durable` is false. The certificate must verify for
+  // this block against the height's validator set. Errors: "ledger_stale" if the head moved
+  // since execution, cert_* codes, store_*.
+  // A commit without sync survives a crash of the process but maybe not of the machine; the
+  // caller makes it durable later with a durable Commit or Flush (block sync does this once per
+  // batch of certified blocks, which the network holds anyway).
+  Status Commit(ExecutedBlock executed, const consensus::CommitCertificate& certificate,
+                bool durable = true);
+
+  // Makes every earlier commit durable (one synced write of the head record).
+  Status Flush();
 
   // ExecuteBlock + Commit: for block sync and tests.
   Status ApplyBlock(const Block& block, const consensus::CommitCertificate& certificate);
@@ -105,8 +112,10 @@ class Ledger {
   static Result<Head> ReadHead(const ReadView& view);
   // Stored blocks (from the latest state or a snapshot).
   static Result<std::optional<StoredBlock>> ReadBlock(const ReadView& view, std::uint64_t height);
-  // The block payload of `height` as consensus proposed it (for block sync).
-  Result<std::optional<std::string>> BlockPayload(std::uint64_t height) const;
+  // The block payload of `height` as consensus proposed it (for block sync), and its commit
+  // certificate when `certificate` is given (both from one snapshot).
+  Result<std::optional<std::string>> BlockPayload(
+      std::uint64_t height, consensus::CommitCertificate* certificate = nullptr) const;
 
  private:
   Ledger(std::unique_ptr<Store> store, Genesis genesis);

@@ -76,6 +76,33 @@ TEST_F(BlockTest, BuiltBlockValidatesAndCommits) {
   EXPECT_EQ(decoded->Hash(), hash);
 }
 
+// Block sync commits without sync and flushes once per batch: the commit is as complete as a
+// durable one, and Flush rewrites the head record with its own value.
+TEST_F(BlockTest, CommitWithoutSyncThenFlushKeepsTheHead) {
+  Block b = NextBlock();
+  auto executed = chain_.ledger().ExecuteBlock(b);
+  ASSERT_TRUE(executed.ok());
+  const Hash256 hash = b.Hash();
+  ASSERT_TRUE(chain_.ledger()
+                  .Commit(std::move(*executed),
+                          Certify(chain_.chain_id(), b.header.height, hash, ValidatorKeys(chain_)),
+                          /*durable=*/false)
+                  .ok());
+  const Head head = chain_.ledger().head();
+  EXPECT_EQ(head.block_hash, hash);
+  auto stored = Ledger::ReadHead(chain_.ledger().store());
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(stored->block_hash, hash);
+  ASSERT_TRUE(chain_.ledger().Flush().ok());
+  auto flushed = Ledger::ReadHead(chain_.ledger().store());
+  ASSERT_TRUE(flushed.ok());
+  EXPECT_EQ(flushed->height, head.height);
+  EXPECT_EQ(flushed->block_hash, head.block_hash);
+  EXPECT_EQ(flushed->state_digest, head.state_digest);
+  EXPECT_EQ(flushed->time_ms, head.time_ms);
+  EXPECT_EQ(chain_.ledger().head().block_hash, hash);
+}
+
 TEST_F(BlockTest, HeaderRejections) {
   const Block good = NextBlock();
   Block b = good;

@@ -129,8 +129,24 @@ Result<TxPtr> Tx::Build(const Json& value, std::string_view chain_id, std::size_
   tx->nonce_ = static_cast<std::uint64_t>(nonce);
   tx->expires_at_height_ = static_cast<std::uint64_t>(expires);
 
-  const std::string unsigned_canonical =
-      CanonicalJson(MakeUnsigned(*type, chain_id, *body, tx->nonce_, tx->expires_at_height_));
+  // Both canonical forms are written directly, without building the unsigned and signed
+  // values: their keys sort as body, chain_id, expires_at_height, nonce, [signatures,] type, so
+  // the signed form is the unsigned one with the signatures spliced in before "type" (the
+  // result equals CanonicalJson(ToJson()); TxTest.CanonicalFormIsTheCanonicalJsonOfToJson).
+  std::string unsigned_canonical;
+  unsigned_canonical.reserve(256);
+  unsigned_canonical.append("{\"body\":");
+  AppendCanonicalJson(*body, &unsigned_canonical);
+  unsigned_canonical.append(",\"chain_id\":");
+  AppendCanonicalJson(*chain_field, &unsigned_canonical);
+  unsigned_canonical.append(",\"expires_at_height\":");
+  unsigned_canonical.append(std::to_string(tx->expires_at_height_));
+  unsigned_canonical.append(",\"nonce\":");
+  unsigned_canonical.append(std::to_string(tx->nonce_));
+  const std::size_t type_at = unsigned_canonical.size();
+  unsigned_canonical.append(",\"type\":\"");
+  unsigned_canonical.append(ToString(*type));
+  unsigned_canonical.append("\"}");
   tx->id_ = crypto::Sha256(unsigned_canonical);
   tx->sign_hash_ = TxSignHash(unsigned_canonical);
   for (const TxSignature& s : tx->signatures_) {
@@ -138,7 +154,20 @@ Result<TxPtr> Tx::Build(const Json& value, std::string_view chain_id, std::size_
       return Rejected(Reject::kBadSignature, "signature by " + s.key.Hex() + " does not verify");
     }
   }
-  tx->canonical_ = CanonicalJson(tx->ToJson());
+  std::string& canonical = tx->canonical_;
+  canonical.reserve(unsigned_canonical.size() + 16 + tx->signatures_.size() * 170);
+  canonical.append(unsigned_canonical, 0, type_at);
+  canonical.append(",\"signatures\":[");
+  for (std::size_t i = 0; i < tx->signatures_.size(); ++i) {
+    if (i > 0) canonical.push_back(',');
+    canonical.append("{\"key\":\"");
+    canonical.append(tx->signatures_[i].key.Hex());
+    canonical.append("\",\"sig\":\"");
+    canonical.append(HexEncode(tx->signatures_[i].sig));
+    canonical.append("\"}");
+  }
+  canonical.push_back(']');
+  canonical.append(unsigned_canonical, type_at);
   if (tx->canonical_.size() > max_bytes) {
     return Rejected(Reject::kTooLarge,
                     "transaction exceeds " + std::to_string(max_bytes) + " bytes");

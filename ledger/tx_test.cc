@@ -58,6 +58,28 @@ TEST_F(TxParseTest, ValidGrantParsesWithIdsAndCanonicalForm) {
   EXPECT_EQ((*again)->leaf(), (*tx)->leaf());
 }
 
+// The canonical forms are written directly (Tx::Build); they must equal the canonical JSON of
+// the values, also for escapes, non-ASCII text, large integers and several signers.
+TEST_F(TxParseTest, CanonicalFormIsTheCanonicalJsonOfToJson) {
+  Json body = Grant();
+  body["notice"]["notice_id"] = "privacy-\xe9\x9a\x90\xe7\xa7\x81-\"q\"\\";
+  Json unsigned_tx =
+      Tx::MakeUnsigned(TxType::kConsentGrant, chain_.chain_id(), body, kJsonMaxSafeInteger, 1);
+  const Hash256 msg = Tx::SignHash(unsigned_tx);
+  Json j = unsigned_tx;
+  j["signatures"] = Json::array();
+  for (const char* signer : {"insurer-a", "alice", "bob"}) {
+    const auto& k = chain_.Key(signer);
+    j["signatures"].push_back(Json{{"key", k.public_key().Hex()}, {"sig", HexEncode(k.Sign(msg))}});
+  }
+  auto tx = Tx::FromCertifiedJson(j, chain_.chain_id(), kDefaultMaxTxBytes);
+  ASSERT_TRUE(tx.ok()) << tx.status().ToString();
+  EXPECT_EQ((*tx)->canonical(), CanonicalJson((*tx)->ToJson()));
+  EXPECT_EQ((*tx)->id(), Tx::IdOf(unsigned_tx));
+  EXPECT_EQ((*tx)->sign_hash(), msg);
+  EXPECT_EQ((*tx)->leaf(), crypto::Sha256(CanonicalJson(j)));
+}
+
 TEST_F(TxParseTest, SignatureOrderDoesNotChangeTheLeaf) {
   Json j = Signed(Grant());
   Json reversed = j;

@@ -96,8 +96,8 @@ const consensus::ValidatorSet& LedgerApp::ValidatorsFor(std::uint64_t height) {
 }
 
 Status LedgerApp::Commit(std::uint64_t height, const Hash256& block_id, ByteSpan payload,
-                         const consensus::CommitCertificate& certificate,
-                         ledger::Block* committed) {
+                         const consensus::CommitCertificate& certificate, ledger::Block* committed,
+                         bool durable) {
   auto it = executed_.find(block_id);
   ledger::ExecutedBlock executed;
   if (it != executed_.end()) {
@@ -111,7 +111,7 @@ Status LedgerApp::Commit(std::uint64_t height, const Hash256& block_id, ByteSpan
     return Status::Error("commit_mismatch", "decided block does not match its execution");
   }
   ledger::Block block = executed.block;
-  CONSENTD_RETURN_IF_ERROR(ledger_->Commit(std::move(executed), certificate));
+  CONSENTD_RETURN_IF_ERROR(ledger_->Commit(std::move(executed), certificate, durable));
   mempool_->Update(block.txs, now_ms_);
   if (committed != nullptr) *committed = std::move(block);
   return Status::Ok();

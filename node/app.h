@@ -35,10 +35,12 @@ class LedgerApp final : public consensus::Application {
   // The driver's clock for the block-time drift check (set before each event).
   void set_now(std::int64_t now_ms) { now_ms_ = now_ms; }
 
-  // Applies a decided block: ledger commit (one synced batch), then the mempool update.
+  // Applies a decided block: ledger commit (one batch, synced when `durable`; see
+  // ledger::Ledger::Commit), then the mempool update.
   // Errors are the node's (storage), not the block's: the driver stops on them.
   Status Commit(std::uint64_t height, const Hash256& block_id, ByteSpan payload,
-                const consensus::CommitCertificate& certificate, ledger::Block* committed);
+                const consensus::CommitCertificate& certificate, ledger::Block* committed,
+                bool durable = true);
 
   // Blocks proposed with txs the ledger refused (should stay 0; counted for metrics).
   std::uint64_t proposal_rejections() const { return proposal_rejections_; }

@@ -249,13 +249,16 @@ void Driver::Execute(std::vector<consensus::Action> actions) {
             if (!sync_peer_) {
               sync_peer_ = a.peer;
               sync_started_ms_ = Now();
-              const auto count = static_cast<std::uint32_t>(wire::kMaxSyncBlocks);
+              const auto count = options_.sync_batch_blocks;
               network_->Send(a.peer, static_cast<std::uint8_t>(wire::Kind::kSyncRequest),
                              wire::EncodeSyncRequest({a.height, count}));
             }
           } else if constexpr (std::is_same_v<T, consensus::Commit>) {
             ledger::Block block;
-            Status st = app_.Commit(a.height, a.block_id, a.payload, a.certificate, &block);
+            const bool durable = !defer_durability_;
+            Status st =
+                app_.Commit(a.height, a.block_id, a.payload, a.certificate, &block, durable);
+            undurable_commits_ = !durable;
             if (!st.ok()) {
               Fail(Status::Error("commit_failed", st.ToString()));
               return;
@@ -374,12 +377,12 @@ void Driver::ServeSync(PeerId peer, std::uint64_t from, std::uint32_t count) {
   std::size_t bytes = 0;
   const std::uint64_t head = ledger_->head().height;
   for (std::uint64_t h = from; h < from + count && h <= head; ++h) {
-    auto payload = ledger_->BlockPayload(h);
-    auto stored = ledger::Ledger::ReadBlock(ledger_->store(), h);
-    if (!payload.ok() || !payload->has_value() || !stored.ok() || !stored->has_value()) break;
+    consensus::CommitCertificate certificate;
+    auto payload = ledger_->BlockPayload(h, &certificate);
+    if (!payload.ok() || !payload->has_value()) break;
     if (!blocks.empty() && bytes + (*payload)->size() > kMaxResponseBytes) break;
     bytes += (*payload)->size();
-    blocks.push_back(wire::SyncBlock{h, std::move(**payload), (*stored)->certificate});
+    blocks.push_back(wire::SyncBlock{h, std::move(**payload), std::move(certificate)});
   }
   if (blocks.empty()) return;
   network_->Send(peer, static_cast<std::uint8_t>(wire::Kind::kSyncResponse),
@@ -396,11 +399,18 @@ void Driver::OnSyncedBlocks(PeerId peer, std::string payload) {
   }
   std::size_t applied = 0;
   const std::int64_t start = Now();
-  for (wire::SyncBlock& b : *blocks) {
+  const bool prefetched = RequestNextSyncBatch(peer, *blocks);
+  for (std::size_t i = 0; i < blocks->size(); ++i) {
+    wire::SyncBlock& b = (*blocks)[i];
     const std::uint64_t before = ledger_->head().height;
     if (b.height != before + 1) continue;  // already have it, or a gap: ask again later
+    // Every block but the response's last is committed without sync; the last one's synced
+    // write makes them all durable (below, a Flush if the last was not applied). They are
+    // certified, so a machine crash before then costs only a re-sync.
+    defer_durability_ = i + 1 < blocks->size();
     Feed(consensus::BlockReceived{Now(), b.height, Bytes(b.payload.begin(), b.payload.end()),
                                   std::move(b.certificate)});
+    defer_durability_ = false;
     if (ledger_->head().height != before + 1) {
       // The replica refused it (bad certificate or block): stop trusting this peer's claims.
       LogWarn("sync", "block_refused", {{"peer", peer}, {"height", b.height}});
@@ -408,6 +418,10 @@ void Driver::OnSyncedBlocks(PeerId peer, std::string payload) {
       break;
     }
     ++applied;
+  }
+  if (undurable_commits_ && fatal().ok()) {
+    if (Status st = ledger_->Flush(); !st.ok()) Fail(Status::Error("commit_failed", st.ToString()));
+    undurable_commits_ = false;
   }
   if (applied > 0) {
     const std::uint64_t target =
@@ -421,11 +435,32 @@ void Driver::OnSyncedBlocks(PeerId peer, std::string payload) {
             {{"height", ledger_->head().height},
              {"target", target},
              {"blocks", applied},
-             {"blocks_per_s", applied * 1000 / elapsed}});
+             {"blocks_per_s", applied * 1000 / elapsed},
+             {"prefetched", prefetched}});
     std::lock_guard<std::mutex> lock(stats_mu_);
     stats_.synced_blocks += applied;
   }
   MaybeSync();
+}
+
+// Pipelining: while the blocks of one response are applied, the peer already reads the next
+// ones. Sent only for a response that starts at our next height and when the peer has said it
+// holds more; one request is in flight at a time.
+bool Driver::RequestNextSyncBatch(PeerId peer, const std::vector<wire::SyncBlock>& blocks) {
+  if (sync_peer_ || blocks.empty()) return false;
+  const std::uint64_t ours = ledger_->head().height;
+  if (blocks.front().height != ours + 1) return false;
+  const std::uint64_t last = blocks.back().height;
+  if (last - blocks.front().height + 1 != blocks.size()) return false;  // not contiguous
+  const auto known = peer_heights_.find(peer);
+  if (known == peer_heights_.end() || known->second <= last) return false;
+  sync_peer_ = peer;
+  sync_started_ms_ = Now();
+  const auto count = static_cast<std::uint32_t>(
+      std::min<std::uint64_t>(options_.sync_batch_blocks, known->second - last));
+  network_->Send(peer, static_cast<std::uint8_t>(wire::Kind::kSyncRequest),
+                 wire::EncodeSyncRequest({last + 1, count}));
+  return true;
 }
 
 void Driver::MaybeSync() {
@@ -449,7 +484,7 @@ void Driver::MaybeSync() {
   sync_peer_ = best->first;
   sync_started_ms_ = now;
   const auto count = static_cast<std::uint32_t>(
-      std::min<std::uint64_t>(wire::kMaxSyncBlocks, best->second - ours));
+      std::min<std::uint64_t>(options_.sync_batch_blocks, best->second - ours));
   network_->Send(best->first, static_cast<std::uint8_t>(wire::Kind::kSyncRequest),
                  wire::EncodeSyncRequest({ours + 1, count}));
 }

@@ -40,6 +40,7 @@
 #include "node/mempool.h"
 #include "node/network.h"
 #include "node/wal.h"
+#include "node/wire.h"
 #include "node/worker.h"
 
 namespace consentd::node {
@@ -49,7 +50,8 @@ struct DriverOptions {
   std::string safety_path;
   std::int64_t status_interval_ms = 1000;
   std::int64_t sync_timeout_ms = 5000;
-  std::int64_t clock_offset_ms = 0;  // testing: a node whose clock is off
+  std::int64_t clock_offset_ms = 0;                        // testing: a node whose clock is off
+  std::uint32_t sync_batch_blocks = wire::kMaxSyncBlocks;  // blocks asked for per sync request
 };
 
 struct DriverStats {
@@ -115,6 +117,7 @@ class Driver {
   void OnSyncedBlocks(PeerId peer, std::string payload);
   void Tick();
   void MaybeSync();
+  bool RequestNextSyncBatch(PeerId peer, const std::vector<wire::SyncBlock>& blocks);
   void Fail(const Status& status);
   void LogRoundChange();
 
@@ -144,6 +147,9 @@ class Driver {
   std::map<PeerId, std::uint64_t> peer_heights_;
   std::optional<PeerId> sync_peer_;
   std::int64_t sync_started_ms_ = 0;
+  // Block sync commits a response's blocks without sync but the last (Ledger::Commit).
+  bool defer_durability_ = false;   // set while feeding a synced block that is not the last
+  bool undurable_commits_ = false;  // commits since the last synced one
   std::uint64_t last_height_ = 0;
   std::uint32_t last_round_ = 0;
   std::int64_t round_started_ms_ = 0;

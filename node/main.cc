@@ -47,6 +47,7 @@ constexpr const char* kTestUsage = R"(
 Test-only options (this build has CONSENTD_TEST_HOOKS; a release build has none of them):
   --byzantine MODE        misbehave: silent | equivocate | double-vote | invalid-proposal
   --clock-offset-ms N     run with the wall clock shifted by N milliseconds
+  --sync-batch-blocks N   ask peers for N blocks per sync request (1-64; default 64)
 )";
 #else
 constexpr const char* kTestUsage = "";
@@ -114,6 +115,14 @@ int main(int argc, char** argv) {
         return Usage("--clock-offset-ms needs an integer");
       }
       options.clock_offset_ms = ms;
+    } else if (arg == "--sync-batch-blocks") {
+      const char* v = value("--sync-batch-blocks");
+      char* end = nullptr;
+      const long n = v == nullptr ? 0 : std::strtol(v, &end, 10);
+      if (v == nullptr || *v == '\0' || *end != '\0' || n < 1 || n > 64) {
+        return Usage("--sync-batch-blocks needs an integer from 1 to 64");
+      }
+      options.sync_batch_blocks = static_cast<std::uint32_t>(n);
 #endif
     } else {
       return Usage(("unknown argument " + arg).c_str());

@@ -152,6 +152,7 @@ Status Node::Open() {
   dopts.wal_path = config_.WalPath();
   dopts.safety_path = config_.SafetyStatePath();
   dopts.clock_offset_ms = options_.clock_offset_ms;
+  if (options_.sync_batch_blocks > 0) dopts.sync_batch_blocks = options_.sync_batch_blocks;
   driver_ =
       std::make_unique<Driver>(ledger_.get(), mempool_.get(), network_.get(), std::move(rc), dopts);
   mempool_->SetOnAvailable([this] { driver_->OnTxsAvailable(); });

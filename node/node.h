@@ -36,6 +36,7 @@ class HttpServer;
 struct NodeOptions {
   std::optional<std::string> passphrase;  // for an encrypted node key
   std::int64_t clock_offset_ms = 0;       // testing: run with a skewed clock
+  std::uint32_t sync_batch_blocks = 0;    // testing: blocks per sync request (0 = the default)
   // testing: misbehave as node/byzantine.h describes ("" = honest). Honoured only in builds
   // with CONSENTD_TEST_HOOKS; Create fails with "config_invalid" otherwise.
   std::string byzantine;

@@ -140,6 +140,9 @@ Status Wal::Append(std::string_view payload, bool sync) {
 }
 
 Status Wal::Reset() {
+  // Already empty (a height decided without a message of ours or a peer's, as in block sync):
+  // truncating and syncing again would cost a metadata write per block for nothing.
+  if (size_ == 0) return Status::Ok();
   if (::ftruncate(fd_, 0) != 0 || ::lseek(fd_, 0, SEEK_SET) < 0 || ::fsync(fd_) != 0) {
     return IoError("reset", path_);
   }

@@ -176,11 +176,29 @@ TEST(NetworkTest, EmptyDataDirectorySyncsFromGenesis) {
   ASSERT_TRUE(net.WaitHeight(0, 12, 60'000));
   EXPECT_EQ(net.Stop(3), 0);
   net.WipeData(3);
-  net.Start(3);
+  // Small sync batches, so that the sync takes several and the next one is requested while
+  // the one before is applied (prefetched=true), each batch but its last block committed
+  // without an fsync of its own.
+  net.Start(3, {"--sync-batch-blocks", "3"});
   const std::uint64_t target = net.Height(0);
   ASSERT_TRUE(net.WaitHeight(3, target, 60'000));
-  ExpectAgreement(net, {0, 3}, target);
-  EXPECT_NE(net.Log(3).find("sync event=progress"), std::string::npos);
+  ExpectAgreement(net, {0, 1, 2, 3}, target);
+  const std::string log = net.Log(3);
+  EXPECT_NE(log.find("sync event=progress"), std::string::npos);
+  EXPECT_NE(log.find("prefetched=true"), std::string::npos) << log;
+  // Commits without an fsync of their own are still written: a process killed right after the
+  // sync restarts with every synced block.
+  const std::uint64_t synced = net.Height(3);
+  net.Kill(3);
+  const std::size_t offset = net.Log(3).size();
+  net.Start(3);
+  ASSERT_TRUE(net.WaitHeight(3, 1, kStartTimeout));
+  const std::string restarted = net.Log(3).substr(offset);
+  const std::size_t opened = restarted.find("node event=ledger_opened");
+  ASSERT_NE(opened, std::string::npos) << restarted;
+  const std::size_t field = restarted.find(" height=", opened);
+  ASSERT_NE(field, std::string::npos) << restarted;
+  EXPECT_GE(std::stoull(restarted.substr(field + 8)), synced) << restarted;
 }
 
 // Runs `command` through the shell with stdout and stderr in `out`; returns the exit code.

@@ -177,7 +177,7 @@ TEST(NetworkTest, EmptyDataDirectorySyncsFromGenesis) {
   EXPECT_EQ(net.Stop(3), 0);
   net.WipeData(3);
   // Small sync batches, so that the sync takes several and the next one is requested while
-  // the one before is applied (prefetched=true), each batch but its last block committed
+  // the one before is applied (prefetched=1), each batch but its last block committed
   // without an fsync of its own.
   net.Start(3, {"--sync-batch-blocks", "3"});
   const std::uint64_t target = net.Height(0);
@@ -185,7 +185,7 @@ TEST(NetworkTest, EmptyDataDirectorySyncsFromGenesis) {
   ExpectAgreement(net, {0, 1, 2, 3}, target);
   const std::string log = net.Log(3);
   EXPECT_NE(log.find("sync event=progress"), std::string::npos);
-  EXPECT_NE(log.find("prefetched=true"), std::string::npos) << log;
+  EXPECT_NE(log.find("prefetched=1"), std::string::npos) << log;
   // Commits without an fsync of their own are still written: a process killed right after the
   // sync restarts with every synced block.
   const std::uint64_t synced = net.Height(3);

@@ -77,7 +77,12 @@ TEST_F(TxParseTest, CanonicalFormIsTheCanonicalJsonOfToJson) {
   EXPECT_EQ((*tx)->canonical(), CanonicalJson((*tx)->ToJson()));
   EXPECT_EQ((*tx)->id(), Tx::IdOf(unsigned_tx));
   EXPECT_EQ((*tx)->sign_hash(), msg);
-  EXPECT_EQ((*tx)->leaf(), crypto::Sha256(CanonicalJson(j)));
+  EXPECT_EQ((*tx)->leaf(), crypto::Sha256((*tx)->canonical()));
+  // The canonical text parses back to itself (signatures sorted by key, as CanonicalJson has
+  // them in ToJson).
+  auto again = Tx::Parse((*tx)->canonical(), chain_.chain_id());
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ((*again)->canonical(), (*tx)->canonical());
 }
 
 TEST_F(TxParseTest, SignatureOrderDoesNotChangeTheLeaf) {

@@ -132,7 +132,7 @@ Result<TxPtr> Tx::Build(const Json& value, std::string_view chain_id, std::size_
   // Both canonical forms are written directly, without building the unsigned and signed
   // values: their keys sort as body, chain_id, expires_at_height, nonce, [signatures,] type, so
   // the signed form is the unsigned one with the signatures spliced in before "type" (the
-  // result equals CanonicalJson(ToJson()); TxTest.CanonicalFormIsTheCanonicalJsonOfToJson).
+  // result equals CanonicalJson(ToJson()); TxParseTest.CanonicalFormIsTheCanonicalJsonOfToJson).
   std::string unsigned_canonical;
   unsigned_canonical.reserve(256);
   unsigned_canonical.append("{\"body\":");

@@ -16,6 +16,7 @@
 #include "node/config.h"
 #include "node/log.h"
 #include "node/node.h"
+#include "node/wire.h"
 
 namespace {
 
@@ -119,7 +120,9 @@ int main(int argc, char** argv) {
       const char* v = value("--sync-batch-blocks");
       char* end = nullptr;
       const long n = v == nullptr ? 0 : std::strtol(v, &end, 10);
-      if (v == nullptr || *v == '\0' || *end != '\0' || n < 1 || n > 64) {
+      static_assert(wire::kMaxSyncBlocks == 64, "update --help and the message below");
+      if (v == nullptr || *v == '\0' || *end != '\0' || n < 1 ||
+          n > static_cast<long>(wire::kMaxSyncBlocks)) {
         return Usage("--sync-batch-blocks needs an integer from 1 to 64");
       }
       options.sync_batch_blocks = static_cast<std::uint32_t>(n);

@@ -92,7 +92,7 @@ void Gossip::Ingest(const std::string& payload) {
       if (!parsed.ok()) continue;  // a peer relaying garbage gains nothing; nothing to do
       tx = std::move(*parsed);
     }
-    if (mempool_->Add(tx, now_()).ok()) ++admitted_;
+    if (mempool_->AddRelayed(tx, now_()).ok()) ++admitted_;
   }
 }
 

@@ -4,6 +4,7 @@
 // every peer; the mesh is complete (every validator connects to every other), so one hop
 // reaches everyone and received txs are not re-broadcast. Received batches are verified and
 // admitted on worker threads, off the transport's thread; duplicates are expected and ignored.
+// A received tx is admitted without executing it (Mempool::AddRelayed): its origin node did.
 //
 // Thread-safe.
 

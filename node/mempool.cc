@@ -61,35 +61,70 @@ Status Mempool::ExecutePendingLocked(const ledger::Tx& tx, std::int64_t now_ms) 
 }
 
 Status Mempool::Add(const ledger::TxPtr& tx, std::int64_t now_ms) {
+  return AddAndNotify(tx, now_ms, /*relayed=*/false);
+}
+
+Status Mempool::AddRelayed(const ledger::TxPtr& tx, std::int64_t now_ms) {
+  return AddAndNotify(tx, now_ms, /*relayed=*/true);
+}
+
+Status Mempool::AddAndNotify(const ledger::TxPtr& tx, std::int64_t now_ms, bool relayed) {
   std::function<void()> notify;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (by_id_.count(tx->id()) > 0) {
-      // A block holding it may have committed a moment ago, before Update() has run: then the
-      // client is told what is now true.
-      if (base_height_ != ledger_->head().height) {
-        Status committed = ledger_->CheckTx(*tx, now_ms);
-        if (committed.code() == "tx_duplicate") return committed;
-      }
-      return Status::Error("mempool_duplicate",
-                           "transaction " + HexEncode(tx->id()) + " is already waiting");
-    }
-    if (by_id_.size() >= limits_.max_txs || bytes_ + tx->canonical().size() > limits_.max_bytes) {
-      return Status::Error("mempool_full", "the mempool is full; retry later");
-    }
-    // A commit whose Update() has not run yet leaves the base one block behind, which is fine
-    // for admission; a larger gap means commits bypassed Update().
-    if (ledger_->head().height > base_height_ + 1) RebaseLocked();
-    CONSENTD_RETURN_IF_ERROR(ExecutePendingLocked(*tx, now_ms));
-    const bool was_empty = by_id_.empty();
-    order_.push_back(Entry{tx, next_seq_++});
-    by_id_.emplace(tx->id(), tx);
-    by_leaf_.emplace(tx->leaf(), tx);
-    bytes_ += tx->canonical().size();
+    bool was_empty = false;
+    CONSENTD_RETURN_IF_ERROR(AddLocked(tx, now_ms, relayed, &was_empty));
     if (was_empty) notify = on_available_;
   }
   if (notify) notify();
   return Status::Ok();
+}
+
+Status Mempool::AddLocked(const ledger::TxPtr& tx, std::int64_t now_ms, bool relayed,
+                          bool* was_empty) {
+  if (by_id_.count(tx->id()) > 0) {
+    // A block holding it may have committed a moment ago, before Update() has run: then the
+    // client is told what is now true.
+    if (base_height_ != ledger_->head().height) {
+      Status committed = ledger_->CheckTx(*tx, now_ms);
+      if (committed.code() == "tx_duplicate") return committed;
+    }
+    return Status::Error("mempool_duplicate",
+                         "transaction " + HexEncode(tx->id()) + " is already waiting");
+  }
+  if (by_id_.size() >= limits_.max_txs || bytes_ + tx->canonical().size() > limits_.max_bytes) {
+    return Status::Error("mempool_full", "the mempool is full; retry later");
+  }
+  // A commit whose Update() has not run yet leaves the base one block behind, which is fine
+  // for admission; a larger gap means commits bypassed Update().
+  if (ledger_->head().height > base_height_ + 1) RebaseLocked();
+  if (relayed) {
+    CONSENTD_RETURN_IF_ERROR(ledger::exec::CheckEnvelope(
+        ledger_->genesis(), ledger_->head().height + 1, *tx, *pending_));
+    unexecuted_.insert(tx->id());
+  } else {
+    Status st = ExecutePendingLocked(*tx, now_ms);
+    if (!st.ok() && !unexecuted_.empty() && !ledger::exec::IsInternalError(st)) {
+      ExecuteRelayedLocked(now_ms);
+      st = ExecutePendingLocked(*tx, now_ms);
+    }
+    CONSENTD_RETURN_IF_ERROR(st);
+  }
+  *was_empty = by_id_.empty();
+  order_.push_back(Entry{tx, next_seq_++});
+  by_id_.emplace(tx->id(), tx);
+  by_leaf_.emplace(tx->leaf(), tx);
+  bytes_ += tx->canonical().size();
+  return Status::Ok();
+}
+
+void Mempool::ExecuteRelayedLocked(std::int64_t now_ms) {
+  for (const Entry& e : order_) {
+    if (unexecuted_.empty()) break;
+    if (unexecuted_.erase(e.tx->id()) == 0) continue;  // executed, or no longer waiting
+    Status st = ExecutePendingLocked(*e.tx, now_ms);
+    if (!st.ok() && !ledger::exec::IsInternalError(st)) EraseLocked(e.tx->id());
+  }
 }
 
 ledger::TxPtr Mempool::FindByLeaf(const Hash256& leaf) const {
@@ -151,6 +186,7 @@ void Mempool::EraseLocked(const Hash256& tx_id) {
   if (it == by_id_.end()) return;
   bytes_ -= it->second->canonical().size();
   by_leaf_.erase(it->second->leaf());
+  unexecuted_.erase(tx_id);
   by_id_.erase(it);
 }
 
@@ -190,7 +226,7 @@ std::vector<Hash256> Mempool::Update(const std::vector<ledger::TxPtr>& committed
       EraseLocked(e.tx->id());
       continue;
     }
-    if (recheck && rechecked < limits_.max_recheck) {
+    if (recheck && rechecked < limits_.max_recheck && unexecuted_.count(e.tx->id()) == 0) {
       ++rechecked;
       Status st = ExecutePendingLocked(*e.tx, now_ms);
       if (!st.ok() && !ledger::exec::IsInternalError(st)) {

@@ -1,9 +1,14 @@
 #pragma once
 
 // Mempool: transactions waiting for a block. A tx enters only after its signatures were
-// verified (Tx::Parse) and it executed successfully on top of the committed state plus every
-// tx already waiting, in arrival order, so a client may submit a grant and its withdrawal back
-// to back. Each tx is kept by its leaf hash, so block validation finds it already verified.
+// verified (Tx::Parse). A tx submitted to this node (Add) must also execute successfully on
+// top of the committed state plus the waiting txs this pool executed, in arrival order, so a
+// client may submit a grant and its withdrawal back to back. A tx relayed by a peer
+// (AddRelayed) waits unexecuted: its origin node executed it, and the block that carries it
+// executes it again (a proposer's BuildBlock drops it then if it fails). When a submitted tx
+// fails, the relayed txs still unexecuted are executed first, in arrival order, and it is
+// tried once more: a withdrawal sent here right after its grant was sent to another node
+// passes. Each tx is kept by its leaf hash, so block validation finds it already verified.
 //
 // Bounded by count and bytes; duplicates (by tx id) are refused; after each commit the block's
 // txs leave and txs past their expires_at_height are evicted. When every tx of the block was
@@ -53,6 +58,10 @@ class Mempool {
   // Errors: "mempool_duplicate" (already waiting), "tx_duplicate" (already committed),
   // "mempool_full", and any state rule's reject code.
   Status Add(const ledger::TxPtr& tx, std::int64_t now_ms);
+  // A tx relayed by a peer: admitted unexecuted (see the class comment). Checked: expiry,
+  // duplicates and the limits. Errors: "mempool_duplicate", "tx_duplicate", "tx_expired",
+  // "tx_expiry_too_far", "mempool_full".
+  Status AddRelayed(const ledger::TxPtr& tx, std::int64_t now_ms);
 
   // A waiting tx, or one remembered as verified, by its leaf hash.
   ledger::TxPtr FindByLeaf(const Hash256& leaf) const;
@@ -79,7 +88,11 @@ class Mempool {
     ledger::TxPtr tx;
     std::uint64_t seq;
   };
+  Status AddAndNotify(const ledger::TxPtr& tx, std::int64_t now_ms, bool relayed);
+  Status AddLocked(const ledger::TxPtr& tx, std::int64_t now_ms, bool relayed, bool* was_empty);
   Status ExecutePendingLocked(const ledger::Tx& tx, std::int64_t now_ms);
+  // Executes the waiting relayed txs not executed yet, in arrival order; drops those that fail.
+  void ExecuteRelayedLocked(std::int64_t now_ms);
   void RebaseLocked();
   void MoveBaseLocked();
   void RememberCommittedLocked(const Hash256& leaf);
@@ -91,6 +104,7 @@ class Mempool {
   std::deque<Entry> order_;  // arrival order (entries of removed txs are skipped lazily)
   std::unordered_map<Hash256, ledger::TxPtr, Hash256Hasher> by_id_;
   std::unordered_map<Hash256, ledger::TxPtr, Hash256Hasher> by_leaf_;
+  std::unordered_set<Hash256, Hash256Hasher> unexecuted_;  // relayed txs, by id
   std::size_t bytes_ = 0;
   std::uint64_t next_seq_ = 0;
   // The committed state the pending overlay sits on, and the writes of the waiting txs.

@@ -169,6 +169,55 @@ TEST_F(MempoolTest, WaitingTxsAreReexecutedEveryRebaseEveryBlocks) {
   ExpectOnlyDropped(pool, {carol}, ours);
 }
 
+TEST_F(MempoolTest, RelayedTxsWaitUnexecutedCheckedForExpiryAndDuplicates) {
+  Mempool pool(&chain_.ledger(), MempoolLimits{});
+  // A withdrawal of a consent this node never saw fails execution, so Add refuses it; relayed
+  // by a peer it waits unexecuted (its origin executed it; a block will execute it again).
+  auto unknown = Withdraw(Grant("zed"), "zed");
+  EXPECT_EQ(pool.Add(unknown, Now()).code(), "consent_unknown");
+  ASSERT_TRUE(pool.AddRelayed(unknown, Now()).ok());
+  EXPECT_TRUE(pool.Contains(unknown->id()));
+  EXPECT_EQ(pool.Recall(unknown->leaf()), Mempool::Seen::kWaiting);
+  EXPECT_EQ(pool.AddRelayed(unknown, Now()).code(), "mempool_duplicate");
+  // Expiry and committed ids are still checked.
+  auto expired = chain_.Make(TxType::kConsentGrant, chain_.GrantBody("carol"),
+                             {"insurer-a", "carol"}, chain_.ledger().head().height);
+  EXPECT_EQ(pool.AddRelayed(expired, Now()).code(), "tx_expired");
+  auto far = chain_.Make(TxType::kConsentGrant, chain_.GrantBody("dave"), {"insurer-a", "dave"},
+                         chain_.ledger().head().height + 1'000'000);
+  EXPECT_EQ(pool.AddRelayed(far, Now()).code(), "tx_expiry_too_far");
+  auto committed = Grant("erin");
+  ASSERT_TRUE(chain_.CommitBlock({committed}).ok());
+  EXPECT_EQ(pool.AddRelayed(committed, Now()).code(), "tx_duplicate");
+  EXPECT_EQ(pool.size(), 1u);
+}
+
+TEST_F(MempoolTest, ASubmittedTxThatFailsExecutesTheRelayedOnesFirst) {
+  Mempool pool(&chain_.ledger(), MempoolLimits{});
+  // A grant sent to another node and relayed here, then its withdrawal submitted here: the
+  // withdrawal fails on the executed txs alone, so the relayed grant executes and it passes.
+  auto grant = Grant("bob");
+  ASSERT_TRUE(pool.AddRelayed(grant, Now()).ok());
+  auto withdraw = Withdraw(grant, "bob");
+  EXPECT_TRUE(pool.Add(withdraw, Now()).ok());
+  // A relayed tx that fails when executed leaves the pool; the submitted tx that made it run
+  // still gets its own code.
+  auto unknown = Withdraw(Grant("zed"), "zed");
+  ASSERT_TRUE(pool.AddRelayed(unknown, Now()).ok());
+  auto bad = chain_.Make(TxType::kConsentGrant, chain_.GrantBody("carol"),
+                         {"insurer-a", "carol", "mallory"});
+  EXPECT_EQ(pool.Add(bad, Now()).code(), "tx_unexpected_signer");
+  EXPECT_FALSE(pool.Contains(unknown->id()));
+  EXPECT_TRUE(pool.Contains(grant->id()));
+  EXPECT_TRUE(pool.Contains(withdraw->id()));
+  // A second withdrawal of bob's consent now conflicts with the executed first one.
+  EXPECT_EQ(pool.Add(Withdraw(grant, "bob"), Now()).code(), "consent_not_active");
+  auto candidates = pool.Candidates(10, 1 << 20);
+  ASSERT_EQ(candidates.size(), 2u);
+  EXPECT_EQ(candidates[0], grant);
+  EXPECT_EQ(candidates[1], withdraw);
+}
+
 TEST_F(MempoolTest, RemembersVerifiedTxsUntilCommittedWithinItsBound) {
   MempoolLimits limits;
   limits.max_verified = 2;

@@ -89,22 +89,29 @@ Result<MemberRecord> RequireMember(const StateReader& state, std::string_view id
   return *member;
 }
 
-Status Execute(ExecContext& ctx) {
-  const Tx& tx = ctx.tx;
-  if (tx.expires_at_height() < ctx.height) {
+Status CheckEnvelope(const Genesis& genesis, std::uint64_t height, const Tx& tx,
+                     const ReadView& view) {
+  if (tx.expires_at_height() < height) {
     return Rejected(Reject::kExpired,
                     "expired at height " + std::to_string(tx.expires_at_height()));
   }
   if (tx.expires_at_height() >
-      ctx.height + static_cast<std::uint64_t>(ctx.genesis.params.max_tx_lifetime)) {
+      height + static_cast<std::uint64_t>(genesis.params.max_tx_lifetime)) {
     return Rejected(Reject::kExpiryTooFar, "expires_at_height may be at most " +
-                                               std::to_string(ctx.genesis.params.max_tx_lifetime) +
+                                               std::to_string(genesis.params.max_tx_lifetime) +
                                                " blocks ahead");
   }
-  CONSENTD_ASSIGN_OR_RETURN(auto existing, ctx.state.view().Get(keys::Tx(tx.id())));
-  if (existing)
+  CONSENTD_ASSIGN_OR_RETURN(auto existing, view.Get(keys::Tx(tx.id())));
+  if (existing) {
     return Rejected(Reject::kDuplicate,
                     "transaction " + HexEncode(tx.id()) + " is already committed");
+  }
+  return Status::Ok();
+}
+
+Status Execute(ExecContext& ctx) {
+  const Tx& tx = ctx.tx;
+  CONSENTD_RETURN_IF_ERROR(CheckEnvelope(ctx.genesis, ctx.height, tx, ctx.state.view()));
 
   Status st = std::visit(
       [&](const auto& body) -> Status {

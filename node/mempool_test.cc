@@ -188,6 +188,7 @@ TEST_F(MempoolTest, RelayedTxsWaitUnexecutedCheckedForExpiryAndDuplicates) {
   EXPECT_EQ(pool.AddRelayed(far, Now()).code(), "tx_expiry_too_far");
   auto committed = Grant("erin");
   ASSERT_TRUE(chain_.CommitBlock({committed}).ok());
+  pool.Update({committed}, Now());
   EXPECT_EQ(pool.AddRelayed(committed, Now()).code(), "tx_duplicate");
   EXPECT_EQ(pool.size(), 1u);
 }

@@ -1,11 +1,14 @@
 #include "consensus/certificate.h"
 
 #include <algorithm>
+#include <array>
 #include <limits>
+#include <mutex>
 
 #include "common/hex.h"
 #include "consensus/json_util.h"
 #include "consensus/sign_bytes.h"
+#include "crypto/sha256.h"
 
 namespace consentd::consensus {
 namespace {
@@ -13,6 +16,42 @@ namespace {
 // Far above any validator set (ValidatorSet allows 1000): a hostile peer cannot make a node
 // parse an unbounded list.
 constexpr std::size_t kMaxCertSignatures = 1000;
+
+// Certificates whose signatures verified lately, by a digest of everything the signatures
+// cover and the signatures themselves. A block's certificate is verified where it arrives (a
+// synced block by the replica) and again where the ledger commits it; the second check finds
+// it here. Only a successful verification is remembered, and verification is a pure function
+// of these bytes, so a hit gives the answer the check would.
+class VerifiedCertificates {
+ public:
+  static Hash256 Digest(const CommitCertificate& cert, const Hash256& sign_hash) {
+    std::string bytes(sign_hash.begin(), sign_hash.end());
+    bytes.reserve(32 + cert.precommits.size() * 96);
+    for (const CertSignature& s : cert.precommits) {
+      bytes.append(s.validator.bytes().begin(), s.validator.bytes().end());
+      bytes.append(s.signature.begin(), s.signature.end());
+    }
+    return crypto::Sha256(bytes);
+  }
+  bool Contains(const Hash256& digest) {
+    std::lock_guard<std::mutex> lock(mu_);
+    return std::find(recent_.begin(), recent_.end(), digest) != recent_.end();
+  }
+  void Insert(const Hash256& digest) {
+    std::lock_guard<std::mutex> lock(mu_);
+    recent_[next_++ % recent_.size()] = digest;
+  }
+
+ private:
+  std::mutex mu_;
+  std::array<Hash256, 16> recent_{};
+  std::size_t next_ = 0;
+};
+
+VerifiedCertificates& Verified() {
+  static VerifiedCertificates* verified = new VerifiedCertificates();
+  return *verified;
+}
 
 }  // namespace
 
@@ -83,12 +122,15 @@ Status VerifyCertificate(const CommitCertificate& cert, std::string_view chain_i
   }
   const Hash256 hash =
       VoteSignHash(chain_id, VoteType::kPrecommit, cert.height, cert.round, cert.block_id);
+  const Hash256 digest = VerifiedCertificates::Digest(cert, hash);
+  if (Verified().Contains(digest)) return Status::Ok();
   for (const CertSignature& s : cert.precommits) {
     if (!s.validator.Verify(hash, s.signature)) {
       return Status::Error("cert_bad_signature",
                            "signature of " + s.validator.Hex() + " does not verify");
     }
   }
+  Verified().Insert(digest);
   return Status::Ok();
 }
 

@@ -81,6 +81,28 @@ TEST_F(CertificateTest, SignaturesOverAnythingElseAreBad) {
   EXPECT_EQ(VerifyCertificate(other_block, kChain, set_).code(), "cert_bad_signature");
 }
 
+TEST_F(CertificateTest, AVerifiedCertificateIsRememberedOnlyForTheSameBytes) {
+  // A commit verifies a certificate the replica verified a moment before: the second check
+  // finds it remembered. Any other byte is verified anew.
+  const CommitCertificate c = Cert({0, 1, 2});
+  ASSERT_TRUE(VerifyCertificate(c, kChain, set_).ok());
+  EXPECT_TRUE(VerifyCertificate(c, kChain, set_).ok());
+  CommitCertificate tampered = c;
+  tampered.precommits[2].signature[0] ^= 1;
+  EXPECT_EQ(VerifyCertificate(tampered, kChain, set_).code(), "cert_bad_signature");
+  CommitCertificate other_signer = c;
+  other_signer.precommits[2].validator = keys_[3].public_key();
+  EXPECT_EQ(VerifyCertificate(other_signer, kChain, set_).code(), "cert_bad_signature");
+  CommitCertificate other_round = c;
+  other_round.round = 3;
+  EXPECT_EQ(VerifyCertificate(other_round, kChain, set_).code(), "cert_bad_signature");
+  EXPECT_EQ(VerifyCertificate(c, "other-chain", set_).code(), "cert_bad_signature");
+  // The signer and quorum checks run on a remembered certificate too.
+  const ValidatorSet without_first = testing::SetOf({keys_[1], keys_[2], keys_[3]});
+  EXPECT_EQ(VerifyCertificate(c, kChain, without_first).code(), "cert_unknown_signer");
+  EXPECT_TRUE(VerifyCertificate(c, kChain, set_).ok());
+}
+
 TEST_F(CertificateTest, WrongHeightOrBlock) {
   EXPECT_EQ(VerifyCertificateFor(Cert({0, 1, 2}), kChain, set_, 6, block_).code(),
             "cert_wrong_height");

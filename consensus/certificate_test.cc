@@ -98,7 +98,10 @@ TEST_F(CertificateTest, AVerifiedCertificateIsRememberedOnlyForTheSameBytes) {
   EXPECT_EQ(VerifyCertificate(other_round, kChain, set_).code(), "cert_bad_signature");
   EXPECT_EQ(VerifyCertificate(c, "other-chain", set_).code(), "cert_bad_signature");
   // The signer and quorum checks run on a remembered certificate too.
-  const ValidatorSet without_first = testing::SetOf({keys_[1], keys_[2], keys_[3]});
+  const ValidatorSet without_first =
+      std::move(ValidatorSet::Create(
+                    {keys_[1].public_key(), keys_[2].public_key(), keys_[3].public_key()}))
+          .value();
   EXPECT_EQ(VerifyCertificate(c, kChain, without_first).code(), "cert_unknown_signer");
   EXPECT_TRUE(VerifyCertificate(c, kChain, set_).ok());
 }

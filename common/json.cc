@@ -297,6 +297,10 @@ void AppendCanonicalJson(const Json& value, std::string* out) {
   }
 }
 
+void AppendCanonicalString(std::string_view s, std::string* out) { AppendString(s, out); }
+void AppendCanonicalInteger(std::int64_t v, std::string* out) { AppendInteger(v, out); }
+void AppendCanonicalInteger(std::uint64_t v, std::string* out) { AppendInteger(v, out); }
+
 std::string CanonicalJson(const Json& value) {
   std::string out;
   out.reserve(256);

@@ -50,5 +50,9 @@ Result<Json> ParseJson(std::string_view text, const JsonLimits& limits = {});
 // UTF-8. ParseJson guarantees both; code that builds values must keep to integers.
 std::string CanonicalJson(const Json& value);
 void AppendCanonicalJson(const Json& value, std::string* out);
+// The canonical form of one string or integer, for writers that build canonical text directly.
+void AppendCanonicalString(std::string_view s, std::string* out);
+void AppendCanonicalInteger(std::int64_t v, std::string* out);
+void AppendCanonicalInteger(std::uint64_t v, std::string* out);
 
 }  // namespace consentd

@@ -261,28 +261,86 @@ Json ConsentRecord::ToJson() const {
               {"events", std::move(ev)}};
 }
 
+std::string ConsentRecord::Canonical() const {
+  // Keys in canonical (sorted) order; optional event fields only when set, as in ToJson.
+  std::string out;
+  out.reserve(512 + 160 * events.size());
+  const auto key = [&out](const char* k) {
+    out.push_back('"');
+    out.append(k);
+    out.append("\":");
+  };
+  const auto optional_string = [&](const char* k, const std::string& v) {
+    if (v.empty()) return;
+    key(k);
+    AppendCanonicalString(v, &out);
+    out.push_back(',');
+  };
+  out.append("{\"events\":[");
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    const ConsentEvent& e = events[i];
+    if (i > 0) out.push_back(',');
+    out.append("{\"at\":");
+    AppendCanonicalInteger(e.at, &out);
+    out.push_back(',');
+    optional_string("by", e.by);
+    optional_string("from", e.from);
+    key("height");
+    AppendCanonicalInteger(e.height, &out);
+    out.push_back(',');
+    optional_string("reason", e.reason);
+    optional_string("to", e.to);
+    key("tx");
+    AppendCanonicalString(Hex(e.tx), &out);
+    out.append(",\"type\":");
+    AppendCanonicalString(e.type, &out);
+    out.push_back('}');
+  }
+  out.append("],\"grant\":");
+  AppendCanonicalJson(grant_json, &out);
+  out.append(",\"height\":");
+  AppendCanonicalInteger(height, &out);
+  out.append(",\"id\":");
+  AppendCanonicalString(Hex(id), &out);
+  out.append(",\"recorded_at\":");
+  AppendCanonicalInteger(recorded_at, &out);
+  out.push_back('}');
+  return out;
+}
+
+namespace {
+
+// `grant`, when given, is j's "grant" member, moved from rather than copied.
+ConsentRecord ReadConsent(const Json& j, Json* grant) {
+  ConsentRecord c;
+  c.id = GetHash(j, "id");
+  c.grant_json = grant != nullptr ? std::move(*grant) : j.at("grant");
+  c.grant = DecodeStoredGrant(c.grant_json);
+  c.recorded_at = j.at("recorded_at").get<std::int64_t>();
+  c.height = j.at("height").get<std::uint64_t>();
+  for (const auto& e : j.at("events")) {
+    ConsentEvent x;
+    x.type = e.at("type").get<std::string>();
+    x.at = e.at("at").get<std::int64_t>();
+    x.height = e.at("height").get<std::uint64_t>();
+    x.tx = GetHash(e, "tx");
+    x.from = e.value("from", "");
+    x.to = e.value("to", "");
+    x.reason = e.value("reason", "");
+    x.by = e.value("by", "");
+    c.events.push_back(std::move(x));
+  }
+  return c;
+}
+
+}  // namespace
+
 Result<ConsentRecord> ConsentRecord::FromJson(const Json& j) {
-  return Guard<ConsentRecord>([&] {
-    ConsentRecord c;
-    c.id = GetHash(j, "id");
-    c.grant_json = j.at("grant");
-    c.grant = DecodeStoredGrant(c.grant_json);
-    c.recorded_at = j.at("recorded_at").get<std::int64_t>();
-    c.height = j.at("height").get<std::uint64_t>();
-    for (const auto& e : j.at("events")) {
-      ConsentEvent x;
-      x.type = e.at("type").get<std::string>();
-      x.at = e.at("at").get<std::int64_t>();
-      x.height = e.at("height").get<std::uint64_t>();
-      x.tx = GetHash(e, "tx");
-      x.from = e.value("from", "");
-      x.to = e.value("to", "");
-      x.reason = e.value("reason", "");
-      x.by = e.value("by", "");
-      c.events.push_back(std::move(x));
-    }
-    return c;
-  });
+  return Guard<ConsentRecord>([&] { return ReadConsent(j, nullptr); });
+}
+
+Result<ConsentRecord> ConsentRecord::FromJson(Json&& j) {
+  return Guard<ConsentRecord>([&] { return ReadConsent(j, &j.at("grant")); });
 }
 
 // --- agreements ------------------------------------------------------------------------------

@@ -108,7 +108,11 @@ struct ConsentRecord {
   bool HasTransferPendingAt(std::int64_t t) const;
 
   Json ToJson() const;
+  // CanonicalJson(ToJson()), written directly: the stored form (PutConsent).
+  std::string Canonical() const;
   static Result<ConsentRecord> FromJson(const Json& j);
+  // The same, taking the grant body out of `j` rather than copying it.
+  static Result<ConsentRecord> FromJson(Json&& j);
 };
 
 enum class AgreementStatus { kPending, kActive, kSuspended, kTerminated };

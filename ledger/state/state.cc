@@ -18,7 +18,7 @@ template <typename R>
 Result<std::optional<R>> StateReader::GetRecord(std::string_view key) const {
   CONSENTD_ASSIGN_OR_RETURN(auto json, GetJson(key));
   if (!json) return std::optional<R>();
-  CONSENTD_ASSIGN_OR_RETURN(R record, R::FromJson(*json));
+  CONSENTD_ASSIGN_OR_RETURN(R record, R::FromJson(std::move(*json)));
   return std::optional<R>(std::move(record));
 }
 

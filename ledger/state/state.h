@@ -83,7 +83,7 @@ class StateWriter : public StateReader {
   void Delete(std::string key) { overlay_.Delete(std::move(key)); }
 
   void PutMember(const MemberRecord& m) { PutJson(keys::Member(m.id), m.ToJson()); }
-  void PutConsent(const ConsentRecord& c) { PutJson(keys::Consent(c.id), c.ToJson()); }
+  void PutConsent(const ConsentRecord& c) { overlay_.Put(keys::Consent(c.id), c.Canonical()); }
   void PutAgreement(const AgreementRecord& a) { PutJson(keys::Agreement(a.id), a.ToJson()); }
   void PutRights(const RightsRecord& r) { PutJson(keys::Rights(r.id), r.ToJson()); }
   void PutTx(const Hash256& id, std::uint64_t height, std::uint32_t index,

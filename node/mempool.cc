@@ -99,8 +99,13 @@ Status Mempool::AddLocked(const ledger::TxPtr& tx, std::int64_t now_ms, bool rel
   // for admission; a larger gap means commits bypassed Update().
   if (ledger_->head().height > base_height_ + 1) RebaseLocked();
   if (relayed) {
-    CONSENTD_RETURN_IF_ERROR(ledger::exec::CheckEnvelope(
-        ledger_->genesis(), ledger_->head().height + 1, *tx, *pending_));
+    // No store read: a tx committed longer ago than this pool remembers fails in the block.
+    if (committed_.count(tx->leaf()) > 0) {
+      return Status::Error("tx_duplicate",
+                           "transaction " + HexEncode(tx->id()) + " is already committed");
+    }
+    CONSENTD_RETURN_IF_ERROR(
+        ledger::exec::CheckExpiry(ledger_->genesis(), ledger_->head().height + 1, *tx));
     unexecuted_.insert(tx->id());
   } else {
     Status st = ExecutePendingLocked(*tx, now_ms);

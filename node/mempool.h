@@ -59,8 +59,8 @@ class Mempool {
   // "mempool_full", and any state rule's reject code.
   Status Add(const ledger::TxPtr& tx, std::int64_t now_ms);
   // A tx relayed by a peer: admitted unexecuted (see the class comment). Checked: expiry,
-  // duplicates and the limits. Errors: "mempool_duplicate", "tx_duplicate", "tx_expired",
-  // "tx_expiry_too_far", "mempool_full".
+  // duplicates (waiting, or committed lately: no store read) and the limits. Errors:
+  // "mempool_duplicate", "tx_duplicate", "tx_expired", "tx_expiry_too_far", "mempool_full".
   Status AddRelayed(const ledger::TxPtr& tx, std::int64_t now_ms);
 
   // A waiting tx, or one remembered as verified, by its leaf hash.

@@ -31,10 +31,9 @@ struct ExecContext {
 // "store_*" error that is the node's fault rather than the tx's (see IsInternalError).
 Status Execute(ExecContext& ctx);
 
-// The checks of Execute that read no record: expiry (kExpired, kExpiryTooFar) at `height` and
-// an already committed id (kDuplicate). The mempool admits a peer's relayed tx on these alone.
-Status CheckEnvelope(const Genesis& genesis, std::uint64_t height, const Tx& tx,
-                     const ReadView& view);
+// The check of Execute that reads nothing: expiry at `height` (kExpired, kExpiryTooFar). The
+// mempool admits a peer's relayed tx on it (and its own memory of committed txs) alone.
+Status CheckExpiry(const Genesis& genesis, std::uint64_t height, const Tx& tx);
 
 // True for errors that are not the transaction's fault (damaged or unavailable storage).
 bool IsInternalError(const Status& status);

@@ -89,8 +89,7 @@ Result<MemberRecord> RequireMember(const StateReader& state, std::string_view id
   return *member;
 }
 
-Status CheckEnvelope(const Genesis& genesis, std::uint64_t height, const Tx& tx,
-                     const ReadView& view) {
+Status CheckExpiry(const Genesis& genesis, std::uint64_t height, const Tx& tx) {
   if (tx.expires_at_height() < height) {
     return Rejected(Reject::kExpired,
                     "expired at height " + std::to_string(tx.expires_at_height()));
@@ -101,17 +100,17 @@ Status CheckEnvelope(const Genesis& genesis, std::uint64_t height, const Tx& tx,
                                                std::to_string(genesis.params.max_tx_lifetime) +
                                                " blocks ahead");
   }
-  CONSENTD_ASSIGN_OR_RETURN(auto existing, view.Get(keys::Tx(tx.id())));
-  if (existing) {
-    return Rejected(Reject::kDuplicate,
-                    "transaction " + HexEncode(tx.id()) + " is already committed");
-  }
   return Status::Ok();
 }
 
 Status Execute(ExecContext& ctx) {
   const Tx& tx = ctx.tx;
-  CONSENTD_RETURN_IF_ERROR(CheckEnvelope(ctx.genesis, ctx.height, tx, ctx.state.view()));
+  CONSENTD_RETURN_IF_ERROR(CheckExpiry(ctx.genesis, ctx.height, tx));
+  CONSENTD_ASSIGN_OR_RETURN(auto existing, ctx.state.view().Get(keys::Tx(tx.id())));
+  if (existing) {
+    return Rejected(Reject::kDuplicate,
+                    "transaction " + HexEncode(tx.id()) + " is already committed");
+  }
 
   Status st = std::visit(
       [&](const auto& body) -> Status {

@@ -58,7 +58,9 @@ using TxLookup = std::function<TxPtr(const Hash256& leaf)>;
 // Decodes a payload: parses the header and every tx (verifying each tx's signatures unless
 // `lookup` knows its leaf already, or `certified`: the caller has verified a commit
 // certificate for this block, and then `lookup` is not consulted: parsing without verifying
-// costs less than hashing for it). Errors: block_malformed, block_too_large, block_invalid_tx.
+// costs less than hashing for it). With `lookup`, a payload in Block::Encode's layout is split
+// at its separators rather than parsed whole, and only the txs it does not know are parsed; the
+// outcome is the same either way. Errors: block_malformed, block_too_large, block_invalid_tx.
 Result<Block> DecodeBlock(std::string_view payload, std::string_view chain_id,
                           std::size_t max_block_bytes, std::size_t max_tx_bytes,
                           const TxLookup& lookup = nullptr, bool certified = false);

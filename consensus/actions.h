@@ -40,10 +40,12 @@ struct PersistSafetyState {
 };
 
 // Ask `peer` for the committed block at `height` with its certificate (answered, if at all,
-// with a BlockReceived event).
+// with a BlockReceived event). `peer_height` is the highest height the peer's own messages were
+// at, 0 if none was above ours: such a peer has committed every height below it.
 struct RequestBlock {
   PeerId peer;
   std::uint64_t height;
+  std::uint64_t peer_height = 0;
 };
 
 // `payload` is decided at `height`; `certificate` proves it (VerifyCertificate passes).

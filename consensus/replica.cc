@@ -560,7 +560,8 @@ void Replica::NoteAhead(PeerId peer, std::uint64_t their_height) {
 
 void Replica::RequestBlockFrom(PeerId peer) {
   if (!RateLimitOk(requests_, peer, static_cast<std::int64_t>(height_))) return;
-  Emit(RequestBlock{peer, height_});
+  const auto ahead = ahead_.find(peer);
+  Emit(RequestBlock{peer, height_, ahead == ahead_.end() ? 0 : ahead->second});
 }
 
 bool Replica::RateLimitOk(std::map<std::pair<PeerId, std::int64_t>, std::int64_t>& last,

@@ -566,6 +566,7 @@ TEST_F(ReplicaTest, PrecommitQuorumWithoutThePayloadFetchesTheBlock) {
   ASSERT_EQ(requests.size(), 1u);
   EXPECT_EQ(requests[0].peer, 33u);
   EXPECT_EQ(requests[0].height, 1u);
+  EXPECT_EQ(requests[0].peer_height, 0u);  // at our height, not ahead
   // The proposal turns up late: now the block is known and valid.
   h.ProposeFrom(1, 0, -1, v_);
   ASSERT_EQ(h.commits.size(), 1u);
@@ -604,6 +605,7 @@ TEST_F(ReplicaTest, PeersAheadAreAskedForBlocks) {
   ASSERT_EQ(requests.size(), 1u);
   EXPECT_EQ(requests[0].peer, 7u);
   EXPECT_EQ(requests[0].height, 1u);
+  EXPECT_EQ(requests[0].peer_height, 3u);
   actions = h.Deliver(testing::SignVote(h.key(2), VoteType::kPrecommit, 3, 0, std::nullopt), 7);
   EXPECT_TRUE(All<RequestBlock>(actions).empty());
   // One height ahead is normal for a moment; the next timer asks.

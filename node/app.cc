@@ -55,6 +55,14 @@ Result<ledger::Block> LedgerApp::Decode(ByteSpan payload, bool certified) const 
   return block;
 }
 
+Result<ledger::Block> LedgerApp::DecodeCertified(std::string_view payload) const {
+  return Decode(AsBytes(payload), /*certified=*/true);
+}
+
+void LedgerApp::OfferDecoded(std::string_view payload, Result<ledger::Block> block) {
+  offered_.emplace(Offered{std::string(payload), std::move(block)});
+}
+
 Result<Hash256> LedgerApp::ValidateProposal(std::uint64_t height, ByteSpan payload) {
   return Validate(height, payload, /*certified=*/false);
 }
@@ -66,7 +74,14 @@ Result<Hash256> LedgerApp::ValidateCertified(std::uint64_t height, ByteSpan payl
 }
 
 Result<Hash256> LedgerApp::Validate(std::uint64_t height, ByteSpan payload, bool certified) {
-  CONSENTD_ASSIGN_OR_RETURN(ledger::Block block, Decode(payload, certified));
+  std::optional<Result<ledger::Block>> decoded;
+  if (certified && offered_ && offered_->payload == AsChars(payload)) {
+    decoded.emplace(std::move(offered_->block));
+  } else {
+    decoded.emplace(Decode(payload, certified));
+  }
+  offered_.reset();
+  CONSENTD_ASSIGN_OR_RETURN(ledger::Block block, std::move(*decoded));
   if (block.header.height != height) {
     return Status::Error("block_wrong_height",
                          "proposal for height " + std::to_string(block.header.height));

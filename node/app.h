@@ -12,6 +12,8 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <string>
+#include <string_view>
 
 #include "consensus/application.h"
 #include "consensus/certificate.h"
@@ -42,6 +44,14 @@ class LedgerApp final : public consensus::Application {
                 const consensus::CommitCertificate& certificate, ledger::Block* committed,
                 bool durable = true);
 
+  // Block sync decodes a response's blocks ahead, on another thread, while this one applies
+  // them. DecodeCertified may run on any thread: it reads only the genesis. The next
+  // ValidateCertified of exactly `payload`'s bytes then takes `block` instead of decoding them
+  // again; ClearOffered drops an offer not taken.
+  Result<ledger::Block> DecodeCertified(std::string_view payload) const;
+  void OfferDecoded(std::string_view payload, Result<ledger::Block> block);
+  void ClearOffered() { offered_.reset(); }
+
   // Blocks proposed with txs the ledger refused (should stay 0; counted for metrics).
   std::uint64_t proposal_rejections() const { return proposal_rejections_; }
 
@@ -57,6 +67,11 @@ class LedgerApp final : public consensus::Application {
   std::map<Hash256, ledger::ExecutedBlock> executed_;
   std::map<std::uint64_t, consensus::ValidatorSet> validators_;  // small, recent heights
   std::optional<consensus::ValidatorSet> empty_;
+  struct Offered {
+    std::string payload;
+    Result<ledger::Block> block;
+  };
+  std::optional<Offered> offered_;
   std::uint64_t proposal_rejections_ = 0;
 };
 

@@ -3,6 +3,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <future>
+#include <system_error>
+#include <vector>
 
 #include "common/file_util.h"
 #include "common/hex.h"
@@ -246,6 +250,12 @@ void Driver::Execute(std::vector<consensus::Action> actions) {
               Feed(consensus::TimeoutFired{Now(), h, r, step});
             });
           } else if constexpr (std::is_same_v<T, consensus::RequestBlock>) {
+            // What the peer's messages showed counts as much as its status would (the next
+            // status replaces it): the response that follows can then ask for the next batch.
+            if (a.peer_height > 1) {
+              auto& known = peer_heights_[a.peer];
+              known = std::max(known, a.peer_height - 1);
+            }
             if (!sync_peer_) {
               sync_peer_ = a.peer;
               sync_started_ms_ = Now();
@@ -400,10 +410,28 @@ void Driver::OnSyncedBlocks(PeerId peer, std::string payload) {
   std::size_t applied = 0;
   const std::int64_t start = Now();
   const bool prefetched = RequestNextSyncBatch(peer, *blocks);
+  // Decoding a block needs no ledger state and costs about as much as executing it: a second
+  // thread decodes the response's blocks, in order, while this one applies them.
+  std::vector<std::promise<Result<ledger::Block>>> decoding(blocks->size());
+  std::vector<std::future<Result<ledger::Block>>> decoded;
+  for (auto& d : decoding) decoded.push_back(d.get_future());
+  std::atomic<bool> stop_decoding{false};
+  std::future<void> decoder;
+  try {
+    decoder = std::async(std::launch::async, [&] {
+      for (std::size_t i = 0; i < blocks->size() && !stop_decoding.load(); ++i) {
+        decoding[i].set_value(app_.DecodeCertified((*blocks)[i].payload));
+      }
+    });
+  } catch (const std::system_error& e) {
+    // No thread to spare: each block is decoded when it is validated, as without this.
+    LogWarn("sync", "decoder_not_started", {{"error", e.what()}});
+  }
   for (std::size_t i = 0; i < blocks->size(); ++i) {
     wire::SyncBlock& b = (*blocks)[i];
     const std::uint64_t before = ledger_->head().height;
     if (b.height != before + 1) continue;  // already have it, or a gap: ask again later
+    if (decoder.valid()) app_.OfferDecoded(b.payload, decoded[i].get());
     // Every block but the response's last is committed without sync; the last one's synced
     // write makes them all durable (below, a Flush if the last was not applied). They are
     // certified, so a machine crash before then costs only a re-sync.
@@ -411,6 +439,7 @@ void Driver::OnSyncedBlocks(PeerId peer, std::string payload) {
     Feed(consensus::BlockReceived{Now(), b.height, Bytes(b.payload.begin(), b.payload.end()),
                                   std::move(b.certificate)});
     defer_durability_ = false;
+    app_.ClearOffered();
     if (ledger_->head().height != before + 1) {
       // The replica refused it (bad certificate or block): stop trusting this peer's claims.
       LogWarn("sync", "block_refused", {{"peer", peer}, {"height", b.height}});
@@ -419,6 +448,8 @@ void Driver::OnSyncedBlocks(PeerId peer, std::string payload) {
     }
     ++applied;
   }
+  stop_decoding = true;
+  if (decoder.valid()) decoder.wait();
   if (undurable_commits_ && fatal().ok()) {
     if (Status st = ledger_->Flush(); !st.ok()) Fail(Status::Error("commit_failed", st.ToString()));
     undurable_commits_ = false;

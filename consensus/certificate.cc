@@ -44,13 +44,29 @@ class VerifiedCertificates {
 
  private:
   std::mutex mu_;
-  std::array<Hash256, 16> recent_{};
+  // Room for a sync response's certificates checked ahead (up to 64) and the few in use.
+  std::array<Hash256, 128> recent_{};
   std::size_t next_ = 0;
 };
 
 VerifiedCertificates& Verified() {
   static VerifiedCertificates* verified = new VerifiedCertificates();
   return *verified;
+}
+
+// Whether every signature verifies against `hash`; remembered when they do.
+bool SignaturesVerify(const CommitCertificate& cert, const Hash256& hash,
+                      const CertSignature** failed) {
+  const Hash256 digest = VerifiedCertificates::Digest(cert, hash);
+  if (Verified().Contains(digest)) return true;
+  for (const CertSignature& s : cert.precommits) {
+    if (!s.validator.Verify(hash, s.signature)) {
+      *failed = &s;
+      return false;
+    }
+  }
+  Verified().Insert(digest);
+  return true;
 }
 
 }  // namespace
@@ -122,16 +138,21 @@ Status VerifyCertificate(const CommitCertificate& cert, std::string_view chain_i
   }
   const Hash256 hash =
       VoteSignHash(chain_id, VoteType::kPrecommit, cert.height, cert.round, cert.block_id);
-  const Hash256 digest = VerifiedCertificates::Digest(cert, hash);
-  if (Verified().Contains(digest)) return Status::Ok();
-  for (const CertSignature& s : cert.precommits) {
-    if (!s.validator.Verify(hash, s.signature)) {
-      return Status::Error("cert_bad_signature",
-                           "signature of " + s.validator.Hex() + " does not verify");
-    }
+  const CertSignature* failed = nullptr;
+  if (!SignaturesVerify(cert, hash, &failed)) {
+    return Status::Error("cert_bad_signature",
+                         "signature of " + failed->validator.Hex() + " does not verify");
   }
-  Verified().Insert(digest);
   return Status::Ok();
+}
+
+bool VerifyCertificateSignaturesAhead(const CommitCertificate& cert, std::string_view chain_id) {
+  if (cert.height > static_cast<std::uint64_t>(kJsonMaxSafeInteger)) return false;
+  if (cert.precommits.size() > kMaxCertSignatures) return false;
+  const Hash256 hash =
+      VoteSignHash(chain_id, VoteType::kPrecommit, cert.height, cert.round, cert.block_id);
+  const CertSignature* failed = nullptr;
+  return SignaturesVerify(cert, hash, &failed);
 }
 
 Status VerifyCertificateFor(const CommitCertificate& cert, std::string_view chain_id,

@@ -48,6 +48,12 @@ struct CommitCertificate {
 Status VerifyCertificate(const CommitCertificate& cert, std::string_view chain_id,
                          const ValidatorSet& validators);
 
+// Block sync checks a response's certificates' signatures ahead, on another thread (safe from
+// any thread): whether they all verify, which VerifyCertificate then finds remembered. Only the
+// signatures: whether the signers are a quorum of the right set, VerifyCertificate judges each
+// time.
+bool VerifyCertificateSignaturesAhead(const CommitCertificate& cert, std::string_view chain_id);
+
 // VerifyCertificate, and the certificate is for `height` ("cert_wrong_height") and `block_id`
 // ("cert_wrong_block").
 Status VerifyCertificateFor(const CommitCertificate& cert, std::string_view chain_id,

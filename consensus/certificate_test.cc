@@ -106,6 +106,26 @@ TEST_F(CertificateTest, AVerifiedCertificateIsRememberedOnlyForTheSameBytes) {
   EXPECT_TRUE(VerifyCertificate(c, kChain, set_).ok());
 }
 
+TEST_F(CertificateTest, SignaturesCheckedAheadAreJudgedAgainstTheSetLater) {
+  const CommitCertificate c = Cert({0, 1, 2});
+  CommitCertificate tampered = c;
+  tampered.precommits[1].signature[0] ^= 1;
+  EXPECT_FALSE(VerifyCertificateSignaturesAhead(tampered, kChain));
+  EXPECT_EQ(VerifyCertificate(tampered, kChain, set_).code(), "cert_bad_signature");
+  EXPECT_FALSE(VerifyCertificateSignaturesAhead(c, "other-chain"));
+  ASSERT_TRUE(VerifyCertificateSignaturesAhead(c, kChain));
+  // Verified signatures do not make a quorum of another set, nor a quorum of too few.
+  const ValidatorSet without_first =
+      std::move(ValidatorSet::Create(
+                    {keys_[1].public_key(), keys_[2].public_key(), keys_[3].public_key()}))
+          .value();
+  EXPECT_EQ(VerifyCertificate(c, kChain, without_first).code(), "cert_unknown_signer");
+  const CommitCertificate two = Cert({0, 1});
+  EXPECT_TRUE(VerifyCertificateSignaturesAhead(two, kChain));
+  EXPECT_EQ(VerifyCertificate(two, kChain, set_).code(), "cert_too_few_signatures");
+  EXPECT_TRUE(VerifyCertificate(c, kChain, set_).ok());
+}
+
 TEST_F(CertificateTest, WrongHeightOrBlock) {
   EXPECT_EQ(VerifyCertificateFor(Cert({0, 1, 2}), kChain, set_, 6, block_).code(),
             "cert_wrong_height");

@@ -10,6 +10,7 @@
 
 #include "common/file_util.h"
 #include "common/hex.h"
+#include "consensus/certificate.h"
 #include "node/log.h"
 #include "node/wire.h"
 
@@ -410,8 +411,9 @@ void Driver::OnSyncedBlocks(PeerId peer, std::string payload) {
   std::size_t applied = 0;
   const std::int64_t start = Now();
   const bool prefetched = RequestNextSyncBatch(peer, *blocks);
-  // Decoding a block needs no ledger state and costs about as much as executing it: a second
-  // thread decodes the response's blocks, in order, while this one applies them.
+  // Decoding a block and checking its certificate's signatures need no ledger state, and cost
+  // about as much as executing it: a second thread does them for the response's blocks, in
+  // order, while this one applies them.
   std::vector<std::promise<Result<ledger::Block>>> decoding(blocks->size());
   std::vector<std::future<Result<ledger::Block>>> decoded;
   for (auto& d : decoding) decoded.push_back(d.get_future());
@@ -419,7 +421,11 @@ void Driver::OnSyncedBlocks(PeerId peer, std::string payload) {
   std::future<void> decoder;
   try {
     decoder = std::async(std::launch::async, [&] {
+      const std::string_view chain_id = ledger_->genesis().chain_id;
       for (std::size_t i = 0; i < blocks->size() && !stop_decoding.load(); ++i) {
+        // The certificate's signatures too; the replica still judges the signers (and this
+        // block's certificate is not touched here after its decoding is handed over).
+        consensus::VerifyCertificateSignaturesAhead((*blocks)[i].certificate, chain_id);
         decoding[i].set_value(app_.DecodeCertified((*blocks)[i].payload));
       }
     });

@@ -10,10 +10,18 @@
 #include <leveldb/options.h>
 #include <leveldb/table.h>
 #include <leveldb/write_batch.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
 #include <charconv>
 #include <cstdio>
 #include <filesystem>
+#include <map>
+#include <mutex>
 #include <sstream>
 #include <system_error>
 
@@ -21,6 +29,55 @@
 
 namespace consentd::ledger {
 namespace {
+
+constexpr int kNoNiceSeen = 1000;
+std::atomic<int> background_nice_seen{kNoNiceSeen};
+
+// The default Env, except that the work it schedules on its background thread runs `delta`
+// nicer than the process (Linux threads each have their own nice value).
+class NicedEnv final : public leveldb::EnvWrapper {
+ public:
+  explicit NicedEnv(int delta) : leveldb::EnvWrapper(leveldb::Env::Default()), delta_(delta) {}
+
+  void Schedule(void (*function)(void*), void* arg) override {
+    target()->Schedule(&Run, new Work{function, arg, delta_});
+  }
+
+ private:
+  struct Work {
+    void (*function)(void*);
+    void* arg;
+    int delta;
+  };
+
+  static void Run(void* raw) {
+    const std::unique_ptr<Work> work(static_cast<Work*>(raw));
+    const auto tid = static_cast<id_t>(::syscall(SYS_gettid));
+    errno = 0;
+    const int process = ::getpriority(PRIO_PROCESS, static_cast<id_t>(::getpid()));  // main thread
+    const int want = std::min(19, (errno == 0 ? process : 0) + work->delta);
+    errno = 0;
+    int now = ::getpriority(PRIO_PROCESS, tid);
+    // Lowering a thread's nice value may be refused without privileges: then it stays nicer.
+    if (errno == 0 && now != want && ::setpriority(PRIO_PROCESS, tid, want) == 0) now = want;
+    background_nice_seen.store(now);
+    work->function(work->arg);
+  }
+
+  const int delta_;
+};
+
+// One Env per nice delta, living as long as the process (LevelDB's own Env::Default does too).
+leveldb::Env* EnvForNice(int delta) {
+  if (delta <= 0) return leveldb::Env::Default();
+  static std::mutex mu;
+  static std::map<int, std::unique_ptr<NicedEnv>>* envs =
+      new std::map<int, std::unique_ptr<NicedEnv>>;
+  std::lock_guard<std::mutex> lock(mu);
+  auto& env = (*envs)[delta];
+  if (!env) env = std::make_unique<NicedEnv>(delta);
+  return env.get();
+}
 
 Status FromLevelDb(const leveldb::Status& s) {
   if (s.ok()) return Status::Ok();
@@ -202,6 +259,12 @@ class LevelDbStore final : public Store {
 
 }  // namespace
 
+std::optional<int> LevelDbBackgroundNiceSeen() {
+  const int seen = background_nice_seen.load();
+  if (seen == kNoNiceSeen) return std::nullopt;
+  return seen;
+}
+
 Result<std::unique_ptr<Store>> OpenLevelDbStore(const std::string& dir,
                                                 const LevelDbOptions& options) {
   std::error_code ec;
@@ -216,6 +279,7 @@ Result<std::unique_ptr<Store>> OpenLevelDbStore(const std::string& dir,
   o.block_cache = db->cache.get();
   o.filter_policy = db->filter.get();
   o.write_buffer_size = options.write_buffer_bytes;
+  o.env = EnvForNice(options.background_nice);
   leveldb::DB* raw = nullptr;
   const leveldb::Status s = leveldb::DB::Open(o, dir, &raw);
   if (!s.ok()) return FromLevelDb(s);

@@ -63,7 +63,17 @@ struct LevelDbOptions {
   // Read every block of every live table file once on open, verifying checksums. LevelDB opens
   // table files lazily, so without this a damaged table surfaces only when a read touches it.
   bool verify_on_open = false;
+  // How much nicer than the process LevelDB's background work (flushes and compactions) runs.
+  // On a node that shares its cores, a compaction then takes the CPU the consensus and API
+  // threads leave idle rather than stalling a round. LevelDB throttles writes when compaction
+  // falls behind, so the work still gets done. LevelDB runs every store's background work on
+  // one thread per process: the last store to schedule work sets it. 0 leaves it alone.
+  int background_nice = 10;
 };
+
+// The nice value LevelDB's background thread last ran work at, after applying
+// background_nice; nullopt before any background work. For tests and diagnostics.
+std::optional<int> LevelDbBackgroundNiceSeen();
 
 // Opens (creating if missing) a LevelDB store in `dir` with paranoid checks on. Errors:
 // "store_corruption" when LevelDB detects corruption (with verify_on_open, naming the damaged

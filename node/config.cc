@@ -190,6 +190,7 @@ Result<Config> Config::Parse(std::string_view text, const std::string& home) {
     if (!s->is_object()) return Invalid("storage", "must be an object");
     Fields sf(*s, "storage");
     CONSENTD_RETURN_IF_ERROR(sf.Bool("verify_on_start", &c.storage.verify_on_start));
+    CONSENTD_RETURN_IF_ERROR(sf.Integer("background_nice", &c.storage.background_nice, 0, 19));
     CONSENTD_RETURN_IF_ERROR(sf.Done());
   }
   if (const Json* l = f.Get("log")) {

@@ -68,6 +68,8 @@ struct Config {
     // Checksum every block of the ledger store on start-up (ledger/store/store.h): a damaged
     // table file stops start-up instead of surfacing on some later read.
     bool verify_on_start = true;
+    // How much nicer than the node LevelDB's flushes and compactions run (0-19; 0: the same).
+    int background_nice = 10;
   } storage;
 
   struct Log {

@@ -21,6 +21,7 @@ TEST(ConfigTest, DefaultsAndPaths) {
   EXPECT_EQ(c->http.listen.ToString(), "127.0.0.1:8080");
   EXPECT_EQ(c->log.level, "info");
   EXPECT_TRUE(c->storage.verify_on_start);
+  EXPECT_EQ(c->storage.background_nice, 10);
 }
 
 TEST(ConfigTest, FullConfig) {
@@ -32,7 +33,7 @@ TEST(ConfigTest, FullConfig) {
              "tokens": [{"sha256": "0000000000000000000000000000000000000000000000000000000000000000",
                          "role": "auditor"}]},
     "mempool": {"max_txs": 1000},
-    "storage": {"verify_on_start": false},
+    "storage": {"verify_on_start": false, "background_nice": 0},
     "log": {"level": "debug", "file": "consentd.log"}
   })",
                          "/home/n");
@@ -45,6 +46,7 @@ TEST(ConfigTest, FullConfig) {
   EXPECT_EQ(c->http.tokens[0].role, "auditor");
   EXPECT_EQ(c->mempool.max_txs, 1000u);
   EXPECT_FALSE(c->storage.verify_on_start);
+  EXPECT_EQ(c->storage.background_nice, 0);
 }
 
 TEST(ConfigTest, ErrorsNameTheField) {
@@ -66,6 +68,8 @@ TEST(ConfigTest, ErrorsNameTheField) {
   EXPECT_NE(Error("{\"mempool\": {\"max_txs\": \"many\"}}").find("mempool.max_txs"),
             std::string::npos);
   EXPECT_NE(Error("{\"storage\": {\"verify_on_start\": 1}}").find("storage.verify_on_start"),
+            std::string::npos);
+  EXPECT_NE(Error("{\"storage\": {\"background_nice\": 20}}").find("storage.background_nice"),
             std::string::npos);
   EXPECT_NE(Error("not json").find("config_invalid"), std::string::npos);
   EXPECT_EQ(Config::Load("/nonexistent-home").status().code(), "config_missing");

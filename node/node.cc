@@ -117,6 +117,7 @@ Status Node::Open() {
   CONSENTD_ASSIGN_OR_RETURN(ledger::Genesis genesis, ledger::Genesis::Load(config_.GenesisPath()));
   ledger::LevelDbOptions store_options;
   store_options.verify_on_open = config_.storage.verify_on_start;
+  store_options.background_nice = config_.storage.background_nice;
   const auto open_started = std::chrono::steady_clock::now();
   auto store = ledger::OpenLevelDbStore(config_.DataPath() + "/ledger", store_options);
   if (!store.ok()) return store.status().WithContext("opening " + config_.DataPath() + "/ledger");

@@ -63,5 +63,30 @@ TEST(ConsentRecordTest, DamagedRecordsAreStoreCorruptionNotCrashes) {
   EXPECT_EQ(ConsentRecord::FromJson(std::move(bad_event)).status().code(), "store_corruption");
 }
 
+// A stored subject is read by its shape only (its key was checked when its tx was accepted):
+// both kinds read back, and a damaged one is store corruption.
+TEST(ConsentRecordTest, StoredSubjectsAreReadByShape) {
+  const ConsentRecord c = SampleConsent();
+  Json by_ref = Json::parse(c.Canonical());
+  by_ref["grant"]["subject"] = Json{{"ref", std::string(64, 'c')}};
+  auto ref = ConsentRecord::FromJson(by_ref);
+  ASSERT_TRUE(ref.ok()) << ref.status().ToString();
+  EXPECT_EQ(ref->grant.subject.kind, Subject::Kind::kRef);
+  EXPECT_EQ(ref->grant.subject.ToString(), "ref:" + std::string(64, 'c'));
+  auto key = ConsentRecord::FromJson(Json::parse(c.Canonical()));
+  ASSERT_TRUE(key.ok()) << key.status().ToString();
+  EXPECT_EQ(key->grant.subject.kind, Subject::Kind::kKey);
+  EXPECT_EQ(key->grant.subject.ToJson(), c.grant_json.at("subject"));
+
+  for (const Json& bad :
+       {Json{{"key", "not hex"}}, Json{{"ref", 7}}, Json::object(),
+        Json{{"key", std::string(64, 'c')}, {"ref", std::string(64, 'c')}},
+        Json{{"id", std::string(64, 'c')}}, Json("key:" + std::string(64, 'c'))}) {
+    Json damaged = Json::parse(c.Canonical());
+    damaged["grant"]["subject"] = bad;
+    EXPECT_EQ(ConsentRecord::FromJson(damaged).status().code(), "store_corruption") << bad.dump();
+  }
+}
+
 }  // namespace
 }  // namespace consentd::ledger

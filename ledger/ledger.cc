@@ -162,9 +162,11 @@ Result<Head> Ledger::ReadHead(const ReadView& view) {
 }
 
 Status Ledger::LoadHead() {
-  CONSENTD_ASSIGN_OR_RETURN(Head h, ReadHead(*store_));
+  std::shared_ptr<const ReadView> view = store_->Snapshot();
+  CONSENTD_ASSIGN_OR_RETURN(Head h, ReadHead(*view));
   std::lock_guard<std::mutex> lock(mu_);
   head_ = h;
+  latest_view_ = std::move(view);
   return Status::Ok();
 }
 
@@ -180,6 +182,11 @@ Status Ledger::LoadValidators() {
 Head Ledger::head() const {
   std::lock_guard<std::mutex> lock(mu_);
   return head_;
+}
+
+Ledger::Latest Ledger::latest() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return Latest{latest_view_, head_};
 }
 
 Result<consensus::ValidatorSet> Ledger::ValidatorsFor(std::uint64_t height) const {
@@ -343,9 +350,11 @@ Status Ledger::Commit(ExecutedBlock executed, const consensus::CommitCertificate
   batch[kHeadKey] = CanonicalJson(HeadToJson(next));
   CONSENTD_RETURN_IF_ERROR(store_->Write(batch, durable));
   cache_.Invalidate(batch);
+  std::shared_ptr<const ReadView> view = store_->Snapshot();  // only Commit writes the store
   {
     std::lock_guard<std::mutex> lock(mu_);
     head_ = next;
+    latest_view_ = std::move(view);
   }
   return validators_changed ? LoadValidators() : Status::Ok();
 }

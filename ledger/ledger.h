@@ -108,6 +108,16 @@ class Ledger {
   // Read side: a consistent view of the committed state (for queries).
   std::unique_ptr<ReadView> Snapshot() const { return store_->Snapshot(); }
 
+  // The latest commit: a view of the store as that commit left it, and its head. Taken once per
+  // commit and shared by every reader until the next one, so a query takes no snapshot of its
+  // own (each takes the store's lock) and reads no head record, and its answers and the height
+  // it reports always agree.
+  struct Latest {
+    std::shared_ptr<const ReadView> view;
+    Head head;
+  };
+  Latest latest() const;
+
   // The chain head recorded in a view (the store or a snapshot). Errors: store_corruption.
   static Result<Head> ReadHead(const ReadView& view);
   // Stored blocks (from the latest state or a snapshot).
@@ -129,8 +139,9 @@ class Ledger {
   Genesis genesis_;
 
   mutable HotCache cache_;  // committed members, notices, key indexes (consensus thread)
-  mutable std::mutex mu_;   // guards head_ and validators_
+  mutable std::mutex mu_;   // guards head_, latest_view_ and validators_
   Head head_;
+  std::shared_ptr<const ReadView> latest_view_;  // the store as head_'s commit left it
   std::vector<ValidatorSetEntry> validators_;
 };
 

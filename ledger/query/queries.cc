@@ -70,19 +70,10 @@ Json Page::ToJson() const {
   return j;
 }
 
-Queries::Queries(const Ledger& ledger)
-    : Queries(std::shared_ptr<const ReadView>(ledger.Snapshot()), ledger.genesis(), ledger.head()) {
-  // Read the head from the snapshot itself so answers and their height always agree.
-  if (auto raw = snapshot_->Get(keys::Meta("head")); raw.ok() && *raw) {
-    if (auto j = ParseJson(**raw); j.ok()) {
-      head_.height = j->value("height", head_.height);
-      head_.time_ms = j->value("time_ms", head_.time_ms);
-      if (auto h = HexDecodeFixed<32>(j->value("block_hash", "")); h.ok()) head_.block_hash = *h;
-      if (auto d = HexDecodeFixed<32>(j->value("state_digest", "")); d.ok())
-        head_.state_digest = *d;
-    }
-  }
-}
+Queries::Queries(const Ledger& ledger) : Queries(ledger.latest(), ledger.genesis()) {}
+
+Queries::Queries(Ledger::Latest latest, const Genesis& genesis)
+    : Queries(std::move(latest.view), genesis, latest.head) {}
 
 Queries::Queries(std::shared_ptr<const ReadView> snapshot, const Genesis& genesis, Head head)
     : snapshot_(std::move(snapshot)), genesis_(genesis), head_(head), state_(*snapshot_) {}

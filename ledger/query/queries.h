@@ -60,6 +60,7 @@ struct SharingFilter {
 
 class Queries {
  public:
+  // On the ledger's latest commit (Ledger::latest).
   Queries(const Ledger& ledger);
   Queries(std::shared_ptr<const ReadView> snapshot, const Genesis& genesis, Head head);
 
@@ -103,6 +104,8 @@ class Queries {
   Result<std::size_t> Limit(const PageRequest& page) const;
   Result<Json> ConsentView(const ConsentRecord& c, std::int64_t at) const;
   Result<std::vector<std::string>> Involved(const Tx& tx) const;
+
+  Queries(Ledger::Latest latest, const Genesis& genesis);
 
   std::shared_ptr<const ReadView> snapshot_;
   const Genesis& genesis_;

@@ -78,7 +78,7 @@ Result<std::shared_ptr<const ReceiptCache::Entry>> ReceiptCache::Load(const Read
 }
 
 Result<std::optional<std::string>> ReceiptCache::BuildText(const Hash256& tx_id) {
-  auto view = std::shared_ptr<const ReadView>(ledger_->Snapshot());
+  std::shared_ptr<const ReadView> view = ledger_->latest().view;
   StateReader state(*view);
   CONSENTD_ASSIGN_OR_RETURN(auto loc, state.Tx(tx_id));
   if (!loc) return std::optional<std::string>();

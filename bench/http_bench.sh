@@ -8,6 +8,7 @@
 #   defaults: 1,000,000 consents, 15 s per target, 32 connections, 2 wrk threads.
 #   CONSENTD_BENCH_DIR: the node home (default /tmp/consentd-bench-http, reused for the same N);
 #   CONSENTD_BENCH_NO_SETUP=1: skip scripts/setup (bench/run has built already).
+# Then, with the node stopped, consentd_bench_queries times the two handlers in process.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 consents=1000000
@@ -18,7 +19,7 @@ while [ $# -gt 0 ]; do
     --consents) consents=$2; shift 2 ;;
     --duration) duration=$2; shift 2 ;;
     --connections) connections=$2; shift 2 ;;
-    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
     *) echo "http_bench: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -69,25 +70,38 @@ request = function()
 end
 LUA
 
-run() {  # name url paths-file key
-  local out
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }  # user + system, in clock ticks
+run() {  # name url paths-file key server-pid
+  local out before after
+  before=$(cpu_ticks "$5")
   out=$(PATHS_FILE=$3 TOKEN=$(cat "$home/token.txt") wrk -t2 -c"$connections" -d"${duration}s" \
         --latency -s "$home/paths.lua" "$2")
-  local rps p50 p99 errors
+  after=$(cpu_ticks "$5")
+  local rps p50 p99 errors requests cpu_us
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
   p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
   p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
   errors=$(awk '/Non-2xx/ {print $5}' <<<"$out")
-  printf '%-28s %10s req/s   p50 %-8s p99 %-8s non-2xx %s\n' "$1" "$rps" "$p50" "$p99" "${errors:-0}"
+  requests=$(awk '/requests in/ {print $1}' <<<"$out")
+  # The server's CPU per request: wrk shares the cores, so this is the server's own cost.
+  cpu_us=$(awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n="${requests:-0}" \
+           'BEGIN {if (n > 0) printf "%.0f", 1e6 * t / hz / n; else print "-"}')
+  printf '%-28s %10s req/s   p50 %-8s p99 %-8s non-2xx %s   server CPU %s us/request\n' \
+    "$1" "$rps" "$p50" "$p99" "${errors:-0}" "$cpu_us"
   echo "$rps" >"$home/$4.rps"
 }
 
 echo "consents: $consents, wrk -t2 -c$connections -d${duration}s, loopback"
-run "GET /v1/check" "http://127.0.0.1:$port" "$home/check_paths.txt" check
-run "GET /v1/receipts/{tx_id}" "http://127.0.0.1:$port" "$home/receipt_paths.txt" receipt
+run "GET /v1/check" "http://127.0.0.1:$port" "$home/check_paths.txt" check "${pids[0]}"
+run "GET /v1/receipts/{tx_id}" "http://127.0.0.1:$port" "$home/receipt_paths.txt" receipt "${pids[0]}"
 printf '/hello\n' >"$home/hello_paths.txt"
-run "hello (raw cpp-httplib)" "http://127.0.0.1:$hello_port" "$home/hello_paths.txt" hello
+run "hello (raw cpp-httplib)" "http://127.0.0.1:$hello_port" "$home/hello_paths.txt" hello "${pids[1]}"
 for r in check receipt; do
   awk -v a="$(cat "$home/$r.rps")" -v b="$(cat "$home/hello.rps")" -v n="$r" \
     'BEGIN {printf "%-28s %.0f%% of the hello-world ceiling\n", n, 100 * a / b}'
 done
+
+# The handlers' own cost, in process and without HTTP, on the same home once the node has let
+# go of it: steadier than wrk on 2 shared cores, so the figure to compare builds with.
+kill "${pids[0]}" && wait "${pids[0]}" 2>/dev/null || true
+"$bin/bench/consentd_bench_queries" --home "$home" --queries 100000 | sed 's/^/in process: /'

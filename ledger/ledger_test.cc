@@ -39,6 +39,14 @@ class BlockTest : public ::testing::Test {
     EXPECT_TRUE(b.ok());
     return b->block;
   }
+  // Executes and commits `b` with a certificate of every validator.
+  Status ExecuteAndCommit(const Block& b, bool durable = true) {
+    auto executed = chain_.ledger().ExecuteBlock(b);
+    if (!executed.ok()) return executed.status();
+    return chain_.ledger().Commit(
+        std::move(*executed),
+        Certify(chain_.chain_id(), b.header.height, b.Hash(), ValidatorKeys(chain_)), durable);
+  }
   crypto::PublicKeyBytes Proposer() { return chain_.Key("node-insurer-a").public_key().bytes(); }
   // Re-hashing helpers: a tampered header gets its own hash, so only the field's rule can object.
   std::string Code(const Block& b, std::optional<std::int64_t> now = std::nullopt) {
@@ -80,14 +88,8 @@ TEST_F(BlockTest, BuiltBlockValidatesAndCommits) {
 // durable one, and Flush rewrites the head record with its own value.
 TEST_F(BlockTest, CommitWithoutSyncThenFlushKeepsTheHead) {
   Block b = NextBlock();
-  auto executed = chain_.ledger().ExecuteBlock(b);
-  ASSERT_TRUE(executed.ok());
   const Hash256 hash = b.Hash();
-  ASSERT_TRUE(chain_.ledger()
-                  .Commit(std::move(*executed),
-                          Certify(chain_.chain_id(), b.header.height, hash, ValidatorKeys(chain_)),
-                          /*durable=*/false)
-                  .ok());
+  ASSERT_TRUE(ExecuteAndCommit(b, /*durable=*/false).ok());
   const Head head = chain_.ledger().head();
   EXPECT_EQ(head.block_hash, hash);
   auto stored = Ledger::ReadHead(chain_.ledger().store());
@@ -101,6 +103,37 @@ TEST_F(BlockTest, CommitWithoutSyncThenFlushKeepsTheHead) {
   EXPECT_EQ(flushed->state_digest, head.state_digest);
   EXPECT_EQ(flushed->time_ms, head.time_ms);
   EXPECT_EQ(chain_.ledger().head().block_hash, hash);
+}
+
+// Queries read the view each commit leaves: it holds that commit and its head, and a reader
+// still holding an earlier one keeps reading the earlier state.
+TEST_F(BlockTest, TheLatestViewIsTheLastCommitsAndEarlierOnesStayAsTheyWere) {
+  const Ledger::Latest before = chain_.ledger().latest();
+  ASSERT_NE(before.view, nullptr);
+  EXPECT_EQ(before.head.block_hash, chain_.ledger().head().block_hash);
+  auto stored_before = Ledger::ReadHead(*before.view);
+  ASSERT_TRUE(stored_before.ok());
+  EXPECT_EQ(stored_before->block_hash, before.head.block_hash);
+
+  Block b = NextBlock();
+  const Hash256 hash = b.Hash();
+  ASSERT_TRUE(ExecuteAndCommit(b).ok());
+
+  const Ledger::Latest after = chain_.ledger().latest();
+  EXPECT_EQ(after.head.height, before.head.height + 1);
+  EXPECT_EQ(after.head.block_hash, hash);
+  auto stored_after = Ledger::ReadHead(*after.view);
+  ASSERT_TRUE(stored_after.ok());
+  EXPECT_EQ(stored_after->block_hash, hash);
+  auto block = Ledger::ReadBlock(*after.view, after.head.height);
+  ASSERT_TRUE(block.ok() && block->has_value());
+  // The earlier view is still the earlier state.
+  auto again = Ledger::ReadHead(*before.view);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->block_hash, before.head.block_hash);
+  auto missing = Ledger::ReadBlock(*before.view, after.head.height);
+  ASSERT_TRUE(missing.ok());
+  EXPECT_FALSE(missing->has_value());
 }
 
 TEST_F(BlockTest, HeaderRejections) {

@@ -105,7 +105,8 @@ class Ledger {
   // ExecuteBlock + Commit: for block sync and tests.
   Status ApplyBlock(const Block& block, const consensus::CommitCertificate& certificate);
 
-  // Read side: a consistent view of the committed state (for queries).
+  // A consistent view of the store as of now, of its own (a backup, the event stream). Queries
+  // read `latest()` instead.
   std::unique_ptr<ReadView> Snapshot() const { return store_->Snapshot(); }
 
   // The latest commit: a view of the store as that commit left it, and its head. Taken once per

@@ -1,7 +1,7 @@
 // Ledger benchmarks (issue "Ledger", performance section). Not a test: it prints measured
 // figures for docs/BENCHMARKS.md.
 //
-//   consentd_bench_ledger [--dir DIR] [--consents N] [--apply-blocks B] [--checks Q]
+//   consentd_bench_ledger [--dir DIR] [--consents N] [--apply-blocks B] [--checks Q]   (--help)
 //
 //  1. apply: blocks of 1,000 mixed txs (500 consent.grant + 500 sharing.record) executed and
 //     committed on LevelDB, signatures excluded (pre-verified txs) and included (parse + verify
@@ -13,11 +13,11 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <cstring>
 #include <filesystem>
 #include <string>
 #include <vector>
 
+#include "bench/bench_args.h"
 #include "bench/bench_chain.h"
 #include "common/hex.h"
 #include "consensus/sign_bytes.h"
@@ -173,25 +173,28 @@ void ScalePhase(BenchChain& b, std::uint64_t consents, int checks) {
 int main(int argc, char** argv) {
   std::string dir = "/tmp/consentd-bench-ledger";
   std::uint64_t consents = 1'000'000;
-  int apply_blocks = 20;
-  int checks = 20000;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--dir"))
-      dir = argv[i + 1];
-    else if (!std::strcmp(argv[i], "--consents"))
-      consents = std::stoull(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--apply-blocks"))
-      apply_blocks = std::stoi(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--checks"))
-      checks = std::stoi(argv[i + 1]);
-  }
+  std::uint64_t apply_blocks = 20;
+  std::uint64_t checks = 20000;
+  const int done = consentd::bench::ParseFlags(
+      argc, argv, "consentd_bench_ledger",
+      "usage: consentd_bench_ledger [--dir DIR] [--consents N] [--apply-blocks B] [--checks Q]\n"
+      "  1. apply: B blocks of 1,000 mixed txs executed and committed on LevelDB, without and\n"
+      "     with signature checks (default 20);\n"
+      "  2. scale: N consents committed (default 1,000,000; 0 leaves the phase out), then Q\n"
+      "     checks (default 20,000) and disk bytes per consent.\n"
+      "  DIR (default /tmp/consentd-bench-ledger) is removed at the end.\n",
+      {{"--dir", &dir},
+       {"--consents", nullptr, &consents, 0, 100'000'000},
+       {"--apply-blocks", nullptr, &apply_blocks, 1, 100'000},
+       {"--checks", nullptr, &checks, 1, 100'000'000}});
+  if (done >= 0) return done;
   {
     consentd::ledger::BenchChain apply(dir + "/apply");
-    consentd::ledger::ApplyPhase(apply, apply_blocks);
+    consentd::ledger::ApplyPhase(apply, static_cast<int>(apply_blocks));
   }
-  {
+  if (consents > 0) {
     consentd::ledger::BenchChain scale(dir + "/scale");
-    consentd::ledger::ScalePhase(scale, consents, checks);
+    consentd::ledger::ScalePhase(scale, consents, static_cast<int>(checks));
   }
   std::filesystem::remove_all(dir);
   return 0;

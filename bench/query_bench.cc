@@ -12,12 +12,12 @@
 
 #include <chrono>
 #include <cstdio>
-#include <cstring>
 #include <ctime>
 #include <fstream>
 #include <string>
 #include <vector>
 
+#include "bench/bench_args.h"
 #include "common/hex.h"
 #include "ledger/ledger.h"
 #include "ledger/query/queries.h"
@@ -130,34 +130,17 @@ int Run(const std::string& home, int queries, std::size_t cache_mb) {
 
 int main(int argc, char** argv) {
   std::string home = "/tmp/consentd-bench-http";
-  int queries = 100000;
-  std::size_t cache_mb = 0;
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (arg == "-h" || arg == "--help") {
-      std::puts(
-          "usage: consentd_bench_queries [--home DIR] [--queries N] [--cache-mb MB]\n"
-          "  The /v1/check and /v1/receipts handlers' cost in process, one thread, against the\n"
-          "  node home of bench/http_bench.sh (default /tmp/consentd-bench-http; the node must\n"
-          "  not be running). --cache-mb: LevelDB's block cache (default: the node's).");
-      return 0;
-    }
-    if (i + 1 >= argc) {
-      std::fprintf(stderr, "consentd_bench_queries: %s needs a value (see --help)\n", argv[i]);
-      return 2;
-    }
-    const std::string value = argv[++i];
-    if (arg == "--home") {
-      home = value;
-    } else if (arg == "--queries") {
-      queries = std::max(1, std::atoi(value.c_str()));
-    } else if (arg == "--cache-mb") {
-      cache_mb = static_cast<std::size_t>(std::max(0, std::atoi(value.c_str())));
-    } else {
-      std::fprintf(stderr, "consentd_bench_queries: unknown argument %s (see --help)\n",
-                   argv[i - 1]);
-      return 2;
-    }
-  }
-  return consentd::ledger::Run(home, queries, cache_mb);
+  std::uint64_t queries = 100000;
+  std::uint64_t cache_mb = 0;
+  const int done = consentd::bench::ParseFlags(
+      argc, argv, "consentd_bench_queries",
+      "usage: consentd_bench_queries [--home DIR] [--queries N] [--cache-mb MB]\n"
+      "  The /v1/check and /v1/receipts handlers' cost in process, one thread, against the\n"
+      "  node home of bench/http_bench.sh (default /tmp/consentd-bench-http; the node must\n"
+      "  not be running). --cache-mb: LevelDB's block cache (default: the node's).\n",
+      {{"--home", &home},
+       {"--queries", nullptr, &queries, 1, 100'000'000},
+       {"--cache-mb", nullptr, &cache_mb, 0, 65536}});
+  if (done >= 0) return done;
+  return consentd::ledger::Run(home, static_cast<int>(queries), cache_mb);
 }

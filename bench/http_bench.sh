@@ -4,8 +4,10 @@
 # subjects and consents), then a raw cpp-httplib hello-world tuned the same way, measured in
 # the same run as the ceiling. Prints one line per target; docs/BENCHMARKS.md records them.
 #
-# Usage: bench/http_bench.sh [--consents N] [--duration SECONDS] [--connections C]
-#   defaults: 1,000,000 consents, 15 s per target, 32 connections, 2 wrk threads.
+# Usage: bench/http_bench.sh [--consents N] [--duration S] [--warmup S] [--connections C]
+#   defaults: 1,000,000 consents, 15 s per target after 3 s of unmeasured warm-up (the same
+#   requests, so the caches hold what a node that has been serving holds), 32 connections,
+#   2 wrk threads.
 #   CONSENTD_BENCH_DIR: the node home (default /tmp/consentd-bench-http, reused for the same N);
 #   CONSENTD_BENCH_NO_SETUP=1: skip scripts/setup (bench/run has built already).
 # Then, with the node stopped, consentd_bench_queries times the two handlers in process.
@@ -13,15 +15,21 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 consents=1000000
 duration=15
+warmup=3
 connections=32
 while [ $# -gt 0 ]; do
   case "$1" in
     --consents) consents=$2; shift 2 ;;
     --duration) duration=$2; shift 2 ;;
+    --warmup) warmup=$2; shift 2 ;;
     --connections) connections=$2; shift 2 ;;
-    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
     *) echo "http_bench: unknown argument $1" >&2; exit 2 ;;
   esac
+done
+
+for v in consents duration warmup connections; do
+  [[ "${!v}" =~ ^[0-9]+$ ]] || { echo "http_bench: --$v takes a whole number, not \"${!v}\"" >&2; exit 2; }
 done
 
 [ -n "${CONSENTD_BENCH_NO_SETUP:-}" ] || "$root/scripts/setup"
@@ -73,6 +81,10 @@ LUA
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }  # user + system, in clock ticks
 run() {  # name url paths-file key server-pid
   local out before after
+  if [ "$warmup" -gt 0 ]; then
+    PATHS_FILE=$3 TOKEN=$(cat "$home/token.txt") wrk -t2 -c"$connections" -d"${warmup}s" \
+      -s "$home/paths.lua" "$2" >/dev/null
+  fi
   before=$(cpu_ticks "$5")
   out=$(PATHS_FILE=$3 TOKEN=$(cat "$home/token.txt") wrk -t2 -c"$connections" -d"${duration}s" \
         --latency -s "$home/paths.lua" "$2")
@@ -91,7 +103,7 @@ run() {  # name url paths-file key server-pid
   echo "$rps" >"$home/$4.rps"
 }
 
-echo "consents: $consents, wrk -t2 -c$connections -d${duration}s, loopback"
+echo "consents: $consents, wrk -t2 -c$connections -d${duration}s after ${warmup} s of warm-up, loopback"
 run "GET /v1/check" "http://127.0.0.1:$port" "$home/check_paths.txt" check "${pids[0]}"
 run "GET /v1/receipts/{tx_id}" "http://127.0.0.1:$port" "$home/receipt_paths.txt" receipt "${pids[0]}"
 printf '/hello\n' >"$home/hello_paths.txt"

@@ -8,12 +8,15 @@
 //   consentd_bench_queries [--home DIR] [--queries N] [--cache-mb MB]
 //
 // Reads DIR/check_paths.txt and DIR/receipt_paths.txt (written by consentd_bench_http_fixture)
-// and prints one line per route: microseconds per query, and how many answered as expected.
+// and prints one line per route: microseconds per query, and how many answered as expected;
+// each route is timed after an unmeasured pass (warm caches, as a serving node has them).
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <fstream>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -98,11 +101,20 @@ int Run(const std::string& home, int queries, std::size_t cache_mb) {
     return 1;
   }
 
-  // The fixture grants every subject Contact for ClaimsHandling to "processor": allowed now.
+  // Each route runs an unmeasured pass first, as many queries as it has paths (at most
+  // `queries`): the caches then hold what a node that has been serving holds, as after
+  // bench/http_bench.sh's warm-up.
   Picker pick;
-  int allowed = 0;
-  auto start = Clock::now();
-  for (int i = 0; i < queries; ++i) {
+  auto timed = [&](const char* route, std::size_t paths, const std::function<bool()>& query) {
+    for (std::size_t i = 0; i < std::min<std::size_t>(paths, queries); ++i) query();
+    int answered = 0;
+    const auto start = Clock::now();
+    for (int i = 0; i < queries; ++i) answered += query() ? 1 : 0;
+    Print(route, Clock::now() - start, queries, answered);
+    return answered == queries;
+  };
+  // The fixture grants every subject Contact for ClaimsHandling to "processor": allowed now.
+  const bool checks_ok = timed("GET /v1/check", subjects->size(), [&] {
     CheckRequest req;
     req.subject = (*subjects)[pick.Next(subjects->size())];
     req.recipient = "processor";
@@ -110,19 +122,17 @@ int Run(const std::string& home, int queries, std::size_t cache_mb) {
     req.categories = {"Contact"};
     req.at = static_cast<std::int64_t>(std::time(nullptr)) * 1000;
     auto answer = Queries(**ledger).Check(std::move(req));
-    if (answer.ok() && (*answer)["allowed"] == true) ++allowed;
-  }
-  Print("GET /v1/check", Clock::now() - start, queries, allowed);
-
+    return answer.ok() && (*answer)["allowed"] == true;
+  });
   ReceiptCache cache(ledger->get());
-  int found = 0;
-  start = Clock::now();
-  for (int i = 0; i < queries; ++i) {
+  const bool receipts_ok = timed("GET /v1/receipts/{id}", receipts->size(), [&] {
     auto receipt = cache.BuildText((*receipts)[pick.Next(receipts->size())]);
-    if (receipt.ok() && receipt->has_value()) ++found;
-  }
-  Print("GET /v1/receipts/{id}", Clock::now() - start, queries, found);
-  return allowed == queries && found == queries ? 0 : 1;
+    return receipt.ok() && receipt->has_value();
+  });
+  std::printf("receipt cache: %llu block hits, %llu misses\n",
+              static_cast<unsigned long long>(cache.hits()),
+              static_cast<unsigned long long>(cache.misses()));
+  return checks_ok && receipts_ok ? 0 : 1;
 }
 
 }  // namespace

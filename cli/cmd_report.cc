@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "cli/commands.h"
+#include "common/csv.h"
 #include "common/file_util.h"
 #include "wallet/tx_builder.h"
 
@@ -25,16 +26,6 @@ head block's time. Needs an auditor or regulator token (an insurer's token: its 
   --format csv    one row per figure: member,figure,key,value (CRLF line ends)
   --out FILE      write there instead of stdout
 )";
-
-std::string CsvField(const std::string& text) {
-  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
-  std::string out = "\"";
-  for (char ch : text) {
-    if (ch == '"') out += '"';
-    out += ch;
-  }
-  return out + "\"";
-}
 
 std::string Scalar(const Json& v) {
   if (v.is_string()) return v.get<std::string>();

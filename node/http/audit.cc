@@ -3,6 +3,7 @@
 // range as one chunked response, one page at a time from one snapshot, so memory stays constant
 // however long the history. An insurer's token sees the transactions its member is involved in.
 
+#include "common/csv.h"
 #include "common/hex.h"
 #include "ledger/tx_body.h"
 #include "node/http/api.h"
@@ -12,16 +13,6 @@ namespace consentd::node::http {
 namespace {
 
 constexpr std::size_t kExportPage = 500;
-
-std::string CsvField(std::string_view text) {
-  if (text.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(text);
-  std::string out = "\"";
-  for (char ch : text) {
-    if (ch == '"') out += '"';
-    out += ch;
-  }
-  return out + "\"";
-}
 
 std::string CsvLine(const Json& item) {
   std::string members;

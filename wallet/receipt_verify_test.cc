@@ -177,6 +177,25 @@ TEST(ReceiptVerify, GarbageIsAFormatFailureNotACrash) {
   }
 }
 
+TEST(ReceiptVerify, ARepeatedKeyOrAFloatIsMalformed) {
+  // The browser verifier (web/src/js/receipt.js, tests/web/receipt_fixtures.mjs) holds the same
+  // texts to the same verdict, though JSON.parse keeps the last of repeated keys and reads 1.0
+  // as 1.
+  const TrustAnchor anchor = AnchorFromFile("anchor.json");
+  const std::string text = ReadJson("valid-consent-grant.json").dump();
+  ASSERT_TRUE(VerifyReceiptText(text, anchor).ok());
+  std::string float_version = text;
+  const std::size_t at = float_version.find("\"version\":1");
+  ASSERT_NE(at, std::string::npos);
+  float_version.insert(at + 11, ".0");
+  for (const std::string& bad : {"{\"version\":1," + text.substr(1),
+                                 "{\"tx\\u005fid\":\"00\"," + text.substr(1), float_version}) {
+    const ReceiptVerdict v = VerifyReceiptText(bad, anchor);
+    EXPECT_EQ(v.status.code(), "receipt_malformed") << bad.substr(0, 40);
+    EXPECT_EQ(v.check, ReceiptCheck::kFormat);
+  }
+}
+
 TEST(TrustAnchor, ParsesEitherFormAndRejectsBadOnes) {
   auto a = TrustAnchor::FromJson(Json{
       {"chain_id", "c"}, {"validator_set_hashes", {std::string(64, 'a'), std::string(64, 'b')}}});

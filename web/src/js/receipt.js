@@ -297,7 +297,53 @@ function depth(v) {
   return d + 1;
 }
 
-// VerifyReceiptText: parse (at most 4 MiB, nesting at most 16), then verify.
+// What makes `text` less than strict JSON, or null: an object repeating a key, or a number
+// with a fraction or an exponent. `text` must be JSON that JSON.parse accepted. JSON.parse
+// keeps the last of repeated keys and reads 1.0 as 1, where the node and consentctl refuse
+// such a document (json_duplicate_key, json_float), so the browser checks for them itself.
+// Keys compare after unescaping, as "a" and "\u0061" name the same key.
+export function nonStrict(text) {
+  const objects = []; // per open container: a Set of its keys, or null for an array
+  let expectKey = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      let j = i + 1;
+      while (text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      const keys = objects[objects.length - 1];
+      if (expectKey && keys) {
+        const key = JSON.parse(text.slice(i, j + 1));
+        if (keys.has(key)) return 'an object repeats the key "' + key + '"';
+        keys.add(key);
+        expectKey = false;
+      }
+      i = j;
+    } else if (c === '{') {
+      objects.push(new Set());
+      expectKey = true;
+    } else if (c === '[') {
+      objects.push(null);
+    } else if (c === '}' || c === ']') {
+      objects.pop();
+    } else if (c === ',') {
+      expectKey = objects[objects.length - 1] instanceof Set;
+    } else if (c === '.' || ((c === 'e' || c === 'E') && text[i - 1] >= '0' && text[i - 1] <= '9')) {
+      return 'a number has a fraction or an exponent';
+    }
+  }
+  return null;
+}
+
+// A trust anchor's text: JSON.parse (a SyntaxError when it is not JSON), strict JSON
+// (nonStrict), then parseAnchor.
+export function parseAnchorText(text) {
+  const json = JSON.parse(text);
+  const problem = nonStrict(text);
+  if (problem !== null) throw new Failure('anchor', 'anchor_invalid', 'not strict JSON: ' + problem);
+  return parseAnchor(json);
+}
+
+// VerifyReceiptText: parse (at most 4 MiB, nesting at most 16, strict: nonStrict), then verify.
 export function verifyReceiptText(text, anchor) {
   if (utf8(text).length > MAX_RECEIPT_BYTES) {
     return { ok: false, passed: [], check: 'format', code: 'receipt_malformed', message: 'not a JSON document: larger than 4 MiB' };
@@ -310,6 +356,10 @@ export function verifyReceiptText(text, anchor) {
   }
   if (depth(json) > MAX_DEPTH) {
     return { ok: false, passed: [], check: 'format', code: 'receipt_malformed', message: 'not a JSON document: nested too deeply' };
+  }
+  const problem = nonStrict(text);
+  if (problem !== null) {
+    return { ok: false, passed: [], check: 'format', code: 'receipt_malformed', message: 'not a JSON document: ' + problem };
   }
   return verifyReceipt(json, anchor);
 }

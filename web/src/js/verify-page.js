@@ -1,6 +1,6 @@
 // The receipt verifier page: every check runs here, in the browser (receipt.js); the node is
 // asked for nothing unless the user presses one of the two "from this node" buttons.
-import { CHECKS, parseAnchor, verifyReceiptText } from './receipt.js';
+import { CHECKS, parseAnchorText, verifyReceiptText } from './receipt.js';
 import { clear, dl, el, fetchApi, init, onMessages, showError, t, time } from './common.js';
 
 const ANCHOR_KEY = 'consentd.anchor';
@@ -74,7 +74,7 @@ function verify() {
   const anchorText = $('anchor').value.trim();
   let anchor;
   try {
-    anchor = parseAnchor(JSON.parse(anchorText));
+    anchor = parseAnchorText(anchorText);
   } catch (e) {
     last = { anchorError: { code: e.code || 'anchor_invalid', message: e.code ? e.message : t('verify.anchor.not_json') } };
     render();

@@ -58,8 +58,8 @@ for (const bad of [{}, { chain_id: 'x' }, { chain_id: 'x', validator_set_hash: '
   check(code === 'anchor_invalid', 'anchor ' + JSON.stringify(bad) + ' is anchor_invalid');
 }
 // A repeated key or a float is malformed, as the node and consentctl have it (json_duplicate_key,
-// json_float), though JSON.parse would keep the last key and read 1.0 as 1: a key repeated at
-// the top, nested, and spelt with an escape.
+// json_float_not_allowed), though JSON.parse would keep the last key and read 1.0 as 1: a key
+// repeated at the top, nested, and spelt with an escape.
 const validText = JSON.stringify(JSON.parse(valid));
 const repeatedTop = '{"version":1,' + validText.slice(1);
 check(verifyReceiptText(repeatedTop, anchor).code === 'receipt_malformed', 'a repeated top-level key is malformed');

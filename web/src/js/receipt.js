@@ -300,7 +300,7 @@ function depth(v) {
 // What makes `text` less than strict JSON, or null: an object repeating a key, or a number
 // with a fraction or an exponent. `text` must be JSON that JSON.parse accepted. JSON.parse
 // keeps the last of repeated keys and reads 1.0 as 1, where the node and consentctl refuse
-// such a document (json_duplicate_key, json_float), so the browser checks for them itself.
+// such a document (json_duplicate_key, json_float_not_allowed), so the browser checks itself.
 // Keys compare after unescaping, as "a" and "\u0061" name the same key.
 export function nonStrict(text) {
   const objects = []; // per open container: a Set of its keys, or null for an array

@@ -8,6 +8,12 @@
 #include "consensus/sign_bytes.h"
 
 namespace consentd::consensus {
+namespace {
+
+// replies_ keys: a round of this height, -1 for an older height, kRelayKey for relayed votes.
+constexpr std::int64_t kRelayKey = -2;
+
+}  // namespace
 
 Replica::Replica(ReplicaConfig config, Application* app, SafetyState restored,
                  std::uint64_t start_height)
@@ -145,8 +151,7 @@ void Replica::AdoptOwn(const Message& m, std::uint32_t round, bool verified) {
       it != own_.end() && std::find(it->second.begin(), it->second.end(), m) != it->second.end()) {
     return;
   }
-  const auto check = [&](const auto& x) { return VerifySignature(config_.chain_id, x); };
-  if (verified || std::visit(check, m)) own_[round].push_back(m);
+  if (verified || SignatureValid(m)) own_[round].push_back(m);
 }
 
 // True when the message is for the height being decided; otherwise handles it here: replies
@@ -178,10 +183,7 @@ bool Replica::Route(Inbound& in, std::uint64_t height, const crypto::PublicKey& 
   }
   // The signature does not depend on the validator set, so check it now: forged messages
   // cannot take an honest validator's buffer slots.
-  if (!in.verified &&
-      !std::visit(
-          [&](const auto& m) { return SkipSignerCheck() || VerifySignature(config_.chain_id, m); },
-          in.message)) {
+  if (!in.verified && !SkipSignerCheck() && !SignatureValid(in.message)) {
     Drop(DropReason::kBadSignature);
     return false;
   }
@@ -204,7 +206,7 @@ void Replica::ReceiveProposal(const Proposal& p, PeerId from, bool verified) {
     const bool same = have.block_id == p.block_id && have.pol_round == p.pol_round;
     return Drop(same ? DropReason::kDuplicate : DropReason::kConflictingProposal);
   }
-  if (!verified && !VerifySignature(config_.chain_id, p)) return Drop(DropReason::kBadSignature);
+  if (!verified && !SignatureValid(p)) return Drop(DropReason::kBadSignature);
   RoundTable::Round* round = table_->Open(r);
   if (round == nullptr) return Drop(DropReason::kRoundQuota);
   const Result<Hash256> id = app_->ValidateProposal(height_, p.block);
@@ -222,7 +224,7 @@ void Replica::ReceiveVote(const Vote& v, PeerId from, bool verified) {
       known && known->Votes(v.type).Has(*index, v.block_id)) {
     return Drop(DropReason::kDuplicate);
   }
-  if (!verified && !SkipSignerCheck() && !VerifySignature(config_.chain_id, v)) {
+  if (!verified && !SkipSignerCheck() && !SignatureValid(v)) {
     return Drop(DropReason::kBadSignature);
   }
   RoundTable::Round* round = table_->Open(v.round);
@@ -522,8 +524,8 @@ void Replica::Retransmit() {
 }
 
 // A peer sent something for an older height or round. Send it what lets it catch up: the
-// precommits that decided the height it is on, or our messages for its round and ours (which
-// either complete its round or show it f + 1 validators ahead / a peer to sync from).
+// precommits that decided the height it is on; or, on this height, our messages for its round and
+// ours, and the votes of others that moved us past its round (AppendRoundChange).
 void Replica::ReplyToLaggard(PeerId peer, std::uint64_t their_height, std::uint32_t their_round) {
   const bool same_height = their_height == height_;
   if (!RateLimitOk(replies_, peer, same_height ? std::int64_t{their_round} : -1)) return;
@@ -534,14 +536,47 @@ void Replica::ReplyToLaggard(PeerId peer, std::uint64_t their_height, std::uint3
     }
     return;
   }
-  if (same_height) {
-    if (const auto it = own_.find(their_round); it != own_.end()) {
-      for (const Message& m : it->second) Emit(SendTo{peer, m});
+  std::vector<Message> out;
+  const auto add_own = [&](std::uint32_t round) {
+    if (const auto it = own_.find(round); it != own_.end()) {
+      out.insert(out.end(), it->second.begin(), it->second.end());
     }
-    if (their_round == round_) return;
+  };
+  if (same_height) add_own(their_round);
+  if (!same_height || their_round != round_) add_own(round_);
+  // At most one relay per peer per interval, whatever rounds it claims to be in: the votes
+  // relayed outnumber the peer's message, and a byzantine peer could name many old rounds.
+  if (same_height && their_round < round_ && RateLimitOk(replies_, peer, kRelayKey)) {
+    AppendRoundChange(their_round, out);
   }
-  if (const auto it = own_.find(round_); it != own_.end()) {
-    for (const Message& m : it->second) Emit(SendTo{peer, m});
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    if (std::find(out.begin(), out.begin() + i, out[i]) == out.begin() + i) {
+      Emit(SendTo{peer, std::move(out[i])});
+    }
+  }
+}
+
+// Tendermint assumes gossip: a message one correct validator received, every correct validator
+// eventually receives. Only a message's signer re-sends it here, and a signer that crashes and
+// restarts has forgotten what it sent, so a replica can leave a round on votes that a peer still
+// in that round will never see (the simulator found this: a validator timed out of round r on
+// 2f + 1 precommits, one of them from a validator that then crashed; the others stayed in r for
+// ever, each one precommit short). So the replica relays what moved it on: the precommits of the
+// peer's round (2f + 1 of them when we timed out of it), those of the round before ours (when we
+// timed out of that one), and everything we hold of our round (f + 1 senders when we skipped to
+// it). Every relayed message carries its signer's signature, so relaying is always safe.
+void Replica::AppendRoundChange(std::uint32_t their_round, std::vector<Message>& out) const {
+  const auto precommits = [&](std::uint32_t round) {
+    if (const RoundTable::Round* r = table_->Find(round)) {
+      for (Vote& v : r->precommits.All()) out.emplace_back(std::move(v));
+    }
+  };
+  precommits(their_round);
+  if (round_ > their_round + 1) precommits(round_ - 1);
+  if (const RoundTable::Round* r = table_->Find(round_)) {
+    if (r->proposal) out.emplace_back(r->proposal->proposal);
+    for (Vote& v : r->prevotes.All()) out.emplace_back(std::move(v));
+    for (Vote& v : r->precommits.All()) out.emplace_back(std::move(v));
   }
 }
 
@@ -573,6 +608,24 @@ bool Replica::RateLimitOk(std::map<std::pair<PeerId, std::int64_t>, std::int64_t
   }
   last[{peer, key}] = now_;
   return true;
+}
+
+bool Replica::SignatureValid(const crypto::PublicKey& key, const Hash256& sign_hash,
+                             const crypto::SignatureBytes& signature) const {
+  return config_.verifier ? config_.verifier->Verify(key, sign_hash, signature)
+                          : key.Verify(sign_hash, signature);
+}
+
+bool Replica::SignatureValid(const Proposal& p) const {
+  return SignatureValid(p.proposer, SignHash(config_.chain_id, p), p.signature);
+}
+
+bool Replica::SignatureValid(const Vote& v) const {
+  return SignatureValid(v.validator, SignHash(config_.chain_id, v), v.signature);
+}
+
+bool Replica::SignatureValid(const Message& m) const {
+  return std::visit([this](const auto& x) { return SignatureValid(x); }, m);
 }
 
 bool Replica::IsProposer(std::uint32_t round) const {

@@ -32,6 +32,7 @@
 #include "consensus/safety.h"
 #include "consensus/signer.h"
 #include "consensus/validator_set.h"
+#include "consensus/verifier.h"
 
 namespace consentd::consensus {
 
@@ -59,6 +60,9 @@ enum class UnsafeVariantForTest {
 struct ReplicaConfig {
   std::string chain_id;
   std::unique_ptr<Signer> signer;  // the validator's key; required
+  // Checks the signatures of received messages; null: each one is verified directly. Shared
+  // ownership: replicas in one process may share one (consensus/verifier.h).
+  std::shared_ptr<SignatureVerifier> verifier;
   TimeoutParams timeouts;
   ReplicaLimits limits;
 #ifdef CONSENTD_UNSAFE_VARIANTS
@@ -133,12 +137,19 @@ class Replica {
   void SendOwn(Message m);
   void Retransmit();
   void ReplyToLaggard(PeerId peer, std::uint64_t their_height, std::uint32_t their_round);
+  void AppendRoundChange(std::uint32_t their_round, std::vector<Message>& out) const;
   void NoteAhead(PeerId peer, std::uint64_t their_height);
   void RequestBlockFrom(PeerId peer);
   bool RateLimitOk(std::map<std::pair<PeerId, std::int64_t>, std::int64_t>& last, PeerId peer,
                    std::int64_t key);
   void Drop(DropReason reason) { ++drops_[static_cast<std::size_t>(reason)]; }
 
+  // Signature checks, through config_.verifier when there is one.
+  bool SignatureValid(const crypto::PublicKey& key, const Hash256& sign_hash,
+                      const crypto::SignatureBytes& signature) const;
+  bool SignatureValid(const Proposal& p) const;
+  bool SignatureValid(const Vote& v) const;
+  bool SignatureValid(const Message& m) const;
   bool IsProposer(std::uint32_t round) const;
   std::size_t CommitThreshold() const;
   bool IgnoreLocks() const;

@@ -659,6 +659,66 @@ TEST_F(ReplicaTest, LaggingPeerIsSentTheDecidingPrecommits) {
   }
 }
 
+// Sends to `peer` in `actions`: the precommits of `round`, as the set of their signers' indices.
+std::set<std::size_t> RelayedPrecommitSigners(const Harness& h, const std::vector<Action>& actions,
+                                              PeerId peer, std::uint32_t round) {
+  std::set<std::size_t> out;
+  for (const SendTo& s : All<SendTo>(actions)) {
+    const Vote* v = std::get_if<Vote>(&s.message);
+    if (s.peer != peer || v == nullptr || v->type != VoteType::kPrecommit || v->round != round) {
+      continue;
+    }
+    EXPECT_TRUE(VerifySignature(testing::kChain, *v));
+    out.insert(*h.set().IndexOf(v->validator));
+  }
+  return out;
+}
+
+// Found by the simulator (consentd-sim --n 4 --scenario mixed --start 7341563): a replica timed
+// out of round 0 on three precommits, one of them from a validator that then crashed and forgot
+// it; the other two stayed in round 0 for ever, each a precommit short. A peer still in the round
+// we left now gets the precommits that ended it, whoever signed them.
+TEST_F(ReplicaTest, APeerStillInARoundWeTimedOutOfIsSentThePrecommitsThatEndedIt) {
+  Harness h(4, 0);
+  h.Start();
+  h.FireUntil(Step::kPropose);  // prevote nil
+  h.VoteFrom(1, VoteType::kPrevote, 0, std::nullopt);
+  h.VoteFrom(2, VoteType::kPrevote, 0, std::nullopt);  // nil polka: precommit nil
+  ASSERT_EQ(h.replica().step(), Step::kPrecommit);
+  h.VoteFrom(1, VoteType::kPrecommit, 0, vid_);
+  h.VoteFrom(2, VoteType::kPrecommit, 0, std::nullopt);
+  h.FireUntil(Step::kPrecommit);
+  ASSERT_EQ(h.replica().round(), 1u);
+
+  // Validator 3 is still in round 0: it re-sends its prevote there.
+  const auto actions =
+      h.Deliver(testing::SignVote(h.key(3), VoteType::kPrevote, 1, 0, std::nullopt), 9);
+  EXPECT_EQ(RelayedPrecommitSigners(h, actions, 9, 0), (std::set<std::size_t>{0, 1, 2}));
+  // Rate-limited like every reply to a laggard: nothing more until resend_interval_ms passes.
+  const auto again =
+      h.Deliver(testing::SignVote(h.key(3), VoteType::kPrecommit, 1, 0, std::nullopt), 9);
+  EXPECT_TRUE(All<SendTo>(again).empty());
+}
+
+// A replica that skipped rounds on f + 1 senders shows a peer left behind those same senders,
+// so the peer skips too.
+TEST_F(ReplicaTest, APeerInARoundWeSkippedIsSentTheVotesThatMadeUsSkip) {
+  Harness h(4, 0);
+  h.Start();
+  h.VoteFrom(1, VoteType::kPrevote, 5, std::nullopt);
+  h.VoteFrom(2, VoteType::kPrecommit, 5, std::nullopt);
+  ASSERT_EQ(h.replica().round(), 5u);
+  const auto actions =
+      h.Deliver(testing::SignVote(h.key(3), VoteType::kPrevote, 1, 0, std::nullopt), 9);
+  std::set<std::size_t> senders;
+  for (const SendTo& s : All<SendTo>(actions)) {
+    const Vote* v = std::get_if<Vote>(&s.message);
+    if (v != nullptr && v->round == 5) senders.insert(*h.set().IndexOf(v->validator));
+  }
+  EXPECT_GE(senders.size(), h.set().WeakQuorum());
+  EXPECT_TRUE(senders.count(1) && senders.count(2));
+}
+
 TEST(DropReasonTest, EveryReasonHasADistinctLabel) {
   std::set<std::string_view> labels;
   for (std::size_t i = 0; i < kDropReasonCount; ++i) {

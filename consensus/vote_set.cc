@@ -70,4 +70,10 @@ std::vector<Vote> VoteSet::VotesFor(const std::optional<Hash256>& block_id) cons
   return out;
 }
 
+std::vector<Vote> VoteSet::All() const {
+  std::vector<Vote> out;
+  for (const auto& mine : votes_) out.insert(out.end(), mine.begin(), mine.end());
+  return out;
+}
+
 }  // namespace consentd::consensus

@@ -57,6 +57,8 @@ class VoteSet {
   std::optional<Hash256> BlockWith(std::size_t threshold) const;
   // One vote per validator for `block_id`, in validator order.
   std::vector<Vote> VotesFor(const std::optional<Hash256>& block_id) const;
+  // Every vote held (counted conflicts included), in validator order.
+  std::vector<Vote> All() const;
 
  private:
   VoteType type_;

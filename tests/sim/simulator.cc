@@ -14,6 +14,7 @@
 #include "crypto/sha256.h"
 #include "tests/sim/adversary.h"
 #include "tests/sim/fake_app.h"
+#include "tests/sim/remembering_verifier.h"
 #include "tests/sim/sim_rng.h"
 
 namespace consentd::sim {
@@ -33,15 +34,18 @@ std::string Cat(const T&... parts) {
   return out.str();
 }
 
-// Keys are fixed per index (not per seed): the seed decides who does what with them.
+// Keys are fixed per index (not per seed): the seed decides who does what with them. Made once,
+// before any schedule runs, so that simulations may run on several threads.
 const crypto::PrivateKey& SimKey(std::size_t i) {
-  static std::vector<std::unique_ptr<crypto::PrivateKey>> keys;
-  while (keys.size() <= i) {
-    const Hash256 secret = crypto::Sha256(Cat("consentd-sim key ", keys.size()));
-    keys.push_back(std::make_unique<crypto::PrivateKey>(
-        std::move(crypto::PrivateKey::FromBytes(secret)).value()));
-  }
-  return *keys[i];
+  static const std::vector<crypto::PrivateKey> keys = [] {
+    std::vector<crypto::PrivateKey> out;
+    for (std::size_t k = 0; k < kMaxSimValidators; ++k) {
+      out.push_back(std::move(
+          crypto::PrivateKey::FromBytes(crypto::Sha256(Cat("consentd-sim key ", k))).value()));
+    }
+    return out;
+  }();
+  return keys.at(i);
 }
 
 // FNV-1a over 64-bit words.
@@ -155,6 +159,7 @@ class Simulation {
   const Schedule& s_;
   const SimOptions& options_;
   SimRng rng_;
+  std::shared_ptr<RememberingVerifier> verifier_;
   consensus::ValidatorSet validators_;
   Checker checker_;
   std::vector<Node> nodes_;
@@ -197,6 +202,7 @@ Simulation::Simulation(const Schedule& schedule, const SimOptions& options)
     : s_(schedule),
       options_(options),
       rng_(MixSeed(MixSeed(schedule.seed, schedule.n), 1000 + static_cast<int>(schedule.scenario))),
+      verifier_(options.share_verifier ? std::make_shared<RememberingVerifier>() : nullptr),
       validators_(MakeValidators(schedule.n)),
       checker_(kSimChainId, &validators_, HonestNodes(schedule),
                HonestKeys(schedule, validators_)) {
@@ -228,6 +234,7 @@ std::unique_ptr<consensus::Replica> Simulation::MakeReplica(std::uint32_t i) {
   config.signer = std::make_unique<consensus::LocalSigner>(
       std::move(crypto::PrivateKey::FromBytes(SimKey(node.spec.key).secret())).value(),
       consensus::LocalSigner::Aux::kDeterministic);
+  config.verifier = verifier_;
   config.timeouts = s_.timeouts;
   config.limits.resend_interval_ms = 300;
 #ifdef CONSENTD_UNSAFE_VARIANTS
@@ -458,6 +465,7 @@ void Simulation::Outgoing(std::uint32_t i, const Message& m, std::optional<std::
   const auto* p = std::get_if<Proposal>(&m);
   const crypto::PublicKey& signer = p ? p->proposer : std::get<Vote>(m).validator;
   if (s_.IsHonest(i) && signer == node.key) checker_.OnOwnMessageSent(i, node.disk, m, now_);
+  if (tracing()) Trace(Cat("n", i, " -> ", peer ? Cat("n", *peer) : "all", " ", Describe(m)));
   std::vector<std::pair<std::uint32_t, Message>> out;
   if (node.adversary) {
     out = node.adversary->Transform(i, m, peer);
@@ -517,7 +525,12 @@ std::int64_t Simulation::Delay() {
 void Simulation::Send(std::uint32_t from, std::uint32_t to, Packet packet) {
   if (from == to) return;
   ++result_.messages;
-  if (!after_gst_ && (Blocked(from, to, packet) || rng_.Chance(s_.drop_ppm))) return;
+  if (!after_gst_ && (Blocked(from, to, packet) || rng_.Chance(s_.drop_ppm))) {
+    if (tracing() && packet.kind == Packet::Kind::kMessage) {
+      Trace(Cat("n", from, " -x n", to, " lost ", Describe(*packet.message)));
+    }
+    return;
+  }
   if (rng_.Chance(s_.dup_ppm)) {
     Event dup = Make(now_ + Delay(), Kind::kDeliver, to, from);
     dup.packet = packet;

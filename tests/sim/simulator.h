@@ -19,9 +19,13 @@
 namespace consentd::sim {
 
 inline constexpr char kSimChainId[] = "consentd-sim";
+inline constexpr std::size_t kMaxSimValidators = 64;
 
 struct SimOptions {
   std::ostream* trace = nullptr;  // one line per event when set
+  // Replicas share one RememberingVerifier (the default); false: each verifies every signature
+  // itself, as a node does (RememberingVerifierTest compares the two).
+  bool share_verifier = true;
 };
 
 struct SimResult {
@@ -37,6 +41,8 @@ struct SimResult {
   std::int64_t end_ms = 0;
 };
 
+// Runs one schedule (schedule.n <= kMaxSimValidators). Thread-safe: schedules may run on
+// several threads at once, each with its own options.
 SimResult RunSchedule(const Schedule& schedule, const SimOptions& options = {});
 
 // The command that replays `schedule` ("consentd-sim --n 4 --scenario lossy --start 7

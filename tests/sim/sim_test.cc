@@ -1,7 +1,9 @@
 // The simulator's unit tests and the CI suite of simulated schedules.
 //
-// CiSuite runs seeds 1..CONSENTD_SIM_SEEDS (default 250) for each n in {4, 7} and each of the
-// six scenarios: 3,000 schedules by default. A failure prints the command that replays it.
+// CiSuite runs seeds 1..CONSENTD_SIM_SEEDS (default 500) for each n in {4, 7} and each of the
+// six scenarios: 6,000 schedules by default; fixed seeds, so CI replays. Fresh seeds are
+// consentd-sim --long's (docs/CONSENSUS.md, "Runs and what they found"). A failure prints the
+// command that replays it.
 
 #include <gtest/gtest.h>
 
@@ -12,6 +14,7 @@
 #include <set>
 #include <sstream>
 
+#include "common/test_paths.h"
 #include "consensus/sign_bytes.h"
 #include "crypto/sha256.h"
 #include "tests/sim/fake_app.h"
@@ -167,9 +170,9 @@ TEST(DeterminismTest, TraceOutputIsReproducible) {
 TEST(DeterminismTest, PrintedReplayCommandReproducesTheRun) {
   const Schedule schedule = MakeSchedule(5, 4, Scenario::kMixed);
   const SimResult expected = RunSchedule(schedule);
-  const std::string command =
-      ReplayCommand(schedule, std::string(CONSENTD_BUILD_DIR) + "/tests/sim/consentd-sim") +
-      " --trace";
+  const std::string command = ReplayCommand(schedule, std::string(consentd::testing::BuildDir()) +
+                                                          "/tests/sim/consentd-sim") +
+                              " --trace";
   FILE* pipe = popen(command.c_str(), "r");
   ASSERT_NE(pipe, nullptr) << command;
   std::string output;
@@ -201,7 +204,7 @@ constexpr Regression kRegressions[] = {
 };
 
 TEST(RegressionTest, SchedulesThatOnceFailedKeepEveryInvariant) {
-  const std::string binary = std::string(CONSENTD_BUILD_DIR) + "/tests/sim/consentd-sim";
+  const std::string binary = std::string(consentd::testing::BuildDir()) + "/tests/sim/consentd-sim";
   for (const Regression& r : kRegressions) {
     const Schedule schedule = MakeSchedule(r.seed, r.n, r.scenario);
     const SimResult result = RunSchedule(schedule);
@@ -393,7 +396,7 @@ TEST_F(CheckerTest, EvidenceMustNameAFaultyValidator) {
 
 std::uint64_t SeedsPerCase() {
   const char* env = std::getenv("CONSENTD_SIM_SEEDS");
-  return env != nullptr ? std::strtoull(env, nullptr, 10) : 250;
+  return env != nullptr ? std::strtoull(env, nullptr, 10) : 500;
 }
 
 class CiSuite : public ::testing::TestWithParam<std::tuple<std::size_t, Scenario>> {};
@@ -401,7 +404,7 @@ class CiSuite : public ::testing::TestWithParam<std::tuple<std::size_t, Scenario
 TEST_P(CiSuite, EverySeedKeepsEveryInvariant) {
   const auto [n, scenario] = GetParam();
   const std::uint64_t seeds = SeedsPerCase();
-  const std::string binary = std::string(CONSENTD_BUILD_DIR) + "/tests/sim/consentd-sim";
+  const std::string binary = std::string(consentd::testing::BuildDir()) + "/tests/sim/consentd-sim";
   std::uint64_t failures = 0, commits = 0, evidence = 0, bad_signatures = 0, events = 0;
   std::uint64_t multi_round = 0;
   const auto begin = std::chrono::steady_clock::now();

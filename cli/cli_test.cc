@@ -12,14 +12,16 @@
 
 #include "common/file_util.h"
 #include "common/json.h"
+#include "common/test_paths.h"
 
 namespace consentd {
 namespace {
 
 namespace fs = std::filesystem;
 
-const std::string kCtl = std::string(CONSENTD_BUILD_DIR) + "/cli/consentctl";
-const std::string kFixtures = std::string(CONSENTD_SOURCE_DIR) + "/tests/fixtures/receipts/";
+const std::string kCtl = std::string(consentd::testing::BuildDir()) + "/cli/consentctl";
+const std::string kFixtures =
+    std::string(consentd::testing::SourceDir()) + "/tests/fixtures/receipts/";
 // A port nothing listens on (below 1024, and the tests run no server).
 const std::string kDeadNode = "--node http://127.0.0.1:9";
 

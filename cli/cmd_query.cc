@@ -19,16 +19,18 @@ int Query(const Args& a, const std::string& path) {
   return kExitOk;
 }
 
-bool HelpIf(const Args& a, const char* text) {
-  if (!a.Help()) return false;
-  std::fputs(text, stdout);
-  return true;
-}
-
 constexpr const char* kNodeHelp =
     "\nNode options: --node URL (default http://127.0.0.1:8601), --token TOKEN | --token-env VAR "
     "| --token-file FILE\n(a role token from the node's config; testnets write them to "
     "tokens.json), --json.\n";
+
+// Prints a query command's help, then the options every query to a node takes.
+bool HelpIf(const Args& a, const char* text) {
+  if (!a.Help()) return false;
+  std::fputs(text, stdout);
+  std::fputs(kNodeHelp, stdout);
+  return true;
+}
 
 }  // namespace
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "common/hex.h"
+#include "common/test_paths.h"
 #include "crypto/sha256.h"
 
 namespace consentd::crypto {
@@ -23,7 +24,8 @@ struct Bip340Row {
 };
 
 std::vector<Bip340Row> LoadVectors() {
-  std::ifstream in(std::string(CONSENTD_SOURCE_DIR) + "/tests/vectors/bip340-test-vectors.csv");
+  std::ifstream in(std::string(consentd::testing::SourceDir()) +
+                   "/tests/vectors/bip340-test-vectors.csv");
   EXPECT_TRUE(in.good()) << "missing tests/vectors/bip340-test-vectors.csv";
   std::vector<Bip340Row> rows;
   std::string line;

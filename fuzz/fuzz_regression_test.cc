@@ -13,6 +13,7 @@
 
 #include "common/bytes.h"
 #include "common/file_util.h"
+#include "common/test_paths.h"
 #include "fuzz/targets.h"
 
 namespace consentd::fuzz {
@@ -22,7 +23,7 @@ namespace fs = std::filesystem;
 
 // Every regular file under fuzz/<kind>/<target>/, sorted so a failure names a stable input.
 std::vector<fs::path> Inputs(const std::string& kind, const std::string& target) {
-  const fs::path dir = fs::path(CONSENTD_SOURCE_DIR) / "fuzz" / kind / target;
+  const fs::path dir = fs::path(consentd::testing::SourceDir()) / "fuzz" / kind / target;
   std::vector<fs::path> out;
   if (!fs::is_directory(dir)) return out;
   for (const fs::directory_entry& e : fs::directory_iterator(dir)) {

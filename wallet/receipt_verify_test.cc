@@ -8,13 +8,14 @@
 
 #include "common/file_util.h"
 #include "common/hex.h"
+#include "common/test_paths.h"
 #include "ledger/genesis.h"
 #include "wallet/testing/receipt_fixtures.h"
 
 namespace consentd::wallet {
 namespace {
 
-const std::string kDir = std::string(CONSENTD_SOURCE_DIR) + "/tests/fixtures/receipts/";
+const std::string kDir = std::string(consentd::testing::SourceDir()) + "/tests/fixtures/receipts/";
 
 std::string Read(const std::string& name) {
   auto text = ReadFile(kDir + name);

@@ -6,6 +6,8 @@
 #include <sstream>
 #include <string>
 
+#include "common/test_paths.h"
+
 namespace consentd::ledger::vocab {
 namespace {
 
@@ -46,7 +48,7 @@ TEST(VocabularyTest, DomainFacts) {
 }
 
 TEST(VocabularyTest, DocumentedInVocabularyMd) {
-  std::ifstream in(std::string(CONSENTD_SOURCE_DIR) + "/docs/VOCABULARY.md");
+  std::ifstream in(std::string(consentd::testing::SourceDir()) + "/docs/VOCABULARY.md");
   ASSERT_TRUE(in.good()) << "docs/VOCABULARY.md is missing";
   std::stringstream buf;
   buf << in.rdbuf();

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "common/hex.h"
+#include "common/test_paths.h"
 #include "crypto/sha256.h"
 #include "node/http/api.h"
 #include "node/http/auth.h"
@@ -189,7 +190,7 @@ TEST(RoutesTest, PathTemplatesBecomeRegexes) {
 // Routes documented in the OpenAPI file: path keys at two spaces under `paths:`, methods at
 // four spaces under each path.
 std::set<std::string> DocumentedRoutes() {
-  std::ifstream in(std::string(CONSENTD_SOURCE_DIR) + "/docs/api/openapi.yaml");
+  std::ifstream in(std::string(consentd::testing::SourceDir()) + "/docs/api/openapi.yaml");
   std::set<std::string> out;
   std::string line, path;
   bool in_paths = false;

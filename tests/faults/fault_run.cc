@@ -142,8 +142,9 @@ class FaultNet {
       if (state_[i] == NodeState::kDown || net_.Running(i)) continue;
       state_[i] = NodeState::kDown;
       const std::string log = net_.Log(i);
-      failures_->push_back("node" + std::to_string(i) + " exited by itself " + when +
-                           "; log tail: " + log.substr(log.size() > 1500 ? log.size() - 1500 : 0));
+      failures_->push_back("node" + std::to_string(i) + " exited by itself " + when + " (" +
+                           net_.ExitReport(i) +
+                           "); log tail: " + log.substr(log.size() > 1500 ? log.size() - 1500 : 0));
     }
   }
 

@@ -8,13 +8,14 @@
 #include <cstdlib>
 
 #include "common/file_util.h"
+#include "common/test_paths.h"
 #include "tests/integration/harness.h"
 
 namespace consentd::testing {
 namespace {
 
 TEST(CliWalkthroughTest, EveryDocumentedCommandWorks) {
-  const std::string root = CONSENTD_SOURCE_DIR;
+  const std::string root = consentd::testing::SourceDir();
   auto local4 = ParseJson(*ReadFile(root + "/network-configs/local-4/network.json"));
   ASSERT_TRUE(local4.ok());
   LocalNet net(1, [&](Json& n) {

@@ -12,6 +12,7 @@
 #include "cli/testnet.h"
 #include "common/file_util.h"
 #include "common/hex.h"
+#include "common/test_paths.h"
 #include "crypto/sha256.h"
 #include "ledger/tx.h"
 #include "wallet/key_file.h"
@@ -29,10 +30,20 @@ std::int64_t NowMs() {
 
 // Ports unique to this process (tests run in parallel under ctest -j), and below Linux's
 // ephemeral range (32768-60999), where outgoing connections of earlier tests could hold them.
-// Each process gets 100 ports: five networks of 10 P2P + 10 HTTP ports.
+// Each process gets 100 ports: five networks of 10 P2P + 10 HTTP ports. Under CTest every test
+// has its own block (CONSENTD_TEST_PORT_BASE, set by the root CMakeLists.txt), so no two suites
+// running at once can meet; run by hand, the block comes from the process id.
 int PortBase() {
   static int next = 0;
-  return 10000 + (static_cast<int>(::getpid()) % 227) * 100 + (next++ % 5) * 20;
+  static const int block = [] {
+    const char* env = std::getenv("CONSENTD_TEST_PORT_BASE");
+    if (env != nullptr) {
+      const int base = std::atoi(env);
+      if (base >= 1024 && base <= 32668) return base;
+    }
+    return 10000 + (static_cast<int>(::getpid()) % 227) * 100;
+  }();
+  return block + (next++ % 5) * 20;
 }
 
 }  // namespace
@@ -42,7 +53,7 @@ std::string BinaryPath(const std::string& name) {
   if (const char* dir = std::getenv("CONSENTD_TEST_BIN_DIR"); dir != nullptr && *dir != '\0') {
     return std::string(dir) + "/" + name;
   }
-  const std::string build = CONSENTD_BUILD_DIR;
+  const std::string build = consentd::testing::BuildDir();
   if (name == "consentd") return build + "/node/consentd";
   return build + "/cli/" + name;
 }
@@ -144,7 +155,23 @@ void LocalNet::Signal(int i, int signal) {
 bool LocalNet::Running(int i) const {
   if (pids_[i] <= 0) return false;
   int status = 0;
-  return waitpid(pids_[i], &status, WNOHANG) == 0;
+  const pid_t r = waitpid(pids_[i], &status, WNOHANG);
+  if (r == pids_[i]) exit_status_[i] = status;
+  return r == 0;
+}
+
+std::string LocalNet::ExitReport(int i) const {
+  std::string how = "exit status unknown";
+  if (const auto it = exit_status_.find(i); it != exit_status_.end()) {
+    const int s = it->second;
+    how = WIFEXITED(s)     ? "exit status " + std::to_string(WEXITSTATUS(s))
+          : WIFSIGNALED(s) ? "killed by signal " + std::to_string(WTERMSIG(s))
+                           : "wait status " + std::to_string(s);
+  }
+  auto out = ReadFile(homes_[i] + "/stdout.log", 1 << 30);
+  std::string tail = out.ok() ? *out : "";
+  if (tail.size() > 3000) tail = tail.substr(tail.size() - 3000);
+  return how + "; stdout/stderr tail: " + (tail.empty() ? "(empty)" : tail);
 }
 
 bool LocalNet::WaitExit(int i, std::int64_t timeout_ms, int* status) {

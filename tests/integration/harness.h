@@ -41,6 +41,9 @@ class LocalNet {
   void Kill(int i, int signal = 9);  // and reap
   void Signal(int i, int signal);    // without waiting (SIGSTOP/SIGCONT)
   bool Running(int i) const;
+  // For a node that Running() found gone: how it ended (exit status or signal) and the tail of
+  // what it wrote to stdout and stderr (sanitizer reports, fatal errors), for failure messages.
+  std::string ExitReport(int i) const;
   // Waits up to `timeout_ms` for node i to exit by itself; on exit stores its wait status,
   // forgets the process and returns true.
   bool WaitExit(int i, std::int64_t timeout_ms, int* status);
@@ -82,6 +85,7 @@ class LocalNet {
   std::vector<std::string> homes_;
   std::vector<int> http_ports_;
   std::vector<pid_t> pids_;
+  mutable std::map<int, int> exit_status_;  // node -> wait status, once Running() reaped it
   std::map<std::string, crypto::PrivateKey> keys_;
   std::uint64_t nonce_ = 0;
 };

@@ -10,6 +10,7 @@
 #include <map>
 #include <set>
 
+#include "common/test_paths.h"
 #include "tests/sim/invariants.h"
 #include "tests/sim/schedule.h"
 #include "tests/sim/simulator.h"
@@ -31,7 +32,8 @@ class TeethTest : public ::testing::TestWithParam<TeethCase> {};
 
 TEST_P(TeethTest, InvariantsCatchTheUnsafeVariant) {
   const TeethCase& c = GetParam();
-  const std::string binary = std::string(CONSENTD_BUILD_DIR) + "/tests/sim/consentd-sim-unsafe";
+  const std::string binary =
+      std::string(consentd::testing::BuildDir()) + "/tests/sim/consentd-sim-unsafe";
   std::uint64_t tried = 0;
   std::optional<Schedule> caught;
   std::optional<Violation> violation;

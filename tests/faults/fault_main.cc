@@ -101,12 +101,12 @@ int main(int argc, char** argv) {
   }
   // CI replays the same schedules every run (a red run is reproducible from its log alone);
   // the long suite and single runs without --seed search fresh ground from the clock.
-  const std::uint64_t seed =
-      seed_given ? *seed_given
-      : (long_mode == std::optional<bool>{false} && !one_given)
-          ? kCiSeed
-          : static_cast<std::uint64_t>(std::chrono::system_clock::now().time_since_epoch().count() %
-                                       1'000'000'007);
+  const bool ci_suite = long_mode == std::optional<bool>{false} && !one_given;
+  std::uint64_t seed =
+      ci_suite ? kCiSeed
+               : static_cast<std::uint64_t>(
+                     std::chrono::system_clock::now().time_since_epoch().count() % 1'000'000'007);
+  if (seed_given) seed = *seed_given;
   std::vector<Plan> plans;
   if (one_given || !long_mode) {
     plans = one_given ? std::vector<Plan>{one} : Suite(false);

@@ -210,6 +210,12 @@ Result<Json> ParseJson(std::string_view text, const JsonLimits& limits) {
   if (!IsValidUtf8(text)) {
     return JsonStatus(JsonError::kInvalidUtf8, "document is not well-formed UTF-8");
   }
+  // The parser takes a NUL byte for the end of its input; JSON has no place for a raw one, so
+  // a document with one (and whatever follows it) is refused whole.
+  if (const std::size_t nul = text.find('\0'); nul != std::string_view::npos) {
+    return JsonStatus(JsonError::kSyntax,
+                      "a NUL byte at offset " + std::to_string(nul) + " (JSON text has none)");
+  }
   StrictSax sax(limits);
   bool ok = false;
   try {

@@ -134,5 +134,17 @@ TEST(CanonicalJsonTest, RejectsSyntaxErrors) {
   }
 }
 
+TEST(CanonicalJsonTest, RejectsNulBytesAnywhere) {
+  using namespace std::string_literals;
+  // The parser itself stops at a NUL: without the check, each of these would parse as {"a":1}.
+  for (const std::string& bad : {"{\"a\":1}\0"s, "{\"a\":1}\0garbage"s, "{\"a\":1} \0 [2]"s,
+                                 "\0{\"a\":1}"s, "{\"a\":\"x\0y\"}"s}) {
+    auto r = ParseJson(bad);
+    ASSERT_FALSE(r.ok()) << bad.size();
+    EXPECT_EQ(r.status().code(), "json_syntax");
+  }
+  EXPECT_TRUE(ParseJson("{\"a\":\"x\\u0000y\"}").ok());  // an escaped NUL is fine
+}
+
 }  // namespace
 }  // namespace consentd

@@ -87,38 +87,53 @@ Json BackupManifest::ToJson() const {
   return j;
 }
 
-Result<BackupManifest> WriteBackup(const ReadView& view, const Genesis& genesis,
-                                   const std::function<bool(std::string_view)>& out) {
-  BackupManifest m;
-  m.chain_id = genesis.chain_id;
-  m.genesis_hash = genesis.Hash();
-  CONSENTD_ASSIGN_OR_RETURN(m.head, Ledger::ReadHead(view));
-  crypto::Sha256Hasher hasher;
-  std::string chunk = CanonicalJson(HeaderJson(m)) + "\n";
-  auto flush = [&]() {
-    hasher.Update(chunk);
-    const bool ok = out(chunk);
-    chunk.clear();
-    return ok;
-  };
-  auto cursor = view.Scan("");
-  for (; cursor->Valid(); cursor->Next()) {
-    chunk.push_back('R');
-    PutU32(&chunk, cursor->key().size());
-    chunk += cursor->key();
-    PutU32(&chunk, cursor->value().size());
-    chunk += cursor->value();
-    ++m.entries;
-    if (chunk.size() >= (1 << 20) && !flush()) {
-      return Status::Error("backup_aborted", "the backup's reader went away");
-    }
+Result<std::unique_ptr<BackupWriter>> BackupWriter::Start(std::shared_ptr<const ReadView> view,
+                                                          const Genesis& genesis) {
+  std::unique_ptr<BackupWriter> w(new BackupWriter());
+  w->m_.chain_id = genesis.chain_id;
+  w->m_.genesis_hash = genesis.Hash();
+  CONSENTD_ASSIGN_OR_RETURN(w->m_.head, Ledger::ReadHead(*view));
+  w->cursor_ = view->Scan("");
+  w->view_ = std::move(view);
+  return w;
+}
+
+Result<bool> BackupWriter::Next(std::string* out) {
+  if (done_) return false;
+  std::string chunk;
+  if (!header_sent_) {
+    chunk = CanonicalJson(HeaderJson(m_)) + "\n";
+    header_sent_ = true;
   }
-  CONSENTD_RETURN_IF_ERROR(cursor->status());
-  if (!flush()) return Status::Error("backup_aborted", "the backup's reader went away");
-  m.sha256 = hasher.Finish();
-  chunk = "E" + CanonicalJson(Json{{"entries", m.entries}, {"sha256", HexEncode(m.sha256)}}) + "\n";
-  if (!out(chunk)) return Status::Error("backup_aborted", "the backup's reader went away");
-  return m;
+  for (; cursor_->Valid() && chunk.size() < kPieceBytes; cursor_->Next()) {
+    chunk.push_back('R');
+    PutU32(&chunk, cursor_->key().size());
+    chunk += cursor_->key();
+    PutU32(&chunk, cursor_->value().size());
+    chunk += cursor_->value();
+    ++m_.entries;
+  }
+  CONSENTD_RETURN_IF_ERROR(cursor_->status());
+  hasher_.Update(chunk);
+  if (!cursor_->Valid()) {
+    m_.sha256 = hasher_.Finish();
+    chunk +=
+        "E" + CanonicalJson(Json{{"entries", m_.entries}, {"sha256", HexEncode(m_.sha256)}}) + "\n";
+    done_ = true;
+  }
+  *out += chunk;
+  return true;
+}
+
+Result<BackupManifest> WriteBackup(std::shared_ptr<const ReadView> view, const Genesis& genesis,
+                                   const std::function<bool(std::string_view)>& out) {
+  CONSENTD_ASSIGN_OR_RETURN(auto writer, BackupWriter::Start(std::move(view), genesis));
+  for (;;) {
+    std::string chunk;
+    CONSENTD_ASSIGN_OR_RETURN(bool more, writer->Next(&chunk));
+    if (!more) return writer->manifest();
+    if (!out(chunk)) return Status::Error("backup_aborted", "the backup's reader went away");
+  }
 }
 
 Result<BackupManifest> ReadBackup(std::istream& in,

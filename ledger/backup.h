@@ -25,6 +25,7 @@
 #include <string_view>
 
 #include "common/result.h"
+#include "crypto/sha256.h"
 #include "ledger/genesis.h"
 #include "ledger/ledger.h"
 #include "ledger/store/store.h"
@@ -43,10 +44,37 @@ struct BackupManifest {
   Json ToJson() const;  // header fields and trailer fields together (for `consentd backup`)
 };
 
-// Streams the backup of `view` (a snapshot) to `out`, which returns false to abort (then
-// "backup_aborted"). `genesis` names the chain; the head is read from the view itself.
-// Errors: "backup_aborted", store_* (including a view without a head record).
-Result<BackupManifest> WriteBackup(const ReadView& view, const Genesis& genesis,
+// Produces the backup of `view` (a snapshot) piece by piece: the header line, then about
+// 1 MiB of records per piece, the trailer with the last one. A reader that holds no thread
+// while its client reads (the HTTP server) pulls one piece at a time.
+class BackupWriter {
+ public:
+  static constexpr std::size_t kPieceBytes = 1 << 20;
+
+  // `genesis` names the chain; the head is read from the view itself. Errors: store_*
+  // (including a view without a head record).
+  static Result<std::unique_ptr<BackupWriter>> Start(std::shared_ptr<const ReadView> view,
+                                                     const Genesis& genesis);
+  // Appends the next piece to `out`; false when the trailer has already been produced.
+  // Errors: store_*.
+  Result<bool> Next(std::string* out);
+  // Complete (entries, sha256) once Next has returned false.
+  const BackupManifest& manifest() const { return m_; }
+
+ private:
+  BackupWriter() = default;
+
+  std::shared_ptr<const ReadView> view_;
+  std::unique_ptr<Cursor> cursor_;
+  crypto::Sha256Hasher hasher_;
+  BackupManifest m_;
+  bool header_sent_ = false;
+  bool done_ = false;
+};
+
+// Streams the whole backup of `view` to `out`, which returns false to abort (then
+// "backup_aborted"). Errors: those of BackupWriter, "backup_aborted".
+Result<BackupManifest> WriteBackup(std::shared_ptr<const ReadView> view, const Genesis& genesis,
                                    const std::function<bool(std::string_view)>& out);
 
 // Reads a backup from `in`, handing its entries to `apply` in batches of at most

@@ -24,7 +24,7 @@ class BackupTest : public ::testing::Test {
               .ok());
     }
     auto snapshot = chain_.ledger().Snapshot();
-    auto m = WriteBackup(*snapshot, chain_.genesis(), [this](std::string_view chunk) {
+    auto m = WriteBackup(std::move(snapshot), chain_.genesis(), [this](std::string_view chunk) {
       file_ += chunk;
       return true;
     });

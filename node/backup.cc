@@ -130,7 +130,7 @@ Result<ledger::BackupManifest> CheckFile(const std::string& path) {
 Status BackupFromStore(const Config& config, ledger::Store& store, OutFile* out) {
   CONSENTD_ASSIGN_OR_RETURN(auto genesis, ledger::Genesis::Load(config.GenesisPath()));
   auto snapshot = store.Snapshot();
-  auto m = ledger::WriteBackup(*snapshot, genesis,
+  auto m = ledger::WriteBackup(std::move(snapshot), genesis,
                                [out](std::string_view chunk) { return out->Write(chunk); });
   if (!m.ok() && m.status().code() == "backup_aborted") {
     return Status::Error("backup_io", "cannot write the backup file");

@@ -108,8 +108,21 @@ Status ParseHttp(const Json& j, Config::Http* h) {
   if (!j.is_object()) return Invalid("http", "must be an object");
   Fields f(j, "http");
   CONSENTD_RETURN_IF_ERROR(f.Address("listen", &h->listen));
-  CONSENTD_RETURN_IF_ERROR(f.Integer("threads", &h->threads, 1, 1024));
+  CONSENTD_RETURN_IF_ERROR(f.Integer("threads", &h->threads, 1, 64));
+  CONSENTD_RETURN_IF_ERROR(f.Integer("work_threads", &h->work_threads, 1, 64));
   CONSENTD_RETURN_IF_ERROR(f.Integer("max_body_bytes", &h->max_body_bytes, 1024, 1 << 30));
+  CONSENTD_RETURN_IF_ERROR(f.Integer("max_header_bytes", &h->max_header_bytes, 1024, 1 << 20));
+  CONSENTD_RETURN_IF_ERROR(f.Integer("max_header_fields", &h->max_header_fields, 8, 10'000));
+  CONSENTD_RETURN_IF_ERROR(f.Integer("min_body_bytes_per_s", &h->min_body_bytes_per_s, 1, 1 << 30));
+  CONSENTD_RETURN_IF_ERROR(f.Integer("idle_timeout_ms", &h->idle_timeout_ms, 100, 3'600'000));
+  CONSENTD_RETURN_IF_ERROR(f.Integer("max_connections", &h->max_connections, 1, 1'000'000));
+  CONSENTD_RETURN_IF_ERROR(
+      f.Integer("max_connections_per_address", &h->max_connections_per_address, 1, 1'000'000));
+  CONSENTD_RETURN_IF_ERROR(
+      f.Integer("max_streams_anonymous", &h->max_streams_anonymous, 0, 100'000));
+  CONSENTD_RETURN_IF_ERROR(f.Integer("max_streams_member", &h->max_streams_member, 0, 100'000));
+  CONSENTD_RETURN_IF_ERROR(
+      f.Integer("max_streams_oversight", &h->max_streams_oversight, 0, 100'000));
   CONSENTD_RETURN_IF_ERROR(f.Integer("max_batch", &h->max_batch, 1, 100'000));
   CONSENTD_RETURN_IF_ERROR(f.Integer("rate_limit_per_s", &h->rate_limit_per_s, 1, 10'000'000));
   CONSENTD_RETURN_IF_ERROR(f.Integer("rate_limit_burst", &h->rate_limit_burst, 1, 10'000'000));

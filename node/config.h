@@ -47,14 +47,29 @@ struct Config {
 
   struct Http {
     HostPort listen{"127.0.0.1", 8080};
-    std::uint32_t threads = 16;
+    // Threads that serve every connection (asynchronous I/O, light handlers), and threads for
+    // long handlers (compliance reports, batches).
+    std::uint32_t threads = 2;
+    std::uint32_t work_threads = 2;
     std::uint64_t max_body_bytes = 4 << 20;
+    std::uint32_t max_header_bytes = 16 << 10;  // request line and header block together
+    std::uint32_t max_header_fields = 100;
     std::uint32_t max_batch = 1000;
     std::uint32_t rate_limit_per_s = 2000;  // per client address (token bucket)
     std::uint32_t rate_limit_burst = 4000;
+    // A request's line and headers must arrive within read_timeout_ms of its first byte; its
+    // body at min_body_bytes_per_s or faster after the same grace.
     std::uint32_t read_timeout_ms = 10'000;
-    std::uint32_t write_timeout_ms = 10'000;
-    std::uint32_t max_wait_ms = 60'000;  // ?wait=commit&timeout_ms upper bound
+    std::uint32_t min_body_bytes_per_s = 16 << 10;
+    std::uint32_t idle_timeout_ms = 5'000;    // keep-alive: the wait for a next request
+    std::uint32_t write_timeout_ms = 10'000;  // each write (each piece of a stream)
+    std::uint32_t max_connections = 1000;
+    std::uint32_t max_connections_per_address = 256;
+    // Stream slots (events, exports, backups, reports) by class of caller.
+    std::uint32_t max_streams_anonymous = 8;
+    std::uint32_t max_streams_member = 16;
+    std::uint32_t max_streams_oversight = 8;  // auditors and regulators
+    std::uint32_t max_wait_ms = 60'000;       // ?wait=commit&timeout_ms upper bound
     std::vector<TokenConfig> tokens;
     std::string ui_dir;  // static web app to serve under /ui/ (empty: none)
   } http;

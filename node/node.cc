@@ -277,9 +277,12 @@ void Node::OnCommitted(const ledger::Block& block) {
       submitted_.erase(it);
     }
   }
-  std::lock_guard<std::mutex> lock(commit_mu_);
-  ++commits_seen_;
-  commit_cv_.notify_all();
+  {
+    std::lock_guard<std::mutex> lock(commit_mu_);
+    ++commits_seen_;
+    commit_cv_.notify_all();
+  }
+  if (http_) http_->OnCommitted();
 }
 
 std::uint64_t Node::WaitForHeightAbove(std::uint64_t height, std::int64_t timeout_ms) {
@@ -290,13 +293,15 @@ std::uint64_t Node::WaitForHeightAbove(std::uint64_t height, std::int64_t timeou
   return ledger_->head().height;
 }
 
+bool Node::IsCommitted(const Hash256& tx_id) const {
+  ledger::StateReader reader(ledger_->store());
+  auto loc = reader.Tx(tx_id);
+  return loc.ok() && loc->has_value();
+}
+
 bool Node::WaitForCommit(const Hash256& tx_id, std::int64_t timeout_ms) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  auto committed = [&] {
-    ledger::StateReader reader(ledger_->store());
-    auto loc = reader.Tx(tx_id);
-    return loc.ok() && loc->has_value();
-  };
+  auto committed = [&] { return IsCommitted(tx_id); };
   std::unique_lock<std::mutex> lock(commit_mu_);
   for (;;) {
     lock.unlock();

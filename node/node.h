@@ -65,6 +65,8 @@ class Node {
   Status Admit(const ledger::TxPtr& tx);
   // Counts a submission refused before it could be admitted (consentd_txs_rejected_total).
   void CountRejection(const Status& status);
+  // Is `tx_id` committed here?
+  bool IsCommitted(const Hash256& tx_id) const;
   // Waits until `tx_id` is committed or `timeout_ms` passes; true when committed.
   bool WaitForCommit(const Hash256& tx_id, std::int64_t timeout_ms);
   // Waits until the head is above `height`, the node stops, or `timeout_ms` passes; returns

@@ -18,6 +18,9 @@ printf '#include <secp256k1.h>\n' > "$tmp/ledger/bad_secp.cc"
 printf '#include <leveldb/db.h>\n' > "$tmp/ledger/state.cc.bad.cc"
 printf '#include <httplib.h>\n' > "$tmp/common/bad_http.cc"
 printf '#include "crypto/sha256.h"\n' > "$tmp/common/bad_up.cc"
+# Route handlers see node/http/message.h only: no Beast beside the server, no httplib server.
+printf '#include <boost/beast/http.hpp>\n' > "$tmp/node/http/bad_route.cc"
+printf '#include <httplib.h>\n' > "$tmp/node/http/bad_server.cc"
 
 set +e
 out=$("$tmp/scripts/check-layering" "$tmp" 2>&1)
@@ -26,7 +29,8 @@ set -e
 echo "$out"
 [ "$rc" -ne 0 ] || { echo "FAIL: check-layering passed a tree with forbidden includes"; exit 1; }
 for expect in "consensus/bad_boost.h:3:" "consensus/bad_layer.cc:1:" "consensus/bad_ledger.cc:1:" "ledger/bad_secp.cc:1:" \
-              "ledger/state.cc.bad.cc:1:" "common/bad_http.cc:1:" "common/bad_up.cc:1:"; do
+              "ledger/state.cc.bad.cc:1:" "common/bad_http.cc:1:" "common/bad_up.cc:1:" \
+              "node/http/bad_route.cc:1:" "node/http/bad_server.cc:1:"; do
   grep -qF "$expect" <<<"$out" || { echo "FAIL: violation not reported: $expect"; exit 1; }
 done
 echo "layering self-check: ok"

@@ -6,12 +6,14 @@ namespace consentd::node::http {
 
 void Context::Reply(int status, const Json& body) {
   res.status = status;
-  res.set_content(CanonicalJson(body), "application/json");
+  res.content_type = "application/json";
+  res.body = CanonicalJson(body);
 }
 
 void Context::ReplyCanonical(int status, std::string body) {
   res.status = status;
-  res.set_content(std::move(body), "application/json");
+  res.content_type = "application/json";
+  res.body = std::move(body);
 }
 
 void Context::Fail(std::string_view code, std::string_view message) {
@@ -34,30 +36,55 @@ std::vector<Route> AllRoutes(Api& api) {
   return all;
 }
 
-std::string PathRegex(std::string_view path) {
-  std::string out;
-  for (std::size_t i = 0; i < path.size(); ++i) {
-    if (path[i] == '{') {
-      const std::size_t close = path.find('}', i);
-      out += "([^/]+)";
-      i = close;
-    } else if (std::string_view(".+*?^$()[]|\\").find(path[i]) != std::string_view::npos) {
-      out += '\\';
-      out += path[i];
+bool MatchPath(std::string_view tmpl, std::string_view path, std::vector<std::string>* args) {
+  const std::size_t mark = args->size();
+  std::size_t t = 0, p = 0;
+  while (t < tmpl.size() && p < path.size()) {
+    if (tmpl[t] == '{') {
+      const std::size_t close = tmpl.find('}', t);
+      const std::size_t end = std::min(path.find('/', p), path.size());
+      if (end == p) break;
+      args->emplace_back(path.substr(p, end - p));
+      t = close + 1;
+      p = end;
+    } else if (tmpl[t] == path[p]) {
+      ++t;
+      ++p;
     } else {
-      out += path[i];
+      break;
     }
   }
-  return out;
+  if (t == tmpl.size() && p == path.size()) return true;
+  args->resize(mark);
+  return false;
 }
 
-StreamSlot::StreamSlot(Api& api) : api_(api) {
-  ok_ = api_.streams.fetch_add(1) < api_.max_streams;
-  if (!ok_) api_.streams.fetch_sub(1);
+Api::StreamClass StreamClassOf(const Principal& who) {
+  if (who.sees_all()) return Api::StreamClass::kOversight;
+  if (who.authenticated()) return Api::StreamClass::kMember;
+  return Api::StreamClass::kAnonymous;
+}
+
+const char* ToString(Api::StreamClass c) {
+  switch (c) {
+    case Api::StreamClass::kAnonymous:
+      return "anonymous";
+    case Api::StreamClass::kMember:
+      return "member";
+    case Api::StreamClass::kOversight:
+      return "oversight";
+  }
+  return "anonymous";
+}
+
+StreamSlot::StreamSlot(Api& api, const Principal& who)
+    : api_(api), class_(static_cast<int>(StreamClassOf(who))) {
+  ok_ = api_.streams[class_].fetch_add(1) < api_.max_streams[class_];
+  if (!ok_) api_.streams[class_].fetch_sub(1);
 }
 
 StreamSlot::~StreamSlot() {
-  if (ok_) api_.streams.fetch_sub(1);
+  if (ok_) api_.streams[class_].fetch_sub(1);
 }
 
 }  // namespace consentd::node::http

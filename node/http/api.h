@@ -7,9 +7,7 @@
 // (consents, subjects, check, agreements, sharing, rights, incidents, members), audit.cc (the
 // audit log and its export), events.cc (Server-Sent Events), routes_ops.cc (metrics, health).
 //
-// Included only by node/http/*.cc (it brings in cpp-httplib).
-
-#include <httplib.h>
+// No HTTP library here: handlers see node/http/message.h; the server (server.cc) owns Beast.
 
 #include <atomic>
 #include <functional>
@@ -25,6 +23,7 @@
 #include "ledger/query/receipt_cache.h"
 #include "node/http/auth.h"
 #include "node/http/errors.h"
+#include "node/http/message.h"
 #include "node/http/params.h"
 
 namespace consentd::node {
@@ -39,8 +38,8 @@ namespace consentd::node::http {
 enum class Access { kPublic, kToken };
 
 struct Context {
-  const httplib::Request& req;
-  httplib::Response& res;
+  const Request& req;
+  Response& res;
   Principal who;
   std::vector<std::string> args;  // the path's {parameters}, in order
   Params params;
@@ -60,6 +59,9 @@ struct Route {
   std::string path;    // OpenAPI template
   Access access = Access::kPublic;
   std::function<void(Context&)> handle;
+  // Long work (a compliance report, a batch of signatures): runs on the server's work pool,
+  // not on the threads that serve connections.
+  bool blocking = false;
 };
 
 // What handlers share: the node, the metrics, and the lifetime of long-lived responses.
@@ -67,10 +69,14 @@ struct Api {
   Node* node = nullptr;
   Metrics* metrics = nullptr;
   std::atomic<bool> stopping{false};
-  // Streams (SSE subscribers, exports) hold a worker thread each; bounded to keep the pool free
-  // for ordinary requests.
-  std::atomic<int> streams{0};
-  int max_streams = 4;
+  // Stream slots (event streams, exports, backups, reports) by class of principal: anonymous
+  // callers share one pool, members (insurers) another, auditors and regulators their own, so
+  // anonymous load cannot take the capacity oversight needs.
+  enum class StreamClass { kAnonymous, kMember, kOversight };
+  static constexpr int kStreamClasses = 3;
+  std::atomic<int> streams[kStreamClasses] = {};
+  std::atomic<int> connections{0};  // open HTTP connections (the server keeps it)
+  int max_streams[kStreamClasses] = {8, 16, 8};
   // Receipts with the proof material of recent blocks cached (set at Start).
   std::unique_ptr<ledger::ReceiptCache> receipts;
 
@@ -87,13 +93,20 @@ std::vector<Route> OpsRoutes(Api& api);
 // Every route of the API, in registration order.
 std::vector<Route> AllRoutes(Api& api);
 
-// "/v1/txs/{tx_id}" -> "/v1/txs/([^/]+)" for httplib's regex matcher.
-std::string PathRegex(std::string_view path_template);
+// Does `path` (percent-decoded segments) match the template ("/v1/txs/{tx_id}": a {name}
+// matches one non-empty segment)? Appends the {parameters} to `args` when it does.
+bool MatchPath(std::string_view path_template, std::string_view path,
+               std::vector<std::string>* args);
 
-// A stream slot (Api::streams); `ok()` false when all are taken (then reply 503).
+// The stream class of a principal.
+Api::StreamClass StreamClassOf(const Principal& who);
+const char* ToString(Api::StreamClass c);
+
+// A stream slot of `who`'s class (Api::streams); `ok()` false when that class's slots are all
+// taken (then reply 503 too_many_streams).
 class StreamSlot {
  public:
-  explicit StreamSlot(Api& api);
+  StreamSlot(Api& api, const Principal& who);
   ~StreamSlot();
   StreamSlot(const StreamSlot&) = delete;
   StreamSlot& operator=(const StreamSlot&) = delete;
@@ -101,6 +114,7 @@ class StreamSlot {
 
  private:
   Api& api_;
+  int class_;
   bool ok_;
 };
 

@@ -29,14 +29,51 @@ std::string CsvLine(const Json& item) {
 
 constexpr const char* kCsvHeader = "height,index,time_ms,tx_id,type,members,tx\r\n";
 
-struct Export {
-  ledger::Queries queries;
-  ledger::AuditFilter filter;
-  ledger::PageRequest page;
-  bool csv = false;
-  bool header_sent = false;
-  bool finished = false;
-  std::shared_ptr<StreamSlot> slot;
+// The export's body: one page of the audit log per piece, from one snapshot.
+class Export final : public BodyStream {
+ public:
+  Export(Api& api, ledger::AuditFilter filter, bool csv, std::shared_ptr<StreamSlot> slot)
+      : api_(api),
+        queries_(api.Snapshot()),
+        filter_(std::move(filter)),
+        page_{"", kExportPage},
+        csv_(csv),
+        slot_(std::move(slot)) {}
+
+  Step Next(std::string* out, bool) override {
+    if (api_.stopping) return Step::kAbort;
+    if (csv_ && !header_sent_) {
+      *out = kCsvHeader;
+      header_sent_ = true;
+    }
+    auto page = queries_.AuditLog(filter_, page_);
+    if (!page.ok()) {
+      // The status line is gone; say so in the body and cut the stream short.
+      const std::string line = CanonicalJson(ErrorBody(page.status()));
+      *out += csv_ ? "# error: " + line + "\r\n" : line + "\n";
+      return Step::kAbort;
+    }
+    for (const Json& item : page->items) {
+      if (csv_) {
+        *out += CsvLine(item);
+      } else {
+        AppendCanonicalJson(item, out);
+        *out += '\n';
+      }
+    }
+    if (!page->next_cursor) return Step::kDone;
+    page_.cursor = *page->next_cursor;
+    return Step::kData;
+  }
+
+ private:
+  Api& api_;
+  ledger::Queries queries_;
+  ledger::AuditFilter filter_;
+  ledger::PageRequest page_;
+  bool csv_;
+  bool header_sent_ = false;
+  std::shared_ptr<StreamSlot> slot_;
 };
 
 void AuditLog(Api& api, Context& c) {
@@ -79,52 +116,14 @@ void AuditLog(Api& api, Context& c) {
   if (c.params.Get("cursor") || c.params.Get("limit")) {
     return c.Fail("bad_parameter", "an export streams the whole range: no cursor or limit");
   }
-  auto slot = std::make_shared<StreamSlot>(api);
+  auto slot = std::make_shared<StreamSlot>(api, c.who);
   if (!slot->ok()) return c.Fail("too_many_streams", "too many streams open; try again later");
-  auto state =
-      std::make_shared<Export>(Export{api.Snapshot(), f, ledger::PageRequest{"", kExportPage},
-                                      format == "csv", false, false, std::move(slot)});
+  const bool csv = format == "csv";
   c.res.status = 200;
-  c.res.set_header("Content-Disposition", std::string("attachment; filename=\"audit-log.") +
-                                              (state->csv ? "csv" : "ndjson") + "\"");
-  Api* a = &api;
-  c.res.set_chunked_content_provider(
-      state->csv ? "text/csv; charset=utf-8" : "application/x-ndjson",
-      [state, a](std::size_t, httplib::DataSink& sink) {
-        if (state->finished || a->stopping) {
-          sink.done();
-          return true;
-        }
-        std::string out;
-        if (state->csv && !state->header_sent) {
-          out = kCsvHeader;
-          state->header_sent = true;
-        }
-        auto page = state->queries.AuditLog(state->filter, state->page);
-        if (!page.ok()) {
-          // The status line is gone; say so in the body and cut the stream short.
-          const std::string line = CanonicalJson(ErrorBody(page.status()));
-          out += state->csv ? "# error: " + line + "\r\n" : line + "\n";
-          sink.write(out.data(), out.size());
-          return false;
-        }
-        for (const Json& item : page->items) {
-          if (state->csv) {
-            out += CsvLine(item);
-          } else {
-            AppendCanonicalJson(item, &out);
-            out += '\n';
-          }
-        }
-        if (!out.empty() && !sink.write(out.data(), out.size())) return false;
-        if (page->next_cursor) {
-          state->page.cursor = *page->next_cursor;
-        } else {
-          state->finished = true;
-          sink.done();
-        }
-        return true;
-      });
+  c.res.content_type = csv ? "text/csv; charset=utf-8" : "application/x-ndjson";
+  c.res.SetHeader("Content-Disposition", std::string("attachment; filename=\"audit-log.") +
+                                             (csv ? "csv" : "ndjson") + "\"");
+  c.res.stream = std::make_shared<Export>(api, f, csv, std::move(slot));
 }
 
 }  // namespace

@@ -8,11 +8,14 @@ int HttpStatusFor(std::string_view code) {
   if (code.starts_with("auth_")) return 401;
   if (code == "forbidden") return 403;
   if (code == "not_found") return 404;
+  if (code == "request_timeout") return 408;
+  if (code == "uri_too_long") return 414;
+  if (code == "headers_too_long" || code == "too_many_headers") return 431;
   if (code == "mempool_duplicate" || code == "tx_duplicate") return 409;
   if (code.ends_with("too_large")) return 413;
   if (code == "rate_limited") return 429;
   if (code == "mempool_full" || code == "not_ready" || code == "too_many_streams" ||
-      code == "shutting_down")
+      code == "too_many_connections" || code == "shutting_down")
     return 503;
   if (code == "commit_timeout") return 504;
   if (code.starts_with("store_") || code == "internal") return 500;

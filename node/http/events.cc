@@ -21,8 +21,6 @@
 namespace consentd::node::http {
 namespace {
 
-constexpr std::int64_t kKeepAliveMs = 15'000;
-
 struct Filter {
   bool blocks = true;
   bool all_txs = true;
@@ -123,6 +121,36 @@ Status AppendBlock(Api& api, Stream& s, std::string* out) {
   return Status::Ok();
 }
 
+// The event stream's body: the events of each block as it commits, a comment on quiet.
+class EventStream final : public BodyStream {
+ public:
+  EventStream(Api& api, Stream stream) : api_(api), s_(std::move(stream)) {}
+
+  Step Next(std::string* out, bool idle) override {
+    if (api_.stopping) return Step::kDone;
+    if (!started_) {
+      started_ = true;
+      *out = "retry: 2000\n\n";
+    }
+    if (s_.next.height > api_.node->ledger().head().height) {
+      if (!idle) return out->empty() ? Step::kWait : Step::kData;
+      *out += ": keep-alive\n\n";
+      return Step::kData;
+    }
+    if (Status st = AppendBlock(api_, s_, out); !st.ok()) {
+      // No id: a client that reconnects resumes after the last real event.
+      *out += "event: error\ndata: " + CanonicalJson(ErrorBody(st)) + "\n\n";
+      return Step::kAbort;
+    }
+    return Step::kData;
+  }
+
+ private:
+  Api& api_;
+  Stream s_;
+  bool started_ = false;
+};
+
 void Events(Api& api, Context& c) {
   if (auto st = c.params.Only({"types", "from_height", "last_event_id"}); !st.ok())
     return c.Fail(st);
@@ -131,7 +159,7 @@ void Events(Api& api, Context& c) {
   const std::uint64_t head = api.node->ledger().head().height;
   Position start{head + 1, -1};
   std::optional<std::string> last = c.params.Get("last_event_id");
-  if (c.req.has_header("Last-Event-ID")) last = c.req.get_header_value("Last-Event-ID");
+  if (c.req.last_event_id) last = c.req.last_event_id;
   if (last) {
     auto p = AfterEventId(*last);
     if (!p || p->height > head) {
@@ -143,36 +171,13 @@ void Events(Api& api, Context& c) {
     if (!from.ok()) return c.Fail(from.status());
     if (*from) start = Position{**from, -1};
   }
-  auto slot = std::make_shared<StreamSlot>(api);
+  auto slot = std::make_shared<StreamSlot>(api, c.who);
   if (!slot->ok()) return c.Fail("too_many_streams", "too many streams open; try again later");
-  auto stream = std::make_shared<Stream>(Stream{*filter, start, std::move(slot)});
-  Api* a = &api;
   c.res.status = 200;
-  c.res.set_header("Cache-Control", "no-cache");
-  c.res.set_header("X-Accel-Buffering", "no");
-  c.res.set_chunked_content_provider(
-      "text/event-stream", [stream, a](std::size_t offset, httplib::DataSink& sink) {
-        if (a->stopping) {
-          sink.done();
-          return true;
-        }
-        std::string out;
-        if (offset == 0) out = "retry: 2000\n\n";
-        if (stream->next.height > a->node->ledger().head().height) {
-          a->node->WaitForHeightAbove(stream->next.height - 1, kKeepAliveMs);
-          if (a->stopping) {
-            sink.done();
-            return true;
-          }
-          if (stream->next.height > a->node->ledger().head().height) out += ": keep-alive\n\n";
-        } else if (Status st = AppendBlock(*a, *stream, &out); !st.ok()) {
-          // No id: a client that reconnects resumes after the last real event.
-          out += "event: error\ndata: " + CanonicalJson(ErrorBody(st)) + "\n\n";
-          sink.write(out.data(), out.size());
-          return false;
-        }
-        return out.empty() || sink.write(out.data(), out.size());
-      });
+  c.res.content_type = "text/event-stream";
+  c.res.SetHeader("Cache-Control", "no-cache");
+  c.res.SetHeader("X-Accel-Buffering", "no");
+  c.res.stream = std::make_shared<EventStream>(api, Stream{*filter, start, std::move(slot)});
 }
 
 }  // namespace

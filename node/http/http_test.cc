@@ -180,11 +180,41 @@ TEST(MetricsTest, RendersCountersHistogramsAndGauges) {
   EXPECT_NE(text.find("consentd_latency_seconds_count 2\n"), std::string::npos);
 }
 
-TEST(RoutesTest, PathTemplatesBecomeRegexes) {
-  EXPECT_EQ(PathRegex("/v1/txs/{tx_id}"), "/v1/txs/([^/]+)");
-  EXPECT_EQ(PathRegex("/v1/subjects/{subject}/history"), "/v1/subjects/([^/]+)/history");
-  EXPECT_EQ(PathRegex("/v1/txs/batch"), "/v1/txs/batch");
-  EXPECT_EQ(PathRegex("/a.b"), "/a\\.b");
+TEST(RoutesTest, PathTemplatesMatchWholeSegments) {
+  std::vector<std::string> args;
+  EXPECT_TRUE(MatchPath("/v1/txs/{tx_id}", "/v1/txs/abc", &args));
+  EXPECT_EQ(args, std::vector<std::string>{"abc"});
+  args.clear();
+  EXPECT_TRUE(MatchPath("/v1/subjects/{subject}/history", "/v1/subjects/s-1/history", &args));
+  EXPECT_EQ(args, std::vector<std::string>{"s-1"});
+  args.clear();
+  EXPECT_TRUE(MatchPath("/v1/txs/batch", "/v1/txs/batch", &args));
+  EXPECT_TRUE(args.empty());
+  // No partial segments, no empty parameter, no extra or missing tail; args untouched on a miss.
+  EXPECT_FALSE(MatchPath("/v1/txs/{tx_id}", "/v1/txs/", &args));
+  EXPECT_FALSE(MatchPath("/v1/txs/{tx_id}", "/v1/txs/a/b", &args));
+  EXPECT_FALSE(MatchPath("/v1/subjects/{subject}/history", "/v1/subjects/s/histor", &args));
+  EXPECT_FALSE(MatchPath("/v1/txs/batch", "/v1/txs/batch2", &args));
+  EXPECT_FALSE(MatchPath("/a", "/", &args));
+  EXPECT_TRUE(args.empty());
+}
+
+TEST(RoutesTest, TargetsSplitIntoDecodedPathAndQuery) {
+  auto t = ParseTarget("/v1/check?subject=a%20b&purpose=x+y&flag&=v&&z=1");
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(t->path, "/v1/check");
+  EXPECT_EQ(t->query.find("subject")->second, "a b");
+  EXPECT_EQ(t->query.find("purpose")->second, "x y");
+  EXPECT_EQ(t->query.find("flag")->second, "");
+  EXPECT_EQ(t->query.count("z"), 1u);
+  EXPECT_EQ(t->query.count(""), 1u);
+  EXPECT_EQ(ParseTarget("/a%2Fb")->path, "/a/b");
+  EXPECT_EQ(ParseTarget("/p+q")->path, "/p+q");  // '+' is a space only in the query
+  EXPECT_FALSE(ParseTarget("v1/status").has_value());
+  EXPECT_FALSE(ParseTarget("http://x/v1/status").has_value());
+  EXPECT_FALSE(ParseTarget("").has_value());
+  EXPECT_FALSE(ParseTarget("/a%4").has_value());
+  EXPECT_FALSE(ParseTarget("/a?b=%zz").has_value());
 }
 
 // Routes documented in the OpenAPI file: path keys at two spaces under `paths:`, methods at

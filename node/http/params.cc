@@ -10,7 +10,59 @@ namespace {
 
 Status Bad(const std::string& message) { return Status::Error("bad_parameter", message); }
 
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+bool Decode(std::string_view in, bool plus_is_space, std::string* out) {
+  out->clear();
+  out->reserve(in.size());
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    const char c = in[i];
+    if (c == '%') {
+      if (i + 2 >= in.size()) return false;
+      const int hi = HexValue(in[i + 1]);
+      const int lo = HexValue(in[i + 2]);
+      if (hi < 0 || lo < 0) return false;
+      out->push_back(static_cast<char>(hi * 16 + lo));
+      i += 2;
+    } else if (c == '+' && plus_is_space) {
+      out->push_back(' ');
+    } else {
+      out->push_back(c);
+    }
+  }
+  return true;
+}
+
 }  // namespace
+
+std::optional<Target> ParseTarget(std::string_view target) {
+  if (target.empty() || target[0] != '/') return std::nullopt;
+  const std::size_t q = target.find('?');
+  Target t;
+  if (!Decode(target.substr(0, q), false, &t.path)) return std::nullopt;
+  if (q == std::string_view::npos) return t;
+  std::string_view rest = target.substr(q + 1);
+  std::string name, value;
+  while (!rest.empty()) {
+    const std::size_t amp = std::min(rest.find('&'), rest.size());
+    const std::string_view pair = rest.substr(0, amp);
+    rest.remove_prefix(std::min(amp + 1, rest.size()));
+    if (pair.empty()) continue;
+    const std::size_t eq = pair.find('=');
+    if (!Decode(pair.substr(0, eq), true, &name)) return std::nullopt;
+    if (!Decode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1), true,
+                &value)) {
+      return std::nullopt;
+    }
+    t.query.emplace(name, value);
+  }
+  return t;
+}
 
 std::optional<std::uint64_t> ParseDecimal(std::string_view text) {
   if (text.empty() || text.size() > 16) return std::nullopt;

@@ -42,6 +42,15 @@ class Params {
   const QueryParams& query_;
 };
 
+// A request target split into its percent-decoded path and its query parameters ("a=1&b=x%20y";
+// '+' in the query is a space, as browsers and form encoders send it). nullopt when the target
+// is not origin-form ("/..."), or a %-escape is not two hex digits.
+struct Target {
+  std::string path;
+  QueryParams query;
+};
+std::optional<Target> ParseTarget(std::string_view target);
+
 // Decimal digits only, no sign, at most 16 digits. nullopt otherwise.
 std::optional<std::uint64_t> ParseDecimal(std::string_view text);
 

@@ -31,17 +31,36 @@ void SubmitOne(Api& api, Context& c) {
   const Hash256 id = (*tx)->id();
   if (!wait) return c.Reply(202, Json{{"tx_id", HexEncode(id)}, {"status", "pending"}});
 
+  // The answer waits for the commit without holding a thread: the server polls it after each
+  // commit until the deadline.
   const auto ms = static_cast<std::int64_t>(timeout->value_or(max_wait));
-  if (!api.node->WaitForCommit(id, ms)) {
+  Api* a = &api;
+  auto deferred = std::make_shared<Deferred>();
+  deferred->deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+  deferred->poll = [a, id](Response& res) {
+    if (!a->node->IsCommitted(id)) return false;
+    auto receipt = Receipt(*a, id);
+    static const Request kNoRequest;
+    static const QueryParams kNoQuery;
+    Context r{kNoRequest, res, {}, {}, Params(kNoQuery)};
+    if (!receipt.ok()) {
+      r.Fail(receipt.status());
+    } else if (!receipt->has_value()) {
+      r.Fail("internal", "committed tx has no receipt yet");
+    } else {
+      r.ReplyCanonical(200, std::move(**receipt));
+    }
+    return true;
+  };
+  deferred->expire = [id, ms](Response& res) {
     Json body = ErrorBody("commit_timeout", "not committed within " + std::to_string(ms) +
                                                 " ms; it may still be committed later");
     body["tx_id"] = HexEncode(id);
-    return c.Reply(504, body);
-  }
-  auto receipt = Receipt(api, id);
-  if (!receipt.ok()) return c.Fail(receipt.status());
-  if (!receipt->has_value()) return c.Fail("internal", "committed tx has no receipt yet");
-  c.ReplyCanonical(200, std::move(**receipt));
+    res.status = 504;
+    res.content_type = "application/json";
+    res.body = CanonicalJson(body);
+  };
+  c.res.deferred = std::move(deferred);
 }
 
 // POST /v1/txs/batch: {"txs": [tx, ...]} -> {"results": [{"tx_id"} | {"error"}, ...]}
@@ -181,7 +200,8 @@ std::vector<Route> ChainRoutes(Api& api) {
   Api* a = &api;
   return {
       {"POST", "/v1/txs", Access::kPublic, [a](Context& c) { SubmitOne(*a, c); }},
-      {"POST", "/v1/txs/batch", Access::kPublic, [a](Context& c) { SubmitBatch(*a, c); }},
+      {"POST", "/v1/txs/batch", Access::kPublic, [a](Context& c) { SubmitBatch(*a, c); },
+       /*blocking=*/true},
       {"GET", "/v1/txs/{tx_id}", Access::kPublic, [a](Context& c) { GetTx(*a, c); }},
       {"GET", "/v1/blocks/latest", Access::kPublic,
        [a](Context& c) { GetBlock(*a, c, std::nullopt); }},

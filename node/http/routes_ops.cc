@@ -93,8 +93,36 @@ void GetMetrics(Api& api, Context& c) {
        "counter"},
   };
   c.res.status = 200;
-  c.res.set_content(api.metrics->Render(g), "text/plain; version=0.0.4; charset=utf-8");
+  c.res.content_type = "text/plain; version=0.0.4; charset=utf-8";
+  c.res.body = api.metrics->Render(g);
 }
+
+// A backup's body, one piece (about 1 MiB) at a time as the client reads.
+class BackupStream final : public BodyStream {
+ public:
+  BackupStream(Api& api, std::unique_ptr<ledger::BackupWriter> writer,
+               std::shared_ptr<StreamSlot> slot)
+      : api_(api), writer_(std::move(writer)), slot_(std::move(slot)) {}
+
+  Step Next(std::string* out, bool) override {
+    if (api_.stopping) return Step::kAbort;
+    auto more = writer_->Next(out);
+    if (!more.ok()) {
+      // The status line is gone: cut the stream short; the missing trailer tells the reader.
+      LogWarn("http", "backup_failed", {{"error", more.status().ToString()}});
+      return Step::kAbort;
+    }
+    if (*more) return Step::kData;
+    const ledger::BackupManifest& m = writer_->manifest();
+    LogInfo("http", "backup_served", {{"height", m.head.height}, {"entries", m.entries}});
+    return Step::kDone;
+  }
+
+ private:
+  Api& api_;
+  std::unique_ptr<ledger::BackupWriter> writer_;
+  std::shared_ptr<StreamSlot> slot_;
+};
 
 // The whole ledger store as of one snapshot, streamed in the backup format (ledger/backup.h)
 // while the node goes on committing. A backup holds every member's records, so only tokens that
@@ -105,31 +133,17 @@ void GetBackup(Api& api, Context& c) {
     return c.Fail("forbidden",
                   "a backup holds every member's records: it needs an auditor or regulator token");
   }
-  auto slot = std::make_shared<StreamSlot>(api);
+  auto slot = std::make_shared<StreamSlot>(api, c.who);
   if (!slot->ok()) return c.Fail("too_many_streams", "too many streams open; try again later");
-  std::shared_ptr<const ledger::ReadView> snapshot(api.node->ledger().Snapshot());
-  auto head = ledger::Ledger::ReadHead(*snapshot);
-  if (!head.ok()) return c.Fail(head.status());
-  const ledger::Genesis* genesis = &api.node->ledger().genesis();
+  const ledger::Genesis& genesis = api.node->ledger().genesis();
+  auto writer = ledger::BackupWriter::Start(api.node->ledger().Snapshot(), genesis);
+  if (!writer.ok()) return c.Fail(writer.status());
   c.res.status = 200;
-  c.res.set_header("Content-Disposition", "attachment; filename=\"consentd-" + genesis->chain_id +
-                                              "-" + std::to_string(head->height) + ".backup\"");
-  Api* a = &api;
-  c.res.set_chunked_content_provider(
-      "application/octet-stream",
-      [snapshot, genesis, slot, a](std::size_t, httplib::DataSink& sink) {
-        auto m = ledger::WriteBackup(*snapshot, *genesis, [&](std::string_view chunk) {
-          return !a->stopping && sink.write(chunk.data(), chunk.size());
-        });
-        if (!m.ok()) {
-          // The status line is gone: cut the stream short; the missing trailer tells the reader.
-          LogWarn("http", "backup_failed", {{"error", m.status().ToString()}});
-          return false;
-        }
-        LogInfo("http", "backup_served", {{"height", m->head.height}, {"entries", m->entries}});
-        sink.done();
-        return true;
-      });
+  c.res.content_type = "application/octet-stream";
+  c.res.SetHeader("Content-Disposition",
+                  "attachment; filename=\"consentd-" + genesis.chain_id + "-" +
+                      std::to_string((*writer)->manifest().head.height) + ".backup\"");
+  c.res.stream = std::make_shared<BackupStream>(api, std::move(*writer), std::move(slot));
 }
 
 }  // namespace

@@ -3,8 +3,8 @@
 //
 // Access follows /v1/audit/log: auditors and regulators may ask about any member (or, without
 // `member`, every insurer); an insurer's token gets its own member's report, and naming another
-// member is 403. A report reads up to ledger::kReportBudget entries, so it holds a stream slot
-// while it is computed: at most max_streams reports (and streams) run at once.
+// member is 403. A report reads up to ledger::kReportBudget entries, so it runs on the server's
+// work pool and holds a stream slot of its caller's class while it is computed.
 
 #include "ledger/query/report.h"
 #include "node/http/api.h"
@@ -36,7 +36,7 @@ void ComplianceReport(Api& api, Context& c) {
   }
   if (!c.who.sees_all()) member = c.who.member;
 
-  StreamSlot slot(api);
+  StreamSlot slot(api, c.who);
   if (!slot.ok()) return c.Fail("too_many_streams", "too many reports and streams; try again");
   const ledger::Queries q = api.Snapshot();
   if (member) {
@@ -58,7 +58,7 @@ void ComplianceReport(Api& api, Context& c) {
 std::vector<Route> ReportRoutes(Api& api) {
   Api* a = &api;
   return {{"GET", "/v1/reports/compliance", Access::kToken,
-           [a](Context& c) { ComplianceReport(*a, c); }}};
+           [a](Context& c) { ComplianceReport(*a, c); }, /*blocking=*/true}};
 }
 
 }  // namespace consentd::node::http

@@ -22,6 +22,13 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// A test client that writes to a connection the node has refused and closed sees EPIPE as an
+// error, as a real client would; it must not die of SIGPIPE.
+[[maybe_unused]] const bool kSigpipeIgnored = [] {
+  signal(SIGPIPE, SIG_IGN);
+  return true;
+}();
+
 std::int64_t NowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::steady_clock::now().time_since_epoch())

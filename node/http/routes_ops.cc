@@ -92,6 +92,20 @@ void GetMetrics(Api& api, Context& c) {
        {},
        "counter"},
   };
+  g.push_back({"consentd_http_connections", "Open HTTP connections (within the caps).",
+               static_cast<double>(api.connections.load())});
+  for (int k = 0; k < Api::kStreamClasses; ++k) {
+    g.push_back({"consentd_http_streams",
+                 k == 0 ? "Open streams (events, exports, backups) by class of principal." : "",
+                 static_cast<double>(api.streams[k].load()),
+                 {{"class", ToString(static_cast<Api::StreamClass>(k))}}});
+  }
+  for (int k = 0; k < Api::kStreamClasses; ++k) {
+    g.push_back({"consentd_http_streams_max",
+                 k == 0 ? "Stream slots by class of principal." : "",
+                 static_cast<double>(api.max_streams[k]),
+                 {{"class", ToString(static_cast<Api::StreamClass>(k))}}});
+  }
   c.res.status = 200;
   c.res.content_type = "text/plain; version=0.0.4; charset=utf-8";
   c.res.body = api.metrics->Render(g);

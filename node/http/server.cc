@@ -1,5 +1,7 @@
 #include "node/http/server.h"
 
+#include <sys/resource.h>
+
 #include <array>
 #include <atomic>
 #include <boost/asio.hpp>
@@ -146,6 +148,7 @@ class Session : public std::enable_shared_from_this<Session> {
         stream_(std::move(socket)),
         buffer_(core.cfg.max_header_bytes + 4096),
         timer_(stream_.get_executor()),
+        deadline_(stream_.get_executor()),
         remote_(std::move(remote)),
         refuse_(std::move(refuse)) {}
 
@@ -182,6 +185,7 @@ class Session : public std::enable_shared_from_this<Session> {
     closed_ = true;
     beast::error_code ec;
     timer_.cancel();
+    deadline_.cancel();
     stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
     stream_.close();
   }
@@ -193,15 +197,36 @@ class Session : public std::enable_shared_from_this<Session> {
  private:
   // --- reading a request ---
 
+  // A read's deadline. It is not the stream's own timeout, which would close the socket: a
+  // request that runs out of time is answered 408 first. The deadline cancels the pending read,
+  // which then completes with operation_aborted and timed_out_ set.
+  void Arm(Clock::time_point at) {
+    stream_.expires_never();
+    timed_out_ = false;
+    const std::uint64_t gen = ++deadline_gen_;
+    deadline_.expires_at(at);
+    deadline_.async_wait([self = shared_from_this(), gen](beast::error_code ec) {
+      if (ec || gen != self->deadline_gen_ || self->closed_) return;
+      self->timed_out_ = true;
+      beast::error_code e;
+      self->stream_.socket().cancel(e);
+    });
+  }
+  void Disarm() {
+    ++deadline_gen_;
+    deadline_.cancel();
+  }
+
   // Waits for the first byte of the next request (or takes what a pipelining client already
   // sent), at most `wait`.
   void WaitRequest(milliseconds wait) {
     idle_ = true;
     if (closed_ || c_.api.stopping) return Close();
     if (buffer_.size() > 0) return BeginHeader();
-    stream_.expires_after(wait);
+    Arm(Clock::now() + wait);
     stream_.async_read_some(buffer_.prepare(4096),
                             [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                              self->Disarm();
                               self->buffer_.commit(n);
                               if (ec) return self->Close();
                               self->BeginHeader();
@@ -213,22 +238,31 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_.emplace();
     parser_->header_limit(c_.cfg.max_header_bytes);
     parser_->body_limit(c_.cfg.max_body_bytes);
-    stream_.expires_at(Clock::now() + milliseconds(c_.cfg.read_timeout_ms));
-    bhttp::async_read_header(
-        stream_, buffer_, *parser_,
-        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->OnHeader(ec); });
+    Arm(Clock::now() + milliseconds(c_.cfg.read_timeout_ms));
+    bhttp::async_read_header(stream_, buffer_, *parser_,
+                             [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                               self->Disarm();
+                               self->OnHeader(ec);
+                             });
   }
 
   void OnHeader(beast::error_code ec) {
     if (ec) return OnReadError(ec, /*in_body=*/false);
     const auto& msg = parser_->get();
+    if (msg.target().size() > kMaxTarget) {
+      return Refuse(414, "uri_too_long", "the request target is over 8192 bytes");
+    }
     if (static_cast<std::size_t>(std::distance(msg.begin(), msg.end())) >
         c_.cfg.max_header_fields) {
       return Refuse(431, "too_many_headers",
                     "more than " + std::to_string(c_.cfg.max_header_fields) + " header fields");
     }
-    if (msg.target().size() > kMaxTarget) {
-      return Refuse(414, "uri_too_long", "the request target is over 8192 bytes");
+    // Beast refuses two different lengths, and a length with chunked; a framing header given
+    // twice, even with one value, is refused too (a proxy in front may read the other one).
+    if (msg.count(bhttp::field::content_length) > 1 ||
+        msg.count(bhttp::field::transfer_encoding) > 1) {
+      return Refuse(400, "bad_request",
+                    "a framing header (Content-Length, Transfer-Encoding) twice");
     }
     if (parser_->is_done()) return Dispatch();
     body_start_ = Clock::now();
@@ -254,9 +288,10 @@ class Session : public std::enable_shared_from_this<Session> {
     const auto allowance = milliseconds(c_.cfg.read_timeout_ms) +
                            milliseconds(body_received_ * 1000 /
                                         std::max<std::uint32_t>(1, c_.cfg.min_body_bytes_per_s));
-    stream_.expires_at(body_start_ + allowance);
+    Arm(body_start_ + allowance);
     bhttp::async_read_some(stream_, buffer_, *parser_,
                            [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                             self->Disarm();
                              if (ec) return self->OnReadError(ec, /*in_body=*/true);
                              self->body_received_ += n;
                              self->ReadBody();
@@ -275,7 +310,7 @@ class Session : public std::enable_shared_from_this<Session> {
       return Refuse(413, "too_large",
                     "the request body is over " + std::to_string(c_.cfg.max_body_bytes) + " bytes");
     }
-    if (ec == beast::error::timeout) {
+    if (timed_out_ && ec == net::error::operation_aborted) {
       return Refuse(408, "request_timeout",
                     in_body ? "the request body arrives slower than the minimum rate"
                             : "the request line and headers did not arrive in time");
@@ -617,7 +652,10 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
-  net::steady_timer timer_;
+  net::steady_timer timer_;     // commit waits and stream pacing
+  net::steady_timer deadline_;  // the pending read's deadline (Arm)
+  std::uint64_t deadline_gen_ = 0;
+  bool timed_out_ = false;
   const std::string remote_;
   const std::string refuse_;
 
@@ -682,6 +720,28 @@ void Core::OnAccepted(tcp::socket socket) {
       ->Start();
 }
 
+// Every connection holds a descriptor: raises the soft limit towards what max_connections needs
+// (beside the ledger's files and the peer links), as far as the hard limit allows, and warns
+// when that is not enough (connections past it fail to be accepted and are retried later).
+void EnsureDescriptors(std::uint32_t max_connections) {
+  constexpr rlim_t kBesideConnections = 1024 + 128;  // LevelDB's open files, peers, logs
+  const rlim_t needed = static_cast<rlim_t>(max_connections) + kBesideConnections;
+  rlimit lim{};
+  if (getrlimit(RLIMIT_NOFILE, &lim) != 0 || lim.rlim_cur >= needed) return;
+  const rlim_t target = lim.rlim_max == RLIM_INFINITY ? needed : std::min(needed, lim.rlim_max);
+  if (target > lim.rlim_cur) {
+    lim.rlim_cur = target;
+    setrlimit(RLIMIT_NOFILE, &lim);
+    getrlimit(RLIMIT_NOFILE, &lim);
+  }
+  if (lim.rlim_cur < needed) {
+    LogWarn("http", "descriptor_limit_low",
+            {{"nofile", static_cast<std::uint64_t>(lim.rlim_cur)},
+             {"needed", static_cast<std::uint64_t>(needed)},
+             {"hint", "raise LimitNOFILE (systemd) or ulimit -n, or lower http.max_connections"}});
+  }
+}
+
 }  // namespace
 
 struct HttpServer::Impl {
@@ -724,6 +784,7 @@ Status HttpServer::Start() {
     if (!ui.ok()) return ui.status();
     c.ui.emplace(std::move(*ui));
   }
+  EnsureDescriptors(c.cfg.max_connections);
   c.ioc = std::make_unique<net::io_context>(static_cast<int>(c.cfg.threads));
   c.work = std::make_unique<net::thread_pool>(c.cfg.work_threads);
   c.acceptor.emplace(net::make_strand(*c.ioc));

@@ -25,8 +25,9 @@ class RawSocket {
   RawSocket(const RawSocket&) = delete;
   RawSocket& operator=(const RawSocket&) = delete;
 
-  // Connects to 127.0.0.1:port. False if the connection was refused or timed out.
-  bool Connect(int port);
+  // Connects to 127.0.0.1:port, from `source` (another loopback address, "127.0.0.2", to
+  // look like another client) when given. False if the connection was refused or timed out.
+  bool Connect(int port, const char* source = nullptr);
   // Our own port, to find this connection in the node's log ("remote=127.0.0.1:<port>").
   int local_port() const;
   // Writes every byte (bounded by a 5 s send timeout). False once the peer closed or reset the

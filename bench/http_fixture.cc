@@ -61,7 +61,6 @@ int Main(int argc, char** argv) {
               {"p2p", {{"listen", "127.0.0.1:" + std::to_string(port + 1000)}}},
               {"http",
                {{"listen", "127.0.0.1:" + std::to_string(port)},
-                {"threads", 32},
                 {"rate_limit_per_s", 10000000},
                 {"rate_limit_burst", 10000000},
                 {"tokens", {{{"sha256", HexEncode(crypto::Sha256(token))}, {"role", "auditor"}}}}}},

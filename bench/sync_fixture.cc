@@ -61,7 +61,7 @@ Json NodeConfig(int http_port, int p2p_port, const std::vector<std::string>& pee
   return Json{{"genesis_file", "genesis.json"},
               {"node_key_file", "node_key.json"},
               {"p2p", {{"listen", "127.0.0.1:" + std::to_string(p2p_port)}, {"peers", peers}}},
-              {"http", {{"listen", "127.0.0.1:" + std::to_string(http_port)}, {"threads", 4}}},
+              {"http", {{"listen", "127.0.0.1:" + std::to_string(http_port)}}},
               {"log", {{"level", log_level}, {"file", "consentd.log"}}}};
 }
 

@@ -116,6 +116,7 @@ Status ParseHttp(const Json& j, Config::Http* h) {
   CONSENTD_RETURN_IF_ERROR(f.Integer("min_body_bytes_per_s", &h->min_body_bytes_per_s, 1, 1 << 30));
   CONSENTD_RETURN_IF_ERROR(f.Integer("idle_timeout_ms", &h->idle_timeout_ms, 100, 3'600'000));
   CONSENTD_RETURN_IF_ERROR(f.Integer("max_connections", &h->max_connections, 1, 1'000'000));
+  CONSENTD_RETURN_IF_ERROR(f.Integer("answer_cache_bytes", &h->answer_cache_bytes, 0, 1LL << 34));
   CONSENTD_RETURN_IF_ERROR(
       f.Integer("max_connections_per_address", &h->max_connections_per_address, 1, 1'000'000));
   CONSENTD_RETURN_IF_ERROR(

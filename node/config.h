@@ -70,6 +70,9 @@ struct Config {
     std::uint32_t max_streams_member = 16;
     std::uint32_t max_streams_oversight = 8;  // auditors and regulators
     std::uint32_t max_wait_ms = 60'000;       // ?wait=commit&timeout_ms upper bound
+    // Whole answers of GET /v1/check and GET /v1/receipts/{tx_id} kept for repeated questions
+    // at the same head height (node/http/answer_cache.h); 0 turns the cache off.
+    std::uint64_t answer_cache_bytes = 128 << 20;
     std::vector<TokenConfig> tokens;
     std::string ui_dir;  // static web app to serve under /ui/ (empty: none)
   } http;

@@ -21,6 +21,7 @@
 #include "common/status.h"
 #include "ledger/query/queries.h"
 #include "ledger/query/receipt_cache.h"
+#include "node/http/answer_cache.h"
 #include "node/http/auth.h"
 #include "node/http/errors.h"
 #include "node/http/message.h"
@@ -62,6 +63,9 @@ struct Route {
   // Long work (a compliance report, a batch of signatures): runs on the server's work pool,
   // not on the threads that serve connections.
   bool blocking = false;
+  // The answer depends only on the committed chain at the head, the caller's scope and the
+  // target: repeated questions are answered from the answer cache (answer_cache.h).
+  bool cacheable = false;
 };
 
 // What handlers share: the node, the metrics, and the lifetime of long-lived responses.
@@ -79,6 +83,7 @@ struct Api {
   int max_streams[kStreamClasses] = {8, 16, 8};
   // Receipts with the proof material of recent blocks cached (set at Start).
   std::unique_ptr<ledger::ReceiptCache> receipts;
+  std::unique_ptr<AnswerCache> answers;  // for routes marked cacheable
 
   ledger::Queries Snapshot() const;
 };

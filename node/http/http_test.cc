@@ -260,3 +260,72 @@ TEST(RoutesTest, RegisteredRoutesEqualTheOpenApiDocument) {
 
 }  // namespace
 }  // namespace consentd::node::http
+
+namespace consentd::node::http {
+namespace {
+
+Response Answer(std::string body, int status = 200) {
+  Response r;
+  r.status = status;
+  r.body = std::move(body);
+  return r;
+}
+
+TEST(AnswerCacheTest, KeysSeparateRouteScopeTargetAndHeight) {
+  const QueryParams q1 = {{"subject", "key:aa"}, {"purpose", "x"}};
+  const QueryParams q2 = {{"subject", "key:aa"}, {"purpose", "y"}};
+  const std::string base = AnswerCache::Key("/v1/check", "insurer:insurer-1", "/v1/check", q1, 7);
+  EXPECT_EQ(base, AnswerCache::Key("/v1/check", "insurer:insurer-1", "/v1/check", q1, 7));
+  EXPECT_NE(base, AnswerCache::Key("/v1/check", "insurer:insurer-2", "/v1/check", q1, 7));
+  EXPECT_NE(base, AnswerCache::Key("/v1/check", "insurer:insurer-1", "/v1/check", q2, 7));
+  EXPECT_NE(base, AnswerCache::Key("/v1/check", "insurer:insurer-1", "/v1/check", q1, 8));
+  EXPECT_NE(base,
+            AnswerCache::Key("/v1/receipts/{tx_id}", "insurer:insurer-1", "/v1/check", q1, 7));
+  // Pieces are length-prefixed: moving bytes from one piece to the next changes the key.
+  EXPECT_NE(AnswerCache::Key("r", "ab", "c", {}, 1), AnswerCache::Key("r", "a", "bc", {}, 1));
+}
+
+TEST(AnswerCacheTest, KeepsWhole200AnswersWithinItsBytes) {
+  AnswerCache cache(64 << 10);
+  Response got;
+  EXPECT_FALSE(cache.Find("a", &got));
+  Response a = Answer("{\"allowed\":true}");
+  cache.Put("a", &a);
+  ASSERT_TRUE(a.shared_body);  // the body now shared with the cache
+  EXPECT_EQ(*a.shared_body, "{\"allowed\":true}");
+  ASSERT_TRUE(cache.Find("a", &got));
+  ASSERT_TRUE(got.shared_body);
+  EXPECT_EQ(*got.shared_body, "{\"allowed\":true}");
+  EXPECT_EQ(got.status, 200);
+  Response e = Answer("{\"error\":{}}", 404);
+  cache.Put("e", &e);  // errors are never kept
+  EXPECT_FALSE(cache.Find("e", &got));
+  struct Empty final : BodyStream {
+    Step Next(std::string*, bool) override { return Step::kDone; }
+  };
+  Response streamed = Answer("");
+  streamed.stream = std::make_shared<Empty>();
+  cache.Put("s", &streamed);  // nor are streams
+  EXPECT_FALSE(cache.Find("s", &got));
+  EXPECT_EQ(cache.hits(), 1u);
+  EXPECT_EQ(cache.misses(), 3u);
+
+  // Far more than fits: the cache stays within its bytes, and the most recent answers stay.
+  for (int i = 0; i < 1000; ++i) {
+    Response r = Answer(std::string(1000, 'x'));
+    cache.Put("k" + std::to_string(i), &r);
+  }
+  EXPECT_LE(cache.bytes(), 64u << 10);
+  EXPECT_TRUE(cache.Find("k999", &got));
+  EXPECT_FALSE(cache.Find("k0", &got));
+  EXPECT_FALSE(cache.Find("a", &got));
+
+  AnswerCache off(0);
+  EXPECT_FALSE(off.enabled());
+  Response o = Answer("{}");
+  off.Put("a", &o);
+  EXPECT_FALSE(off.Find("a", &got));
+}
+
+}  // namespace
+}  // namespace consentd::node::http

@@ -63,6 +63,9 @@ struct Response {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
+  // A whole body shared with the answer cache (answer_cache.h): when set, it is sent instead
+  // of `body`.
+  std::shared_ptr<const std::string> shared_body;
   std::vector<std::pair<std::string, std::string>> headers;
   std::shared_ptr<BodyStream> stream;
   std::shared_ptr<Deferred> deferred;

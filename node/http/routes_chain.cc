@@ -211,7 +211,8 @@ std::vector<Route> ChainRoutes(Api& api) {
          if (!h) return c.Fail("bad_parameter", "height must be a whole number");
          GetBlock(*a, c, *h);
        }},
-      {"GET", "/v1/receipts/{tx_id}", Access::kPublic, [a](Context& c) { GetReceipt(*a, c); }},
+      {"GET", "/v1/receipts/{tx_id}", Access::kPublic, [a](Context& c) { GetReceipt(*a, c); },
+       /*blocking=*/false, /*cacheable=*/true},
       {"GET", "/v1/validators", Access::kPublic, [a](Context& c) { GetValidators(*a, c); }},
       {"GET", "/v1/status", Access::kPublic, [a](Context& c) { GetStatus(*a, c); }},
   };

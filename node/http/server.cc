@@ -197,24 +197,32 @@ class Session : public std::enable_shared_from_this<Session> {
  private:
   // --- reading a request ---
 
-  // A read's deadline. It is not the stream's own timeout, which would close the socket: a
-  // request that runs out of time is answered 408 first. The deadline cancels the pending read,
-  // which then completes with operation_aborted and timed_out_ set.
+  // The deadline of the pending read or write. It is not the stream's own timeout, which would
+  // close the socket: a request that runs out of time is answered 408 first. At the deadline
+  // the pending operation is cancelled; it completes with operation_aborted, timed_out_ set.
+  // One timer wait serves many operations: moving the deadline later (the usual case, one
+  // request after another) only records it, and the wait, when it fires early, waits again.
   void Arm(Clock::time_point at) {
-    stream_.expires_never();
     timed_out_ = false;
+    armed_ = true;
+    deadline_at_ = at;
+    if (!waiting_ || at < scheduled_) Schedule(at);
+  }
+  void Disarm() { armed_ = false; }
+  void Schedule(Clock::time_point at) {
+    waiting_ = true;
+    scheduled_ = at;
     const std::uint64_t gen = ++deadline_gen_;
-    deadline_.expires_at(at);
+    deadline_.expires_at(at);  // a wait still pending completes aborted, superseded by gen
     deadline_.async_wait([self = shared_from_this(), gen](beast::error_code ec) {
-      if (ec || gen != self->deadline_gen_ || self->closed_) return;
+      if (gen != self->deadline_gen_) return;
+      self->waiting_ = false;
+      if (ec || self->closed_ || !self->armed_) return;
+      if (Clock::now() < self->deadline_at_) return self->Schedule(self->deadline_at_);
       self->timed_out_ = true;
       beast::error_code e;
       self->stream_.socket().cancel(e);
     });
-  }
-  void Disarm() {
-    ++deadline_gen_;
-    deadline_.cancel();
   }
 
   // Waits for the first byte of the next request (or takes what a pipelining client already
@@ -264,6 +272,10 @@ class Session : public std::enable_shared_from_this<Session> {
       return Refuse(400, "bad_request",
                     "a framing header (Content-Length, Transfer-Encoding) twice");
     }
+    if (auto te = msg.find(bhttp::field::transfer_encoding);
+        te != msg.end() && !beast::iequals(te->value(), "chunked")) {
+      return Refuse(400, "bad_request", "the only transfer coding accepted is chunked");
+    }
     if (parser_->is_done()) return Dispatch();
     body_start_ = Clock::now();
     body_received_ = 0;
@@ -271,9 +283,10 @@ class Session : public std::enable_shared_from_this<Session> {
     if (expect != msg.end() && msg.version() >= 11 &&
         beast::iequals(expect->value(), "100-continue")) {
       static const std::string kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-      stream_.expires_after(milliseconds(c_.cfg.write_timeout_ms));
+      Arm(Clock::now() + milliseconds(c_.cfg.write_timeout_ms));
       return net::async_write(stream_, net::buffer(kContinue),
                               [self = shared_from_this()](beast::error_code e, std::size_t) {
+                                self->Disarm();
                                 if (e) return self->Close();
                                 self->ReadBody();
                               });
@@ -397,7 +410,11 @@ class Session : public std::enable_shared_from_this<Session> {
       } else {
         c.who = *who;
         role_ = http::ToString(c.who.role);
-        route.handle(c);
+        if (route.cacheable && c_.api.answers->enabled()) {
+          RunCached(route, c);
+        } else {
+          route.handle(c);
+        }
       }
     } catch (const std::exception& e) {
       LogError("http", "handler_failed", {{"route", route.path}, {"what", e.what()}});
@@ -405,6 +422,17 @@ class Session : public std::enable_shared_from_this<Session> {
       c.Fail("internal", "internal error");
     }
     if (res_.status == 401) res_.SetHeader("WWW-Authenticate", "Bearer");
+  }
+
+  // The answer from the cache, or the handler's (kept when no commit came in between).
+  void RunCached(const http::Route& route, http::Context& c) {
+    ledger::Ledger& ledger = c_.node->ledger();
+    const std::uint64_t height = ledger.head().height;
+    const std::string key = http::AnswerCache::Key(route.path, role_ + ":" + c.who.member,
+                                                   c.req.path, c.req.query, height);
+    if (c_.api.answers->Find(key, &res_)) return;
+    route.handle(c);
+    if (ledger.head().height == height) c_.api.answers->Put(key, &res_);
   }
 
   void ServeUi(const std::string& relative) {
@@ -543,14 +571,15 @@ class Session : public std::enable_shared_from_this<Session> {
   void WriteWhole() {
     if (closed_) return;
     Counted();
-    head_ = Head(res_.body.size(), false);
+    const std::string& body = res_.shared_body ? *res_.shared_body : res_.body;
+    head_ = Head(body.size(), false);
     const std::array<net::const_buffer, 2> bufs = {
-        net::buffer(head_), head_only_ ? net::const_buffer() : net::buffer(res_.body)};
-    stream_.expires_after(
-        refusing_
-            ? std::min<Clock::duration>(kRefuseWriteTimeout, milliseconds(c_.cfg.write_timeout_ms))
-            : Clock::duration(milliseconds(c_.cfg.write_timeout_ms)));
+        net::buffer(head_), head_only_ ? net::const_buffer() : net::buffer(body)};
+    Arm(Clock::now() + (refusing_ ? std::min<Clock::duration>(kRefuseWriteTimeout,
+                                                              milliseconds(c_.cfg.write_timeout_ms))
+                                  : Clock::duration(milliseconds(c_.cfg.write_timeout_ms))));
     net::async_write(stream_, bufs, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      self->Disarm();
       if (ec) return self->Close();
       self->AfterResponse();
     });
@@ -574,7 +603,8 @@ class Session : public std::enable_shared_from_this<Session> {
     beast::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
     if (ec) return Close();
-    stream_.expires_after(kLingerTimeout);
+    Disarm();
+    stream_.expires_after(kLingerTimeout);  // the stream's own timeout: it closes the socket
     Drain();
   }
   void Drain() {
@@ -593,9 +623,10 @@ class Session : public std::enable_shared_from_this<Session> {
     if (http10_) keep_alive_ = false;  // the end of the body is the end of the connection
     Counted();
     head_ = Head(std::nullopt, !http10_);
-    stream_.expires_after(milliseconds(c_.cfg.write_timeout_ms));
+    Arm(Clock::now() + milliseconds(c_.cfg.write_timeout_ms));
     net::async_write(stream_, net::buffer(head_),
                      [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                       self->Disarm();
                        if (ec) return self->Close();
                        self->Pump(false);
                      });
@@ -640,9 +671,10 @@ class Session : public std::enable_shared_from_this<Session> {
     if (chunk_head_.empty() && chunk_tail_.empty() && piece_.empty()) return next(*this);
     const std::array<net::const_buffer, 3> bufs = {net::buffer(chunk_head_), net::buffer(piece_),
                                                    net::buffer(chunk_tail_)};
-    stream_.expires_after(milliseconds(c_.cfg.write_timeout_ms));
+    Arm(Clock::now() + milliseconds(c_.cfg.write_timeout_ms));
     net::async_write(stream_, bufs,
                      [self = shared_from_this(), next](beast::error_code ec, std::size_t) {
+                       self->Disarm();
                        if (ec) return self->Close();
                        next(*self);
                      });
@@ -655,6 +687,10 @@ class Session : public std::enable_shared_from_this<Session> {
   net::steady_timer timer_;     // commit waits and stream pacing
   net::steady_timer deadline_;  // the pending read's deadline (Arm)
   std::uint64_t deadline_gen_ = 0;
+  Clock::time_point deadline_at_;  // of the pending operation, while armed_
+  Clock::time_point scheduled_;    // when the timer's wait fires, while waiting_
+  bool armed_ = false;
+  bool waiting_ = false;
   bool timed_out_ = false;
   const std::string remote_;
   const std::string refuse_;
@@ -778,6 +814,7 @@ Status HttpServer::Start() {
   c.api.max_streams[1] = static_cast<int>(c.cfg.max_streams_member);
   c.api.max_streams[2] = static_cast<int>(c.cfg.max_streams_oversight);
   c.api.receipts = std::make_unique<ledger::ReceiptCache>(&c.node->ledger());
+  c.api.answers = std::make_unique<http::AnswerCache>(c.cfg.answer_cache_bytes);
   c.routes = http::AllRoutes(c.api);
   if (!c.cfg.ui_dir.empty()) {
     auto ui = http::StaticFiles::Open(c.node->config().Path(c.cfg.ui_dir));

@@ -419,6 +419,13 @@ TEST(HttpLimitsTest, FramingIsStrictBodiesAreJsonAndPipelinedRequestsAnswerInOrd
        "POST /v1/txs HTTP/1.1\r\nHost: node\r\nTransfer-Encoding: chunked\r\nContent-Length: "
        "7\r\n\r\n2\r\n{}\r\n0\r\n\r\n",
        400, "bad_request"},
+      {"a transfer coding other than chunked",
+       "POST /v1/txs HTTP/1.1\r\nHost: node\r\nTransfer-Encoding: gzip\r\n\r\n{}", 400,
+       "bad_request"},
+      {"bad chunk framing",
+       "POST /v1/txs HTTP/1.1\r\nHost: node\r\nTransfer-Encoding: "
+       "chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n",
+       400, "bad_request"},
       {"a negative Content-Length",
        "POST /v1/txs HTTP/1.1\r\nHost: node\r\nContent-Length: -1\r\n\r\n", 400, "bad_request"},
       {"101 header fields", Get("/healthz", many_fields), 431, "too_many_headers"},
@@ -454,6 +461,21 @@ TEST(HttpLimitsTest, FramingIsStrictBodiesAreJsonAndPipelinedRequestsAnswerInOrd
     EXPECT_EQ(r.statuses[2] / 100, 2) << r.bodies[2];
     EXPECT_EQ(r.statuses[3], 200);
     EXPECT_NE(r.bodies[3].find("\"chain_id\""), std::string::npos) << r.bodies[3];
+  }
+  {
+    SCOPED_TRACE("a client that half-closes after its request still gets the answer");
+    RawSocket s;
+    ASSERT_TRUE(s.Connect(port));
+    s.Send(Get("/healthz"));
+    s.ShutdownWrite();
+    std::string got;
+    EXPECT_EQ(s.ReadUntil(got, MonoMs() + kAnswerMs), RawSocket::End::kClosed);
+    EXPECT_EQ(ParseHttpResponses(got).statuses, std::vector<int>{200}) << got;
+  }
+  {
+    SCOPED_TRACE("HTTP/1.0 without Host is answered and closed");
+    const std::string got = Exchange(port, "GET /healthz HTTP/1.0\r\n\r\n");
+    EXPECT_EQ(FirstStatus(got), 200) << got;
   }
   {
     SCOPED_TRACE("Expect: 100-continue gets its interim answer, then the answer");

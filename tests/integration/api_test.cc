@@ -312,6 +312,39 @@ TEST_F(ApiTest, CheckAnswersWithJustificationOrReason) {
   EXPECT_EQ(Get("/v1/check?subject=" + Subject("alice"), "auditor").code(), "bad_parameter");
 }
 
+// The answer cache keys answers by head height: a repeated question is a hit, and a commit that
+// changes the answer changes it at once.
+TEST_F(ApiTest, RepeatedChecksComeFromTheAnswerCacheAndFollowCommits) {
+  auto hits = [] {
+    auto r = net_->Get(0, "/metrics");
+    const std::string series = "consentd_http_answer_cache_total{result=\"hit\"} ";
+    const std::size_t at = r ? r->raw.find(series) : std::string::npos;
+    return at == std::string::npos ? -1 : std::atoll(r->raw.c_str() + at + series.size());
+  };
+  const std::string q = "/v1/check?subject=" + Subject("carol") +
+                        "&recipient=insurer-sg&purpose=ClaimsHandling&category=Contact"
+                        "&jurisdiction=SG";
+  Reply first = Get(q, "insurer-1");
+  ASSERT_EQ(first.status, 200) << first.raw;
+  EXPECT_EQ(first.body["allowed"], false) << first.raw;
+  const long long before = hits();
+  ASSERT_GE(before, 0);
+  Reply again = Get(q, "insurer-1");
+  EXPECT_EQ(again.raw, first.raw);
+  EXPECT_GE(hits(), before + 1);  // the same question at the same height: from the cache
+
+  Json carol = net_->GrantBody("insurer-1", "carol");
+  carol["recipients"] = {"insurer-sg"};
+  carol["jurisdictions"] = {"SG"};
+  carol["separate"] = true;
+  carol["agreement"] = agreement_;
+  Commit(TxType::kConsentGrant, carol, {"insurer-1", "carol"});
+  Reply after = Get(q, "insurer-1");
+  ASSERT_EQ(after.status, 200) << after.raw;
+  EXPECT_EQ(after.body["allowed"], true) << after.raw;
+  EXPECT_GT(after.body["height"].get<std::uint64_t>(), first.body["height"].get<std::uint64_t>());
+}
+
 TEST_F(ApiTest, AgreementsSharingRightsIncidentsMembers) {
   Reply a = Get("/v1/agreements/" + agreement_, "insurer-sg");
   ASSERT_EQ(a.status, 200) << a.raw;

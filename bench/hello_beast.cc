@@ -5,13 +5,15 @@
 //
 //   consentd_bench_hello_beast [--port P] [--threads T]
 
+// clang-format off
+#include <utility>  // first: Boost 1.74's asio uses std::exchange and does not include it
+// clang-format on
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <cstdint>
 #include <memory>
 #include <thread>
-#include <utility>  // before Boost 1.74's asio, which uses std::exchange without it
 #include <vector>
 
 #include "bench/bench_args.h"

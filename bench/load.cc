@@ -54,7 +54,8 @@ constexpr const char* kUsage =
     "usage: consentd_load [options]\n"
     "  --nodes URL,URL,...  nodes to submit to, round robin (default the 4 of scripts/up;\n"
     "                       the first one's /v1/events is the commit clock)\n"
-    "  --home DIR           network dir with genesis.json and keys/ (default .localnet)\n"
+    "  --home DIR           network dir with genesis.json, keys/ and tokens.json (default\n"
+    "                       .localnet); tx events are read with its auditor token\n"
     "  --txs N              measured transactions to pre-generate (default 20000):\n"
     "                       70% grants, 20% sharing records, 10% withdrawals\n"
     "  --mode open|closed   open: send at --rate; closed: --concurrency requests in flight,\n"
@@ -119,6 +120,7 @@ Status ParseArgs(int argc, char** argv, Options* o) {
 struct Network {
   std::string chain_id;
   std::map<std::string, crypto::PrivateKey> keys;  // insurer-a..d
+  std::string auditor_token;                       // from tokens.json: reads the tx events
 };
 
 const std::vector<std::string> kInsurers = {"insurer-a", "insurer-b", "insurer-c", "insurer-d"};
@@ -135,6 +137,13 @@ Result<Network> LoadNetwork(const std::string& home) {
     CONSENTD_ASSIGN_OR_RETURN(auto key, wallet::DecryptKey(text, std::nullopt));
     net.keys.emplace(m, std::move(key));
   }
+  CONSENTD_ASSIGN_OR_RETURN(std::string tokens_text, ReadFile(home + "/tokens.json"));
+  CONSENTD_ASSIGN_OR_RETURN(Json tokens, ParseJson(tokens_text));
+  if (!tokens.is_object() || !tokens.contains("auditor") || !tokens["auditor"].is_object() ||
+      !tokens["auditor"].contains("token") || !tokens["auditor"]["token"].is_string()) {
+    return Status::Error("usage", home + "/tokens.json has no auditor token");
+  }
+  net.auditor_token = tokens["auditor"]["token"].get<std::string>();
   return net;
 }
 
@@ -222,7 +231,8 @@ int RunLoad(const Options& o) {
   }
   Tracker tracker;
   CommitWatcher watcher(
-      o.nodes[0], [&](std::string_view id, std::int64_t ns) { tracker.OnTx(id, ns); },
+      o.nodes[0], net->auditor_token,
+      [&](std::string_view id, std::int64_t ns) { tracker.OnTx(id, ns); },
       [&] { tracker.Notify(); });
   watcher.Start();
   auto wait_for = [&](const std::function<bool()>& cond, double seconds) {

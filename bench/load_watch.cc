@@ -30,8 +30,12 @@ std::int64_t NowNs() {
       .count();
 }
 
-CommitWatcher::CommitWatcher(std::string url, OnTx on_tx, std::function<void()> on_chunk)
-    : url_(std::move(url)), on_tx_(std::move(on_tx)), on_chunk_(std::move(on_chunk)) {}
+CommitWatcher::CommitWatcher(std::string url, std::string token, OnTx on_tx,
+                             std::function<void()> on_chunk)
+    : url_(std::move(url)),
+      token_(std::move(token)),
+      on_tx_(std::move(on_tx)),
+      on_chunk_(std::move(on_chunk)) {}
 
 CommitWatcher::~CommitWatcher() { Stop(); }
 
@@ -45,7 +49,7 @@ void CommitWatcher::Stop() {
 }
 
 void CommitWatcher::Run() {
-  auto client = cli::Client::Create(url_);
+  auto client = cli::Client::Create(url_, token_);
   if (!client.ok()) {
     failed_ = true;
     return;

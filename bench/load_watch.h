@@ -2,8 +2,10 @@
 
 // CommitWatcher: follows one node's GET /v1/events stream (Server-Sent Events) on a thread of
 // its own and reports each committed transaction id, with the local time it was seen, to a
-// callback. The load generator's commit clock. The callback runs on the watcher's thread, once
-// per tx event, then `on_chunk` once per chunk of the stream read (to wake waiters in bulk).
+// callback. The load generator's commit clock. It reads with `token` (an auditor's: tx events
+// reach only callers who may see the transactions, docs/API.md "Access"). The callback runs on the
+// watcher's thread, once per tx event, then `on_chunk` once per chunk of the stream read (to wake
+// waiters in bulk).
 
 #include <atomic>
 #include <cstdint>
@@ -17,7 +19,7 @@ namespace consentd::bench {
 class CommitWatcher {
  public:
   using OnTx = std::function<void(std::string_view tx_id_hex, std::int64_t seen_ns)>;
-  CommitWatcher(std::string url, OnTx on_tx, std::function<void()> on_chunk);
+  CommitWatcher(std::string url, std::string token, OnTx on_tx, std::function<void()> on_chunk);
   ~CommitWatcher();  // stops
   CommitWatcher(const CommitWatcher&) = delete;
   CommitWatcher& operator=(const CommitWatcher&) = delete;
@@ -37,6 +39,7 @@ class CommitWatcher {
   void HandleEvent(std::string_view event, std::int64_t now_ns);
 
   std::string url_;
+  std::string token_;
   OnTx on_tx_;
   std::function<void()> on_chunk_;
   std::string pending_;  // an incomplete event

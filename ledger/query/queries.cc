@@ -388,6 +388,11 @@ Result<std::vector<std::string>> Queries::Involved(const Tx& tx) const {
       add(it->get<std::string>());
     }
   }
+  if (auto it = tx.body_json().find("recipients"); it != tx.body_json().end() && it->is_array()) {
+    for (const Json& r : *it) {
+      if (r.is_string()) add(r.get<std::string>());
+    }
+  }
   for (const TxSignature& s : tx.signatures()) {
     CONSENTD_ASSIGN_OR_RETURN(auto m, state_.MemberIdByKey(s.key.bytes()));
     if (m) add(*m);
@@ -480,6 +485,57 @@ Result<std::optional<Json>> Queries::Transaction(const Hash256& id) const {
                                   {"index", loc->index},
                                   {"block_hash", HexEncode(block->header.Hash())},
                                   {"time_ms", block->header.time_ms}});
+}
+
+Result<TxParties> Queries::Parties(const Tx& tx) const {
+  TxParties p;
+  p.type = tx.type();
+  p.network = tx.type() == TxType::kMemberRegister || tx.type() == TxType::kMemberUpdate ||
+              tx.type() == TxType::kMemberSuspend || tx.type() == TxType::kNoticePublish;
+  CONSENTD_ASSIGN_OR_RETURN(p.members, Involved(tx));
+  auto add_subject = [&](const Subject& s) {
+    if (std::find(p.subjects.begin(), p.subjects.end(), s) == p.subjects.end()) {
+      p.subjects.push_back(s);
+    }
+  };
+  auto consent_subject = [&](const Hash256& id) -> Status {
+    CONSENTD_ASSIGN_OR_RETURN(auto c, state_.Consent(id));
+    if (c) add_subject(c->grant.subject);
+    return Status::Ok();
+  };
+  switch (tx.type()) {
+    case TxType::kConsentGrant:
+      add_subject(tx.As<ConsentGrant>().subject);
+      break;
+    case TxType::kConsentWithdraw:
+      CONSENTD_RETURN_IF_ERROR(consent_subject(tx.As<ConsentWithdraw>().consent_id));
+      break;
+    case TxType::kConsentRevoke:
+      CONSENTD_RETURN_IF_ERROR(consent_subject(tx.As<ConsentRevoke>().consent_id));
+      break;
+    case TxType::kSharingRecord:
+      add_subject(tx.As<SharingRecord>().subject);
+      break;
+    case TxType::kRightsRequest:
+      add_subject(tx.As<RightsRequest>().subject);
+      break;
+    case TxType::kRightsFulfil: {
+      CONSENTD_ASSIGN_OR_RETURN(auto r, state_.Rights(tx.As<RightsFulfil>().request_id));
+      if (r) add_subject(r->subject);
+      break;
+    }
+    default:
+      break;
+  }
+  return p;
+}
+
+Result<std::optional<TxParties>> Queries::Parties(const Hash256& id) const {
+  CONSENTD_ASSIGN_OR_RETURN(auto loc, state_.Tx(id));
+  if (!loc || loc->height > head_.height) return std::optional<TxParties>();
+  CONSENTD_ASSIGN_OR_RETURN(TxPtr tx, Tx::ParseCommitted(loc->canonical, genesis_.chain_id));
+  CONSENTD_ASSIGN_OR_RETURN(TxParties p, Parties(*tx));
+  return std::optional<TxParties>(std::move(p));
 }
 
 Result<std::optional<Json>> Queries::Block(std::uint64_t height) const {

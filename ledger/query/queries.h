@@ -58,6 +58,16 @@ struct SharingFilter {
   std::int64_t to = kJsonMaxSafeInteger;
 };
 
+// Who a committed transaction concerns: the members it names or that signed it (directly, or
+// through the consent, agreement or rights request it refers to) and the subjects it is about.
+// Network-level transactions (members and notices) concern every member.
+struct TxParties {
+  TxType type{};
+  bool network = false;  // member.*, notice.publish
+  std::vector<std::string> members;
+  std::vector<Subject> subjects;
+};
+
 class Queries {
  public:
   // On the ledger's latest commit (Ledger::latest).
@@ -93,6 +103,9 @@ class Queries {
   Result<Page> AuditLog(const AuditFilter& filter, const PageRequest& page) const;
   // A committed transaction: {"tx", "tx_id", "height", "index", "block_hash", "time_ms"}.
   Result<std::optional<Json>> Transaction(const Hash256& id) const;
+  // nullopt when no committed tx has this id (at this snapshot).
+  Result<std::optional<TxParties>> Parties(const Hash256& id) const;
+  Result<TxParties> Parties(const Tx& tx) const;
   // A committed block: {"header", "hash", "certificate", "tx_ids"}.
   Result<std::optional<Json>> Block(std::uint64_t height) const;
 

@@ -16,6 +16,7 @@
 #include "ledger/state/state.h"
 #include "ledger/tx_body.h"
 #include "node/http/api.h"
+#include "node/http/scope.h"
 #include "node/node.h"
 
 namespace consentd::node::http {
@@ -83,6 +84,7 @@ struct Stream {
   Filter filter;
   Position next;
   std::shared_ptr<StreamSlot> slot;
+  Principal who;  // tx events only of the transactions it may see (scope.h)
 };
 
 // Appends the events of block `s.next.height` from `s.next` on; advances to the next block.
@@ -103,12 +105,18 @@ Status AppendBlock(Api& api, Stream& s, std::string* out) {
     s.next.index = 0;
   }
   ledger::StateReader state(*view);
+  const ledger::Queries scope_q(view, ledger.genesis(), ledger.head());
   for (auto i = static_cast<std::size_t>(s.next.index); i < block->tx_ids.size(); ++i) {
+    if (!s.who.authenticated()) break;  // without a token: block events only
     CONSENTD_ASSIGN_OR_RETURN(auto loc, state.Tx(block->tx_ids[i]));
     if (!loc) return Status::Error("store_corruption", "block names a missing tx");
     CONSENTD_ASSIGN_OR_RETURN(
         ledger::TxPtr tx, ledger::Tx::ParseCommitted(loc->canonical, ledger.genesis().chain_id));
     if (!s.filter.Wants(tx->type())) continue;
+    if (!s.who.sees_all()) {
+      CONSENTD_ASSIGN_OR_RETURN(ledger::TxParties parties, scope_q.Parties(*tx));
+      if (!MaySee(s.who, parties)) continue;
+    }
     *out += Event(h + "-" + std::to_string(i), "tx",
                   Json{{"height", s.next.height},
                        {"index", i},
@@ -177,7 +185,7 @@ void Events(Api& api, Context& c) {
   c.res.content_type = "text/event-stream";
   c.res.SetHeader("Cache-Control", "no-cache");
   c.res.SetHeader("X-Accel-Buffering", "no");
-  c.res.stream = std::make_shared<EventStream>(api, Stream{*filter, start, std::move(slot)});
+  c.res.stream = std::make_shared<EventStream>(api, Stream{*filter, start, std::move(slot), c.who});
 }
 
 }  // namespace

@@ -1,11 +1,15 @@
 // Routes about the chain itself: submitting transactions, transactions, blocks, receipts,
-// validators, and the node's status. All public except nothing: the chain is public data.
+// validators, and the node's status. Submitting is open to anyone (a transaction carries its
+// own signatures); reading a transaction or its receipt needs a token and stays within the
+// caller's scope (scope.h); a block's header and certificate are public, its list of
+// transactions is the caller's visible part of it.
 
 #include <algorithm>
 
 #include "common/hex.h"
 #include "common/version.h"
 #include "node/http/api.h"
+#include "node/http/scope.h"
 #include "node/node.h"
 
 namespace consentd::node::http {
@@ -13,6 +17,17 @@ namespace {
 
 Result<std::optional<std::string>> Receipt(Api& api, const Hash256& id) {
   return api.receipts->BuildText(id);
+}
+
+// Ok when the caller may see committed tx `id`, or when no tx by that id is committed (the
+// caller then gets the route's own not-found answer).
+Status MaySeeTx(const ledger::Queries& q, const Principal& who, const Hash256& id) {
+  if (who.sees_all()) return Status::Ok();
+  CONSENTD_ASSIGN_OR_RETURN(auto parties, q.Parties(id));
+  if (parties && !MaySee(who, *parties)) {
+    return Status::Error("forbidden", "this transaction does not involve member " + who.member);
+  }
+  return Status::Ok();
 }
 
 // POST /v1/txs?wait=commit&timeout_ms=N
@@ -108,7 +123,9 @@ void GetTx(Api& api, Context& c) {
   if (auto st = c.params.Only({}); !st.ok()) return c.Fail(st);
   auto id = ParseId("tx_id", c.args[0]);
   if (!id.ok()) return c.Fail(id.status());
-  auto view = api.Snapshot().Transaction(*id);
+  ledger::Queries q = api.Snapshot();
+  if (auto st = MaySeeTx(q, c.who, *id); !st.ok()) return c.Fail(st);
+  auto view = q.Transaction(*id);
   if (!view.ok()) return c.Fail(view.status());
   if (!view->has_value()) {
     if (api.node->mempool().Contains(*id)) {
@@ -129,13 +146,29 @@ void GetBlock(Api& api, Context& c, std::optional<std::uint64_t> height) {
   auto block = q.Block(h);
   if (!block.ok()) return c.Fail(block.status());
   if (!block->has_value()) return c.Fail("not_found", "no block at height " + std::to_string(h));
-  c.Reply(200, **block);
+  Json& b = **block;
+  if (!c.who.sees_all()) {
+    // The caller's visible part of the list; the header's Merkle root still covers all.
+    Json visible = Json::array();
+    if (c.who.authenticated()) {
+      for (const Json& tx_id : b["tx_ids"]) {
+        auto raw = HexDecodeFixed<32>(tx_id.get<std::string>());
+        if (!raw.ok()) return c.Fail("internal", "a block names a malformed tx id");
+        auto parties = q.Parties(*raw);
+        if (!parties.ok()) return c.Fail(parties.status());
+        if (*parties && MaySee(c.who, **parties)) visible.push_back(tx_id);
+      }
+    }
+    b["tx_ids"] = std::move(visible);
+  }
+  c.Reply(200, b);
 }
 
 void GetReceipt(Api& api, Context& c) {
   if (auto st = c.params.Only({}); !st.ok()) return c.Fail(st);
   auto id = ParseId("tx_id", c.args[0]);
   if (!id.ok()) return c.Fail(id.status());
+  if (auto st = MaySeeTx(api.Snapshot(), c.who, *id); !st.ok()) return c.Fail(st);
   auto receipt = Receipt(api, *id);
   if (!receipt.ok()) return c.Fail(receipt.status());
   if (!receipt->has_value()) {
@@ -202,7 +235,7 @@ std::vector<Route> ChainRoutes(Api& api) {
       {"POST", "/v1/txs", Access::kPublic, [a](Context& c) { SubmitOne(*a, c); }},
       {"POST", "/v1/txs/batch", Access::kPublic, [a](Context& c) { SubmitBatch(*a, c); },
        /*blocking=*/true},
-      {"GET", "/v1/txs/{tx_id}", Access::kPublic, [a](Context& c) { GetTx(*a, c); }},
+      {"GET", "/v1/txs/{tx_id}", Access::kToken, [a](Context& c) { GetTx(*a, c); }},
       {"GET", "/v1/blocks/latest", Access::kPublic,
        [a](Context& c) { GetBlock(*a, c, std::nullopt); }},
       {"GET", "/v1/blocks/{height}", Access::kPublic,
@@ -211,7 +244,7 @@ std::vector<Route> ChainRoutes(Api& api) {
          if (!h) return c.Fail("bad_parameter", "height must be a whole number");
          GetBlock(*a, c, *h);
        }},
-      {"GET", "/v1/receipts/{tx_id}", Access::kPublic, [a](Context& c) { GetReceipt(*a, c); },
+      {"GET", "/v1/receipts/{tx_id}", Access::kToken, [a](Context& c) { GetReceipt(*a, c); },
        /*blocking=*/false, /*cacheable=*/true},
       {"GET", "/v1/validators", Access::kPublic, [a](Context& c) { GetValidators(*a, c); }},
       {"GET", "/v1/status", Access::kPublic, [a](Context& c) { GetStatus(*a, c); }},

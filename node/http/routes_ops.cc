@@ -177,7 +177,7 @@ void GetBackup(Api& api, Context& c) {
 std::vector<Route> OpsRoutes(Api& api) {
   Api* a = &api;
   return {
-      {"GET", "/metrics", Access::kPublic, [a](Context& c) { GetMetrics(*a, c); }},
+      {"GET", "/metrics", Access::kToken, [a](Context& c) { GetMetrics(*a, c); }},
       {"GET", "/healthz", Access::kPublic,
        [](Context& c) {
          c.Reply(200, Json{{"status", "ok"}});

@@ -12,36 +12,11 @@
 #include "common/hex.h"
 #include "ledger/subject.h"
 #include "node/http/api.h"
+#include "node/http/scope.h"
 #include "node/node.h"
 
 namespace consentd::node::http {
 namespace {
-
-bool Names(const Json& j, const char* field, std::string_view member) {
-  auto it = j.find(field);
-  if (it == j.end()) return false;
-  if (it->is_string()) return *it == member;
-  if (it->is_array()) {
-    for (const Json& x : *it) {
-      if (x.is_string() && x == member) return true;
-    }
-  }
-  return false;
-}
-
-// Is `member` a party to this record (consent, sharing event, agreement, request, incident)?
-bool Involves(const Json& record, std::string_view member) {
-  for (const char* f : {"controller", "original_controller", "recipients", "sender", "recipient",
-                        "exporter", "importer", "transferor", "transferee"}) {
-    if (Names(record, f, member)) return true;
-  }
-  if (auto h = record.find("history"); h != record.end() && h->is_array()) {
-    for (const Json& e : *h) {
-      if (Names(e, "from", member) || Names(e, "to", member)) return true;
-    }
-  }
-  return false;
-}
 
 void KeepVisible(const Principal& who, Result<ledger::Page>& page,
                  const std::function<bool(const Json&)>& visible = nullptr) {
@@ -69,6 +44,9 @@ void GetConsent(Api& api, Context& c) {
   auto consent = api.Snapshot().Consent(*id, *at);
   if (!consent.ok()) return c.Fail(consent.status());
   if (!consent->has_value()) return c.Fail("not_found", "no consent " + HexEncode(*id));
+  if (!MaySeeRecord(c.who, **consent)) {
+    return c.Fail("forbidden", "this consent does not involve member " + c.who.member);
+  }
   c.Reply(200, **consent);
 }
 
@@ -137,6 +115,14 @@ void Check(Api& api, Context& c) {
   if (r.categories.size() > 64) return c.Fail("bad_parameter", "at most 64 categories");
   if (auto j = c.params.Get("jurisdiction")) r.jurisdiction = *j;
   if (auto s2 = c.params.Get("sender")) r.sender = *s2;
+  // An insurer asks only about sharing that its member sends or receives: the answer names
+  // the subject's consents.
+  if (!c.who.sees_all() && r.recipient != c.who.member && r.sender != c.who.member) {
+    return c.Fail("forbidden",
+                  "an insurer token asks only about sharing its member sends "
+                  "(sender=" +
+                      c.who.member + ") or receives (recipient=" + c.who.member + ")");
+  }
   auto at = c.params.Time("at");
   if (!at.ok()) return c.Fail(at.status());
   r.at = at->value_or(0);
@@ -261,7 +247,7 @@ void ListMembers(Api& api, Context& c) {
 std::vector<Route> QueryRoutes(Api& api) {
   Api* a = &api;
   return {
-      {"GET", "/v1/consents/{consent_id}", Access::kPublic, [a](Context& c) { GetConsent(*a, c); }},
+      {"GET", "/v1/consents/{consent_id}", Access::kToken, [a](Context& c) { GetConsent(*a, c); }},
       {"GET", "/v1/subjects/{subject}/consents", Access::kToken,
        [a](Context& c) { SubjectConsents(*a, c); }},
       {"GET", "/v1/subjects/{subject}/history", Access::kToken,
@@ -274,7 +260,7 @@ std::vector<Route> QueryRoutes(Api& api) {
       {"GET", "/v1/sharing", Access::kToken, [a](Context& c) { ListSharing(*a, c); }},
       {"GET", "/v1/rights", Access::kToken, [a](Context& c) { ListRights(*a, c); }},
       {"GET", "/v1/incidents", Access::kToken, [a](Context& c) { ListIncidents(*a, c); }},
-      {"GET", "/v1/members", Access::kPublic, [a](Context& c) { ListMembers(*a, c); }},
+      {"GET", "/v1/members", Access::kToken, [a](Context& c) { ListMembers(*a, c); }},
   };
 }
 

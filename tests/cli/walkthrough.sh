@@ -41,7 +41,8 @@ consentctl tx show grant.json
 consentctl tx sign grant.json --key .localnet/keys/insurer-a.json
 consentctl submit grant.json --wait --receipt-out grant-receipt.json
 CONSENT=$(consentctl tx id grant.json)
-consentctl consent show "$CONSENT"
+insurer=(--token-file .localnet/tokens.json --as insurer-a)   # reads need a token
+consentctl consent show "$CONSENT" "${insurer[@]}"
 
 # 4. Share and check.
 consentctl tx sharing.record --sender insurer-a --recipient processor --subject "key:$CUSTOMER" \
@@ -65,7 +66,7 @@ consentctl check --subject "key:$CUSTOMER" --recipient processor --purpose Claim
   --category Contact --at "$BEFORE" "${auditor[@]}" || fail "check at $BEFORE changed"
 
 # 6. Receipts, verified offline.
-consentctl receipt get "$CONSENT" --out fetched-receipt.json
+consentctl receipt get "$CONSENT" --out fetched-receipt.json "${insurer[@]}"
 consentctl receipt verify fetched-receipt.json --genesis .localnet/genesis.json
 consentctl receipt verify grant-receipt.json --genesis .localnet/genesis.json
 consentctl receipt verify withdraw-receipt.json --genesis .localnet/genesis.json --json

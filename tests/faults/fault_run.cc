@@ -99,7 +99,7 @@ class FaultNet {
     }
     validators_.emplace(std::move(*set));
     for (int i = 0; i < kNodes; ++i) {
-      auto c = cli::Client::Create(net_.url(i));
+      auto c = cli::Client::Create(net_.url(i), net_.Tokens()["auditor"]);
       if (!c.ok()) {
         failures_->push_back("client: " + c.status().ToString());
         return;

@@ -128,7 +128,7 @@ class SecurityTest : public ::testing::Test {
   // The tx is unknown to every node.
   static void ExpectNowhere(const std::string& tx_id) {
     for (int i = 0; i < net_->size(); ++i) {
-      Reply r = Call(i, false, "/v1/txs/" + tx_id);
+      Reply r = Call(i, false, "/v1/txs/" + tx_id, "", tokens_["auditor"]);
       EXPECT_EQ(r.status, 404) << "node " << i << ": " << r.raw;
     }
   }
@@ -261,7 +261,7 @@ TEST_F(SecurityTest, ReplayedTxIsRefusedOnEveryNode) {
   // After more blocks the tx is still committed once, at its first height, on every node.
   AdvanceBlocks(3);
   for (int i = 0; i < net_->size(); ++i) {
-    Reply r = Call(i, false, "/v1/txs/" + id);
+    Reply r = Call(i, false, "/v1/txs/" + id, "", tokens_["auditor"]);
     ASSERT_EQ(r.status, 200) << r.raw;
     EXPECT_EQ(r.body["height"].get<std::uint64_t>(), height) << "node " << i;
   }
@@ -334,7 +334,7 @@ TEST_F(SecurityTest, MemberImpersonationIsRefused) {
 
   // The consent is still Given.
   AdvanceBlocks(2);
-  Reply status = Call(0, false, "/v1/consents/" + consent);
+  Reply status = Call(0, false, "/v1/consents/" + consent, "", tokens_["auditor"]);
   ASSERT_EQ(status.status, 200) << status.raw;
   EXPECT_EQ(status.body["status"], "Given");
 }
@@ -652,7 +652,8 @@ TEST_F(SecurityTest, AnAllowedPeerWithAnHonestProofGetsThrough) {
   bool committed = false;
   for (const std::int64_t end = MonoMs() + 60'000; !committed && MonoMs() < end;) {
     peer.Next(200);  // keep reading, so the node's queue to us drains (poll interval)
-    committed = Call(0, false, "/v1/txs/" + id).body.value("status", "") == "committed";
+    committed = Call(0, false, "/v1/txs/" + id, "", tokens_["auditor"]).body.value("status", "") ==
+                "committed";
   }
   EXPECT_TRUE(committed);
 }

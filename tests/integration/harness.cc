@@ -198,7 +198,17 @@ bool LocalNet::WaitExit(int i, std::int64_t timeout_ms, int* status) {
 void LocalNet::WipeData(int i) { fs::remove_all(homes_[i] + "/data"); }
 
 std::optional<cli::Response> LocalNet::Get(int i, const std::string& path) const {
-  auto client = cli::Client::Create(url(i));
+  if (!auditor_token_) {
+    const auto tokens = Tokens();
+    auto it = tokens.find("auditor");
+    auditor_token_ = it == tokens.end() ? std::string() : it->second;
+  }
+  return GetAs(i, path, *auditor_token_);
+}
+
+std::optional<cli::Response> LocalNet::GetAs(int i, const std::string& path,
+                                             const std::string& token) const {
+  auto client = cli::Client::Create(url(i), token);
   if (!client.ok()) return std::nullopt;
   auto r = client->Get(path);
   if (!r.ok()) return std::nullopt;

@@ -51,8 +51,12 @@ class LocalNet {
   // Deletes a node's data directory (not its key or safety state).
   void WipeData(int i);
 
-  // HTTP helpers (node must be running). nullopt on network error.
+  // HTTP helpers (node must be running). nullopt on network error. Get reads as the network's
+  // auditor (its token from tokens.json), who sees every record; GetAs with `token` ("" for
+  // none).
   std::optional<cli::Response> Get(int i, const std::string& path) const;
+  std::optional<cli::Response> GetAs(int i, const std::string& path,
+                                     const std::string& token) const;
   std::optional<cli::Response> Post(int i, const std::string& path, const std::string& body) const;
   std::uint64_t Height(int i) const;  // 0 when unreachable
   // Polls until node i reaches `height` (true) or `timeout_ms` passes (false).
@@ -85,7 +89,9 @@ class LocalNet {
   std::vector<std::string> homes_;
   std::vector<int> http_ports_;
   std::vector<pid_t> pids_;
-  mutable std::map<int, int> exit_status_;  // node -> wait status, once Running() reaped it
+  mutable std::map<int, int> exit_status_;
+  mutable std::optional<std::string>
+      auditor_token_;  // node -> wait status, once Running() reaped it
   std::map<std::string, crypto::PrivateKey> keys_;
   std::uint64_t nonce_ = 0;
 };

@@ -145,8 +145,8 @@ TEST_F(PrivacyTest, NoPersonalDataReachesAnythingTheNodesWriteOrAnswer) {
             "/v1/check?subject=ref:" + ref +
                 "&recipient=insurer-1&purpose=ClaimsHandling&category=Contact",
             auditor);
-    KeepGet(k % 4, "/v1/consents/" + consent_id, "");
-    KeepGet(k % 4, "/v1/receipts/" + consent_id, "");
+    KeepGet(k % 4, "/v1/consents/" + consent_id, auditor);
+    KeepGet(k % 4, "/v1/receipts/" + consent_id, auditor);
   }
   const std::uint64_t height = net_.Height(0);
   ASSERT_TRUE(net_.WaitAllHeight(height, 60'000));
@@ -156,7 +156,7 @@ TEST_F(PrivacyTest, NoPersonalDataReachesAnythingTheNodesWriteOrAnswer) {
     KeepGet(i, "/v1/rights?status=open", auditor);
     KeepGet(i, "/v1/blocks/latest", "");
     KeepGet(i, "/v1/status", "");
-    KeepGet(i, "/metrics", "");
+    KeepGet(i, "/metrics", auditor);
   }
   // consentctl's audit export, a file an auditor keeps.
   const std::string exported = net_.dir() + "/audit-export.ndjson";

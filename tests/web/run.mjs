@@ -229,7 +229,14 @@ try {
   const notJson = await verifyIn(anchorText, 'not json');
   check(notJson.reason === 'receipt_malformed' && notJson.checks[0].state === 'fail', 'text that is not JSON is receipt_malformed');
 
-  // A live receipt: anchor = the network's genesis file, the receipt fetched by tx id.
+  // A live receipt: anchor = the network's genesis file, the receipt fetched by tx id. Reading
+  // a receipt needs a token whose member is a party (the insurer's, in this session; the
+  // auditor page's token form is driven below).
+  await page.evaluate(() => document.getElementById('summary').replaceChildren());
+  await page.fill('#fetch-tx', consent);
+  await page.click('#fetch-receipt');
+  await until(page, () => document.querySelector('#summary .error code')?.textContent === 'auth_required', null, 'a receipt fetch without a token is refused');
+  await page.evaluate((tok) => sessionStorage.setItem('consentd.token', tok), net.tokens['insurer-a'].token);
   await page.fill('#anchor', fs.readFileSync(path.join(net.net, 'genesis.json'), 'utf8'));
   await page.fill('#receipt', '');
   await page.fill('#fetch-tx', consent);

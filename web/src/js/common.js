@@ -94,13 +94,13 @@ export class ApiError extends Error {
   }
 }
 
-// GET a path of this node's API (same origin: the page's CSP allows nothing else).
+// GET a path of this node's API (same origin: the page's CSP allows nothing else). `auth`:
+// true sends this session's token and needs one; 'optional' sends it when there is one (a
+// block's transaction list is the caller's visible part: docs/API.md, "Access").
 export async function fetchApi(path, { auth = false, raw = false } = {}) {
   const headers = {};
-  if (auth) {
-    if (!token()) throw new ApiError(0, 'auth_required', t('error.no_token'));
-    headers.Authorization = 'Bearer ' + token();
-  }
+  if (auth === true && !token()) throw new ApiError(0, 'auth_required', t('error.no_token'));
+  if (auth && token()) headers.Authorization = 'Bearer ' + token();
   let res;
   try {
     res = await fetch(path, { headers });

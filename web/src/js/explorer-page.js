@@ -79,7 +79,7 @@ function live() {
 async function showBlock(height) {
   const box = $('lookup');
   try {
-    const b = await fetchApi('/v1/blocks/' + encodeURIComponent(height));
+    const b = await fetchApi('/v1/blocks/' + encodeURIComponent(height), { auth: 'optional' });
     view(box, () => clear(box).append(el('h3', { text: t('explorer.block', { h: b.header.height }) }), dl([
       ['field.hash', el('code', { text: b.hash })], ['field.time', time(b.header.time_ms)],
       ['field.proposer', el('code', { text: b.header.proposer })], ['field.txs', String(b.header.tx_count)],
@@ -94,7 +94,7 @@ async function showBlock(height) {
 async function showTx(id) {
   const box = $('lookup');
   try {
-    const tx = await fetchApi('/v1/txs/' + encodeURIComponent(id));
+    const tx = await fetchApi('/v1/txs/' + encodeURIComponent(id), { auth: true });
     view(box, () => renderTx(box, tx));
   } catch (e) {
     view(box, () => showError(box, e));
@@ -115,7 +115,7 @@ function renderTx(box, tx) {
 async function showConsent(id) {
   const box = $('lookup');
   try {
-    const c = await fetchApi('/v1/consents/' + encodeURIComponent(id));
+    const c = await fetchApi('/v1/consents/' + encodeURIComponent(id), { auth: true });
     view(box, () => clear(box).append(el('h3', { text: t('explorer.consent') }), dl([
       ['field.status', el('strong', { class: 'status', dataset: { status: c.status }, text: t('status.' + c.status) })],
       ['field.valid', c.valid ? t('yes') : t('no')], ['field.as_of', time(c.as_of)],

@@ -100,7 +100,7 @@ async function receiptFromNode() {
   const id = $('fetch-tx').value.trim().toLowerCase();
   try {
     if (!/^[0-9a-f]{64}$/.test(id)) throw Object.assign(new Error(t('error.tx_id')), { code: 'bad_id' });
-    const receipt = await fetchApi('/v1/receipts/' + id);
+    const receipt = await fetchApi('/v1/receipts/' + id, { auth: true });
     $('receipt').value = JSON.stringify(receipt, null, 1);
   } catch (e) {
     showError($('summary'), e);

@@ -1,0 +1,48 @@
+#include "node/http/scope.h"
+
+#include <algorithm>
+
+namespace consentd::node::http {
+namespace {
+
+bool Names(const Json& j, const char* field, std::string_view member) {
+  auto it = j.find(field);
+  if (it == j.end()) return false;
+  if (it->is_string()) return *it == member;
+  if (it->is_array()) {
+    for (const Json& x : *it) {
+      if (x.is_string() && x == member) return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+bool MaySee(const Principal& who, const ledger::TxParties& parties) {
+  if (who.sees_all()) return true;
+  if (!who.authenticated()) return false;
+  if (parties.network) return true;
+  return std::find(parties.members.begin(), parties.members.end(), who.member) !=
+         parties.members.end();
+}
+
+bool Involves(const Json& record, std::string_view member) {
+  for (const char* f : {"controller", "original_controller", "recipients", "sender", "recipient",
+                        "exporter", "importer", "transferor", "transferee"}) {
+    if (Names(record, f, member)) return true;
+  }
+  if (auto h = record.find("history"); h != record.end() && h->is_array()) {
+    for (const Json& e : *h) {
+      if (Names(e, "from", member) || Names(e, "to", member)) return true;
+    }
+  }
+  return false;
+}
+
+bool MaySeeRecord(const Principal& who, const Json& record) {
+  if (who.sees_all()) return true;
+  return who.authenticated() && Involves(record, who.member);
+}
+
+}  // namespace consentd::node::http

@@ -260,7 +260,18 @@ Result<Client> NodeClient(const Args& a) {
     }
   }
   const char* env_node = std::getenv("CONSENTD_NODE");
-  return Client::Create(a.Get("--node", env_node != nullptr ? env_node : kDefaultNode), token);
+  CONSENTD_ASSIGN_OR_RETURN(
+      Client client,
+      Client::Create(a.Get("--node", env_node != nullptr ? env_node : kDefaultNode), token));
+  if (a.Has("--sign-key")) {
+    // A customer signs in with their own key file (docs/API.md, "Customers: signed requests").
+    if (a.Has("--token") || a.Has("--token-env") || a.Has("--token-file")) {
+      return Status::Error("usage", "--sign-key and a --token option exclude each other");
+    }
+    CONSENTD_ASSIGN_OR_RETURN(crypto::PrivateKey key, LoadKey(a.Get("--sign-key"), a));
+    client.SignAs(std::move(key));
+  }
+  return client;
 }
 
 Status NodeError(const Response& r) {

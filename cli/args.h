@@ -27,8 +27,10 @@ inline constexpr int kExitNetwork = 3;
 inline constexpr const char* kDefaultNode = "http://127.0.0.1:8601";
 
 // The options of every command that talks to a node.
-inline const std::set<std::string> kNodeOptions = {"--node", "--token", "--token-env",
-                                                   "--token-file", "--as"};
+// --sign-key KEY signs as a customer; its passphrase options come with it.
+inline const std::set<std::string> kNodeOptions = {
+    "--node", "--token",    "--token-env",      "--token-file",
+    "--as",   "--sign-key", "--passphrase-env", "--passphrase-file"};
 // `base` plus kNodeOptions.
 std::set<std::string> WithNodeOptions(std::set<std::string> base);
 

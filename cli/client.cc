@@ -2,11 +2,48 @@
 
 #include <httplib.h>
 
+#include <chrono>
+#include <mutex>
+#include <optional>
+
+#include "wallet/request_signature.h"
+
 namespace consentd::cli {
 
 struct Client::Impl {
   std::unique_ptr<httplib::Client> http;
   std::string token;
+  std::optional<crypto::PrivateKey> signer;
+  std::string chain_id;  // for signing: fetched once
+
+  // The headers a request carries: the bearer token, or a customer's signature over it.
+  Result<httplib::Headers> Auth(std::string_view method, const std::string& path,
+                                std::string_view body) {
+    httplib::Headers headers;
+    if (signer) {
+      if (chain_id.empty()) {
+        auto r = http->Get("/v1/status");
+        if (!r) {
+          return Status::Error("network", "cannot read /v1/status for the chain id (" +
+                                              httplib::to_string(r.error()) + ")");
+        }
+        auto j = ParseJson(r->body);
+        if (r->status != 200 || !j.ok() || !j->is_object() || !j->contains("chain_id") ||
+            !(*j)["chain_id"].is_string()) {
+          return Status::Error("network", "GET /v1/status did not give a chain_id");
+        }
+        chain_id = (*j)["chain_id"].get<std::string>();
+      }
+      const std::int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count();
+      headers.emplace("Authorization",
+                      wallet::SignRequest(*signer, {chain_id, method, path, body, now}));
+    } else if (!token.empty()) {
+      headers.emplace("Authorization", "Bearer " + token);
+    }
+    return headers;
+  }
 };
 
 Client::Client(std::string url, std::string host, int port, std::string token)
@@ -56,22 +93,21 @@ Result<Response> Wrap(const httplib::Result& r, const std::string& url) {
 }
 }  // namespace
 
+void Client::SignAs(crypto::PrivateKey key) { impl_->signer.emplace(std::move(key)); }
+
 Result<Response> Client::Get(const std::string& path) const {
-  httplib::Headers headers;
-  if (!impl_->token.empty()) headers.emplace("Authorization", "Bearer " + impl_->token);
+  CONSENTD_ASSIGN_OR_RETURN(httplib::Headers headers, impl_->Auth("GET", path, ""));
   return Wrap(impl_->http->Get(path, headers), url_);
 }
 
 Result<Response> Client::Post(const std::string& path, const std::string& body) const {
-  httplib::Headers headers;
-  if (!impl_->token.empty()) headers.emplace("Authorization", "Bearer " + impl_->token);
+  CONSENTD_ASSIGN_OR_RETURN(httplib::Headers headers, impl_->Auth("POST", path, body));
   return Wrap(impl_->http->Post(path, headers, body, "application/json"), url_);
 }
 
 Result<Response> Client::GetStream(const std::string& path,
                                    const std::function<bool(std::string_view)>& sink) const {
-  httplib::Headers headers;
-  if (!impl_->token.empty()) headers.emplace("Authorization", "Bearer " + impl_->token);
+  CONSENTD_ASSIGN_OR_RETURN(httplib::Headers headers, impl_->Auth("GET", path, ""));
   int status = 0;
   std::string error_body;
   auto r = impl_->http->Get(

@@ -2,6 +2,9 @@
 
 // A small HTTP client for the node's API (cpp-httplib). Responses come back as the status code
 // and the parsed JSON body; network failures are errors with code "network".
+//
+// It speaks as a bearer token's holder, or as a customer: SignAs makes every request a signed
+// one (wallet/request_signature.h), with the chain id read once from GET /v1/status.
 
 #include <cstdint>
 #include <functional>
@@ -11,6 +14,7 @@
 
 #include "common/json.h"
 #include "common/result.h"
+#include "crypto/schnorr.h"
 
 namespace consentd::cli {
 
@@ -34,6 +38,8 @@ class Client {
   Result<Response> GetStream(const std::string& path,
                              const std::function<bool(std::string_view)>& sink) const;
   const std::string& url() const { return url_; }
+  // Every later request is signed by `key` (a customer's subject key) instead of a token.
+  void SignAs(crypto::PrivateKey key);
 
  private:
   Client(std::string url, std::string host, int port, std::string token);

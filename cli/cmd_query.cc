@@ -22,7 +22,16 @@ int Query(const Args& a, const std::string& path) {
 constexpr const char* kNodeHelp =
     "\nNode options: --node URL (default http://127.0.0.1:8601), --token TOKEN | --token-env VAR "
     "| --token-file FILE\n(a role token from the node's config; testnets write them to "
-    "tokens.json), --json.\n";
+    "tokens.json), or --sign-key KEY_FILE\n(a customer signs each request with their subject "
+    "key: docs/API.md, \"Customers\"), --json.\n";
+
+// SUBJECT as given, or with --sign-key and no SUBJECT, the signing key's own subject.
+Result<std::string> SubjectOrOwn(const Args& a) {
+  if (!a.positional.empty()) return a.positional[0];
+  if (!a.Has("--sign-key")) return Status::Error("usage", "SUBJECT is required (or --sign-key)");
+  CONSENTD_ASSIGN_OR_RETURN(crypto::PrivateKey key, LoadKey(a.Get("--sign-key"), a));
+  return "key:" + key.public_key().Hex();
+}
 
 // Prints a query command's help, then the options every query to a node takes.
 bool HelpIf(const Args& a, const char* text) {
@@ -92,27 +101,33 @@ int ConsentCommand(const Args& all) {
 
 int ConsentsCommand(const Args& a) {
   if (HelpIf(a,
-             "consentctl consents SUBJECT [--node URL] [--token ...] [--json]\n\nA subject's "
-             "consents (GET /v1/subjects/SUBJECT/consents); SUBJECT is key:<hex> or "
-             "ref:<hex>.\n")) {
+             "consentctl consents SUBJECT [--node URL] [--token ...] [--json]\n"
+             "consentctl consents --sign-key KEY_FILE\n\nA subject's consents (GET "
+             "/v1/subjects/SUBJECT/consents); SUBJECT is key:<hex> or ref:<hex>.\nA customer "
+             "lists their own with --sign-key and no SUBJECT.\n")) {
     return kExitOk;
   }
-  if (auto e = CheckArgs(a, kNodeOptions, 1, 1, "consentctl consents SUBJECT")) return *e;
-  return Query(a, "/v1/subjects/" + UrlEncode(a.positional[0]) + "/consents");
+  if (auto e = CheckArgs(a, kNodeOptions, 0, 1, "consentctl consents SUBJECT")) return *e;
+  auto subject = SubjectOrOwn(a);
+  if (!subject.ok()) return FailStatus(subject.status());
+  return Query(a, "/v1/subjects/" + UrlEncode(*subject) + "/consents");
 }
 
 int HistoryCommand(const Args& a) {
   if (HelpIf(a,
-             "consentctl history SUBJECT [--node URL] [--token ...] [--json]\n\nEverything the "
-             "ledger recorded about a subject, in order (GET /v1/subjects/SUBJECT/history).\n"
-             "Needs an insurer, auditor or regulator token. SUBJECT is key:<hex> or "
-             "ref:<hex>.\n")) {
+             "consentctl history SUBJECT [--node URL] [--token ...] [--json]\n"
+             "consentctl history --sign-key KEY_FILE\n\nEverything the ledger recorded about a "
+             "subject, in order (GET /v1/subjects/SUBJECT/history).\nNeeds an insurer, auditor "
+             "or regulator token, or the customer's own --sign-key (then SUBJECT\nmay be "
+             "left out). SUBJECT is key:<hex> or ref:<hex>.\n")) {
     return kExitOk;
   }
-  if (auto e = CheckArgs(a, kNodeOptions, 1, 1, "consentctl history SUBJECT --token TOKEN")) {
+  if (auto e = CheckArgs(a, kNodeOptions, 0, 1, "consentctl history SUBJECT --token TOKEN")) {
     return *e;
   }
-  return Query(a, "/v1/subjects/" + UrlEncode(a.positional[0]) + "/history");
+  auto subject = SubjectOrOwn(a);
+  if (!subject.ok()) return FailStatus(subject.status());
+  return Query(a, "/v1/subjects/" + UrlEncode(*subject) + "/history");
 }
 
 int AgreementsCommand(const Args& a) {

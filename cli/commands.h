@@ -19,5 +19,6 @@ int HistoryCommand(const Args& a);
 int AgreementsCommand(const Args& a);
 int AuditCommand(const Args& a);   // audit export
 int ReportCommand(const Args& a);  // report compliance
+int TokenCommand(const Args& a);   // token issue | revoke | list (a node home's tokens file)
 
 }  // namespace consentd::cli

@@ -33,17 +33,20 @@ Queries:
   consent show ID                a consent, its derived status and history
   consents SUBJECT               a subject's consents
   check --subject ... --recipient ... --purpose ... --category ... [--at TIME]
-  history SUBJECT                everything recorded about a subject (token)
+  history SUBJECT                everything recorded about a subject (token, or --sign-key)
   agreements [--party M] [--status S]   cross-border agreements
   audit export --from H --to H --format ndjson|csv --out FILE   (token)
   report compliance [--member M] [--from T] [--to T] [--format json|csv]   (token)
   tx get TX_ID                   a committed tx
+Operators:
+  token issue|revoke|list --home DIR   the node's API tokens (named, expiring; SIGHUP applies)
 Local networks:
   testnet                        write a local network (genesis, validator homes, keys, tokens)
 
 Global options:
   --node URL   the node's HTTP address (default http://127.0.0.1:8601)
   --token T | --token-env VAR | --token-file FILE   role token for protected reads
+  --sign-key FILE   sign each request as the customer whose subject key FILE holds
   --json       machine-readable output
   --help       help for a command (consentctl tx consent.grant --help)
 
@@ -123,6 +126,7 @@ int Dispatch(int argc, char** argv) {
   if (command == "agreements") return AgreementsCommand(args);
   if (command == "audit") return AuditCommand(args);
   if (command == "report") return ReportCommand(args);
+  if (command == "token") return TokenCommand(args);
   return Fail(2, "unknown command \"" + command + "\" (consentctl --help)");
 }
 

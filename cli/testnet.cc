@@ -8,6 +8,7 @@
 #include "crypto/random.h"
 #include "crypto/sha256.h"
 #include "ledger/genesis.h"
+#include "node/api_tokens.h"
 #include "wallet/key_file.h"
 
 namespace consentd::cli {
@@ -18,12 +19,6 @@ namespace fs = std::filesystem;
 Status Invalid(std::string m) { return Status::Error("testnet_invalid", std::move(m)); }
 
 Result<crypto::PrivateKey> NewKey() { return crypto::PrivateKey::Generate(); }
-
-Result<std::string> NewToken() {
-  FixedBytes<24> raw{};
-  CONSENTD_RETURN_IF_ERROR(crypto::RandomBytes(raw));
-  return HexEncode(raw);
-}
 
 }  // namespace
 
@@ -99,9 +94,9 @@ Status WriteTestnet(const TestnetOptions& options, std::string* summary) {
       genesis_members.push_back(std::move(gm));
       for (const Json& role : m.at("roles")) {
         if (role == "processor") continue;
-        CONSENTD_ASSIGN_OR_RETURN(std::string token, NewToken());
+        CONSENTD_ASSIGN_OR_RETURN(std::string token, node::GenerateToken());
         tokens[id] = Json{{"token", token}, {"role", role}};
-        Json tc{{"sha256", HexEncode(crypto::Sha256(token))}, {"role", role}};
+        Json tc{{"name", id}, {"sha256", HexEncode(crypto::Sha256(token))}, {"role", role}};
         if (role == "insurer") tc["member"] = id;
         token_configs.push_back(std::move(tc));
         break;

@@ -131,29 +131,15 @@ Status ParseHttp(const Json& j, Config::Http* h) {
   CONSENTD_RETURN_IF_ERROR(f.Integer("write_timeout_ms", &h->write_timeout_ms, 100, 3'600'000));
   CONSENTD_RETURN_IF_ERROR(f.Integer("max_wait_ms", &h->max_wait_ms, 100, 3'600'000));
   CONSENTD_RETURN_IF_ERROR(f.String("ui_dir", &h->ui_dir));
+  CONSENTD_RETURN_IF_ERROR(f.String("tokens_file", &h->tokens_file));
   if (const Json* tokens = f.Get("tokens")) {
     if (!tokens->is_array()) return Invalid("http.tokens", "must be an array");
     for (std::size_t i = 0; i < tokens->size(); ++i) {
-      const std::string name = "http.tokens[" + std::to_string(i) + "]";
-      if (!(*tokens)[i].is_object()) return Invalid(name, "must be an object");
-      Fields t((*tokens)[i], name);
-      TokenConfig tc;
-      std::string hash;
-      CONSENTD_RETURN_IF_ERROR(t.String("sha256", &hash));
-      auto bytes = HexDecodeFixed<32>(hash);
-      if (!bytes.ok()) return Invalid(name + ".sha256", "must be the 64-hex SHA-256 of the token");
-      tc.sha256 = *bytes;
-      CONSENTD_RETURN_IF_ERROR(t.String("role", &tc.role));
-      if (tc.role != "insurer" && tc.role != "auditor" && tc.role != "regulator") {
-        return Invalid(name + ".role", "must be insurer, auditor or regulator");
-      }
-      CONSENTD_RETURN_IF_ERROR(t.String("member", &tc.member));
-      if (tc.role == "insurer" && tc.member.empty()) {
-        return Invalid(name + ".member", "an insurer token names its member");
-      }
-      CONSENTD_RETURN_IF_ERROR(t.Done());
-      h->tokens.push_back(tc);
+      CONSENTD_ASSIGN_OR_RETURN(
+          ApiToken t, ParseApiToken((*tokens)[i], "http.tokens[" + std::to_string(i) + "]", false));
+      h->tokens.push_back(std::move(t));
     }
+    CONSENTD_ASSIGN_OR_RETURN(h->tokens, MergeTokens(std::move(h->tokens), {}));
   }
   return f.Done();
 }

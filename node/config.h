@@ -11,6 +11,7 @@
 
 #include "common/result.h"
 #include "crypto/schnorr.h"
+#include "node/api_tokens.h"
 
 namespace consentd::node {
 
@@ -22,12 +23,6 @@ struct HostPort {
 
 // "host:port" with a non-zero port. Errors: "config_invalid".
 Result<HostPort> ParseHostPort(std::string_view text, std::string_view field);
-
-struct TokenConfig {
-  Hash256 sha256{};    // SHA-256 of the bearer token; the token itself is never stored
-  std::string role;    // insurer | auditor | regulator
-  std::string member;  // the member an insurer token speaks for
-};
 
 struct Config {
   std::string home;  // the --home directory; relative paths below are resolved against it
@@ -73,7 +68,10 @@ struct Config {
     // Whole answers of GET /v1/check and GET /v1/receipts/{tx_id} kept for repeated questions
     // at the same head height (node/http/answer_cache.h); 0 turns the cache off.
     std::uint64_t answer_cache_bytes = 128 << 20;
-    std::vector<TokenConfig> tokens;
+    // Bearer tokens (node/api_tokens.h): these from the config, read at start, and those of
+    // `tokens_file` (relative to home), re-read on SIGHUP.
+    std::vector<ApiToken> tokens;
+    std::string tokens_file = "api_tokens.json";
     std::string ui_dir;  // static web app to serve under /ui/ (empty: none)
   } http;
 

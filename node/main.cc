@@ -38,7 +38,8 @@ Options:
   --version               print the version
 
 Signals: SIGTERM or SIGINT shut the node down cleanly (the write in progress finishes, peers
-are closed). A SIGKILL loses nothing committed.
+are closed). A SIGKILL loses nothing committed. SIGHUP re-reads the API tokens (config
+http.tokens and http.tokens_file, as `consentctl token` edits it) without a restart.
 
 Exit codes: 0 clean shutdown, 1 runtime failure, 2 usage or configuration error.
 )";
@@ -165,6 +166,7 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGPIPE);
+  sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   // A write past RLIMIT_FSIZE must fail with EFBIG, which the storage layers report as an
   // error naming the file (a clean fatal stop), instead of SIGXFSZ killing the process.
@@ -194,6 +196,10 @@ int main(int argc, char** argv) {
     if (sig == SIGTERM || sig == SIGINT) {
       LogInfo("node", "shutdown", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
       break;
+    }
+    if (sig == SIGHUP) {
+      LogInfo("node", "reload", {{"signal", "SIGHUP"}});
+      (void)(*node)->ReloadTokens();  // logs its own outcome; the old tokens stay on error
     }
     if (Status fatal = (*node)->fatal(); !fatal.ok()) {
       LogError("node", "stopping_after_fatal_error", {{"error", fatal.ToString()}});

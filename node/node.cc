@@ -217,6 +217,11 @@ Status Node::Start() {
   return Status::Ok();
 }
 
+Status Node::ReloadTokens() {
+  if (!http_) return Status::Error("not_ready", "the HTTP server is not running");
+  return http_->ReloadTokens();
+}
+
 void Node::Stop() {
   {
     std::lock_guard<std::mutex> lock(commit_mu_);

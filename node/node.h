@@ -54,6 +54,8 @@ class Node {
   // Clean shutdown: HTTP first (no new work), then consensus (after the write in progress),
   // then peers and the store. Idempotent.
   void Stop();
+  // SIGHUP: re-reads the API tokens (HttpServer::ReloadTokens); the old ones stay on error.
+  Status ReloadTokens();
   // Non-OK when consensus stopped on a fatal (storage) error.
   Status fatal() const { return driver_->fatal(); }
 

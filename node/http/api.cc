@@ -61,7 +61,8 @@ bool MatchPath(std::string_view tmpl, std::string_view path, std::vector<std::st
 
 Api::StreamClass StreamClassOf(const Principal& who) {
   if (who.sees_all()) return Api::StreamClass::kOversight;
-  if (who.authenticated()) return Api::StreamClass::kMember;
+  // Customers share the anonymous pool: anyone can make a key.
+  if (who.authenticated() && !who.customer()) return Api::StreamClass::kMember;
   return Api::StreamClass::kAnonymous;
 }
 

@@ -34,9 +34,10 @@ class Metrics;
 
 namespace consentd::node::http {
 
-// Public routes answer anyone; kToken routes need a bearer token of any role (and apply the
-// insurer's scope themselves).
-enum class Access { kPublic, kToken };
+// Who may call a route (docs/api/openapi.yaml's x-access): kPublic answers anyone; kSigned
+// needs a principal, a bearer token or a customer's signature; kToken needs a bearer token
+// (a customer gets 403). Handlers apply the principal's scope themselves (scope.h).
+enum class Access { kPublic, kSigned, kToken };
 
 struct Context {
   const Request& req;

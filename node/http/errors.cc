@@ -15,7 +15,8 @@ int HttpStatusFor(std::string_view code) {
   if (code.ends_with("too_large")) return 413;
   if (code == "rate_limited") return 429;
   if (code == "mempool_full" || code == "not_ready" || code == "too_many_streams" ||
-      code == "too_many_connections" || code == "shutting_down")
+      code == "too_many_connections" || code == "shutting_down" ||
+      code == "too_many_signed_requests")
     return 503;
   if (code == "commit_timeout") return 504;
   if (code.starts_with("store_") || code == "internal") return 500;

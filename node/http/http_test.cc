@@ -1,5 +1,6 @@
-// Unit tests of the HTTP API's parts that need no server: tokens, rate limiting, parameter
-// parsing, error statuses, metrics rendering, and the route table against docs/api/openapi.yaml.
+// Unit tests of the HTTP API's parts that need no server: rate limiting, parameter parsing,
+// error statuses, metrics rendering, and the route table against docs/api/openapi.yaml
+// (auth_test.cc has tokens and signed requests).
 
 #include <gtest/gtest.h>
 
@@ -19,50 +20,6 @@
 
 namespace consentd::node::http {
 namespace {
-
-std::vector<TokenConfig> Tokens() {
-  return {TokenConfig{crypto::Sha256("insurer-secret"), "insurer", "insurer-a"},
-          TokenConfig{crypto::Sha256("auditor-secret"), "auditor", ""},
-          TokenConfig{crypto::Sha256("regulator-secret"), "regulator", ""}};
-}
-
-TEST(AuthTest, NoHeaderIsPublic) {
-  Authenticator auth(Tokens());
-  auto p = auth.Authenticate(std::nullopt);
-  ASSERT_TRUE(p.ok());
-  EXPECT_EQ(p->role, Role::kPublic);
-  EXPECT_FALSE(p->authenticated());
-}
-
-TEST(AuthTest, KnownTokensMapToTheirRoleAndMember) {
-  Authenticator auth(Tokens());
-  auto insurer = auth.Authenticate("Bearer insurer-secret");
-  ASSERT_TRUE(insurer.ok());
-  EXPECT_EQ(insurer->role, Role::kInsurer);
-  EXPECT_EQ(insurer->member, "insurer-a");
-  EXPECT_TRUE(insurer->may_see("insurer-a"));
-  EXPECT_FALSE(insurer->may_see("insurer-b"));
-  EXPECT_FALSE(insurer->sees_all());
-  auto auditor = auth.Authenticate("Bearer auditor-secret");
-  ASSERT_TRUE(auditor.ok());
-  EXPECT_EQ(auditor->role, Role::kAuditor);
-  EXPECT_TRUE(auditor->may_see("insurer-b"));
-  EXPECT_EQ(auth.Authenticate("Bearer regulator-secret")->role, Role::kRegulator);
-}
-
-TEST(AuthTest, BadHeadersAndUnknownTokensAreRefused) {
-  Authenticator auth(Tokens());
-  EXPECT_EQ(auth.Authenticate("Bearer nope").status().code(), "auth_unknown_token");
-  EXPECT_EQ(auth.Authenticate("Basic aW5zdXJlcg==").status().code(), "auth_malformed");
-  EXPECT_EQ(auth.Authenticate("Bearer ").status().code(), "auth_malformed");
-  EXPECT_EQ(auth.Authenticate("").status().code(), "auth_malformed");
-  EXPECT_EQ(auth.Authenticate("bearer insurer-secret").status().code(), "auth_malformed");
-  EXPECT_EQ(auth.Authenticate("Bearer " + std::string(600, 'x')).status().code(), "auth_malformed");
-  // The hash of a token is not a token.
-  EXPECT_EQ(
-      auth.Authenticate("Bearer " + HexEncode(crypto::Sha256("auditor-secret"))).status().code(),
-      "auth_unknown_token");
-}
 
 TEST(RateLimiterTest, BurstThenRefillAtTheRate) {
   RateLimiter limiter(10, 3);

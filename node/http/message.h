@@ -22,11 +22,13 @@
 namespace consentd::node::http {
 
 struct Request {
-  std::string method;  // GET | POST (others never reach a route)
-  std::string path;    // percent-decoded, without the query
-  QueryParams query;   // from the URL only, never from the body
-  std::string body;    // exactly the bytes sent, whatever the Content-Type says
-  std::string remote;  // the TCP peer's address
+  std::string method;       // GET | POST (others never reach a route; HEAD is routed as GET)
+  std::string method_sent;  // as sent (GET, HEAD, POST): what a customer's signature covers
+  std::string target;       // the request-target exactly as sent, percent-encoding untouched
+  std::string path;         // percent-decoded, without the query
+  QueryParams query;        // from the URL only, never from the body
+  std::string body;         // exactly the bytes sent, whatever the Content-Type says
+  std::string remote;       // the TCP peer's address
   // The only headers a route reads.
   std::optional<std::string> authorization;
   std::optional<std::string> last_event_id;

@@ -25,7 +25,7 @@ Status MaySeeTx(const ledger::Queries& q, const Principal& who, const Hash256& i
   if (who.sees_all()) return Status::Ok();
   CONSENTD_ASSIGN_OR_RETURN(auto parties, q.Parties(id));
   if (parties && !MaySee(who, *parties)) {
-    return Status::Error("forbidden", "this transaction does not involve member " + who.member);
+    return Status::Error("forbidden", OutOfScope(who, "this transaction"));
   }
   return Status::Ok();
 }
@@ -235,7 +235,7 @@ std::vector<Route> ChainRoutes(Api& api) {
       {"POST", "/v1/txs", Access::kPublic, [a](Context& c) { SubmitOne(*a, c); }},
       {"POST", "/v1/txs/batch", Access::kPublic, [a](Context& c) { SubmitBatch(*a, c); },
        /*blocking=*/true},
-      {"GET", "/v1/txs/{tx_id}", Access::kToken, [a](Context& c) { GetTx(*a, c); }},
+      {"GET", "/v1/txs/{tx_id}", Access::kSigned, [a](Context& c) { GetTx(*a, c); }},
       {"GET", "/v1/blocks/latest", Access::kPublic,
        [a](Context& c) { GetBlock(*a, c, std::nullopt); }},
       {"GET", "/v1/blocks/{height}", Access::kPublic,
@@ -244,7 +244,7 @@ std::vector<Route> ChainRoutes(Api& api) {
          if (!h) return c.Fail("bad_parameter", "height must be a whole number");
          GetBlock(*a, c, *h);
        }},
-      {"GET", "/v1/receipts/{tx_id}", Access::kToken, [a](Context& c) { GetReceipt(*a, c); },
+      {"GET", "/v1/receipts/{tx_id}", Access::kSigned, [a](Context& c) { GetReceipt(*a, c); },
        /*blocking=*/false, /*cacheable=*/true},
       {"GET", "/v1/validators", Access::kPublic, [a](Context& c) { GetValidators(*a, c); }},
       {"GET", "/v1/status", Access::kPublic, [a](Context& c) { GetStatus(*a, c); }},

@@ -5,7 +5,8 @@
 // or recipient of a consent; sender or recipient of a sharing event; exporter or importer of an
 // agreement; controller of a rights request or incident). Lists are filtered to those records
 // (a page may then come back short, with a cursor to continue); asking by name for another
-// member's records is 403. Auditors and regulators see everything.
+// member's records is 403. A customer (a signed request) sees the records about their own
+// subject, and asking about another subject is 403. Auditors and regulators see everything.
 
 #include <map>
 
@@ -22,9 +23,15 @@ void KeepVisible(const Principal& who, Result<ledger::Page>& page,
                  const std::function<bool(const Json&)>& visible = nullptr) {
   if (!page.ok() || who.sees_all()) return;
   auto& items = page->items;
-  std::erase_if(items, [&](const Json& item) {
-    return visible ? !visible(item) : !Involves(item, who.member);
-  });
+  std::erase_if(
+      items, [&](const Json& item) { return visible ? !visible(item) : !MaySeeRecord(who, item); });
+}
+
+// A customer asks only about their own subject.
+Status MayAskAbout(const Principal& who, const ledger::Subject& subject) {
+  if (!who.customer() || who.is_subject(subject)) return Status::Ok();
+  return Status::Error("forbidden",
+                       "a customer asks only about their own subject (" + who.name + ")");
 }
 
 Result<ledger::Subject> SubjectArg(const std::string& text) {
@@ -45,7 +52,7 @@ void GetConsent(Api& api, Context& c) {
   if (!consent.ok()) return c.Fail(consent.status());
   if (!consent->has_value()) return c.Fail("not_found", "no consent " + HexEncode(*id));
   if (!MaySeeRecord(c.who, **consent)) {
-    return c.Fail("forbidden", "this consent does not involve member " + c.who.member);
+    return c.Fail("forbidden", OutOfScope(c.who, "this consent"));
   }
   c.Reply(200, **consent);
 }
@@ -54,6 +61,7 @@ void SubjectConsents(Api& api, Context& c) {
   if (auto st = c.params.Only({"at", "cursor", "limit"}); !st.ok()) return c.Fail(st);
   auto subject = SubjectArg(c.args[0]);
   if (!subject.ok()) return c.Fail(subject.status());
+  if (auto st = MayAskAbout(c.who, *subject); !st.ok()) return c.Fail(st);
   auto at = c.params.Time("at");
   if (!at.ok()) return c.Fail(at.status());
   auto page = c.params.Page();
@@ -67,10 +75,12 @@ void SubjectHistory(Api& api, Context& c) {
   if (auto st = c.params.Only({"cursor", "limit"}); !st.ok()) return c.Fail(st);
   auto subject = SubjectArg(c.args[0]);
   if (!subject.ok()) return c.Fail(subject.status());
+  if (auto st = MayAskAbout(c.who, *subject); !st.ok()) return c.Fail(st);
   auto page = c.params.Page();
   if (!page.ok()) return c.Fail(page.status());
   ledger::Queries q = api.Snapshot();
   auto result = q.SubjectHistory(*subject, *page);
+  if (c.who.customer()) return c.ReplyPage(result);  // their own subject: all of it
   std::map<std::string, bool> consent_visible;
   KeepVisible(c.who, result, [&](const Json& item) {
     auto id = item.find("consent_id");
@@ -115,9 +125,10 @@ void Check(Api& api, Context& c) {
   if (r.categories.size() > 64) return c.Fail("bad_parameter", "at most 64 categories");
   if (auto j = c.params.Get("jurisdiction")) r.jurisdiction = *j;
   if (auto s2 = c.params.Get("sender")) r.sender = *s2;
-  // An insurer asks only about sharing that its member sends or receives: the answer names
-  // the subject's consents.
-  if (!c.who.sees_all() && r.recipient != c.who.member && r.sender != c.who.member) {
+  // A customer asks about their own subject; an insurer only about sharing that its member
+  // sends or receives: the answer names the subject's consents.
+  if (auto st = MayAskAbout(c.who, r.subject); !st.ok()) return c.Fail(st);
+  if (c.who.role == Role::kInsurer && r.recipient != c.who.member && r.sender != c.who.member) {
     return c.Fail("forbidden",
                   "an insurer token asks only about sharing its member sends "
                   "(sender=" +
@@ -175,6 +186,7 @@ void ListSharing(Api& api, Context& c) {
   if (auto s = c.params.Get("subject")) {
     auto subject = SubjectArg(*s);
     if (!subject.ok()) return c.Fail(subject.status());
+    if (auto st = MayAskAbout(c.who, *subject); !st.ok()) return c.Fail(st);
     f.by = ledger::SharingBy::kSubject;
     f.key = subject->ToString();
     ++given;
@@ -197,6 +209,9 @@ void ListSharing(Api& api, Context& c) {
   if (given != 1) {
     return c.Fail("bad_parameter", "give exactly one of subject, controller or agreement");
   }
+  if (c.who.customer() && f.by != ledger::SharingBy::kSubject) {
+    return c.Fail("forbidden", "a customer lists sharing by their own subject only");
+  }
   auto from = c.params.Time("from");
   auto to = c.params.Time("to");
   if (!from.ok()) return c.Fail(from.status());
@@ -207,7 +222,7 @@ void ListSharing(Api& api, Context& c) {
   auto page = c.params.Page();
   if (!page.ok()) return c.Fail(page.status());
   auto result = api.Snapshot().Sharing(f, *page);
-  KeepVisible(c.who, result);
+  if (!c.who.customer()) KeepVisible(c.who, result);  // a customer's: their subject's, all
   c.ReplyPage(result);
 }
 
@@ -247,20 +262,20 @@ void ListMembers(Api& api, Context& c) {
 std::vector<Route> QueryRoutes(Api& api) {
   Api* a = &api;
   return {
-      {"GET", "/v1/consents/{consent_id}", Access::kToken, [a](Context& c) { GetConsent(*a, c); }},
-      {"GET", "/v1/subjects/{subject}/consents", Access::kToken,
+      {"GET", "/v1/consents/{consent_id}", Access::kSigned, [a](Context& c) { GetConsent(*a, c); }},
+      {"GET", "/v1/subjects/{subject}/consents", Access::kSigned,
        [a](Context& c) { SubjectConsents(*a, c); }},
-      {"GET", "/v1/subjects/{subject}/history", Access::kToken,
+      {"GET", "/v1/subjects/{subject}/history", Access::kSigned,
        [a](Context& c) { SubjectHistory(*a, c); }},
-      {"GET", "/v1/check", Access::kToken, [a](Context& c) { Check(*a, c); }, /*blocking=*/false,
+      {"GET", "/v1/check", Access::kSigned, [a](Context& c) { Check(*a, c); }, /*blocking=*/false,
        /*cacheable=*/true},
       {"GET", "/v1/agreements/{agreement_id}", Access::kToken,
        [a](Context& c) { GetAgreement(*a, c); }},
       {"GET", "/v1/agreements", Access::kToken, [a](Context& c) { ListAgreements(*a, c); }},
-      {"GET", "/v1/sharing", Access::kToken, [a](Context& c) { ListSharing(*a, c); }},
-      {"GET", "/v1/rights", Access::kToken, [a](Context& c) { ListRights(*a, c); }},
+      {"GET", "/v1/sharing", Access::kSigned, [a](Context& c) { ListSharing(*a, c); }},
+      {"GET", "/v1/rights", Access::kSigned, [a](Context& c) { ListRights(*a, c); }},
       {"GET", "/v1/incidents", Access::kToken, [a](Context& c) { ListIncidents(*a, c); }},
-      {"GET", "/v1/members", Access::kToken, [a](Context& c) { ListMembers(*a, c); }},
+      {"GET", "/v1/members", Access::kSigned, [a](Context& c) { ListMembers(*a, c); }},
   };
 }
 

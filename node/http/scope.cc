@@ -22,6 +22,10 @@ bool Names(const Json& j, const char* field, std::string_view member) {
 bool MaySee(const Principal& who, const ledger::TxParties& parties) {
   if (who.sees_all()) return true;
   if (!who.authenticated()) return false;
+  if (who.customer()) {
+    return std::find(parties.subjects.begin(), parties.subjects.end(), *who.subject) !=
+           parties.subjects.end();
+  }
   if (parties.network) return true;
   return std::find(parties.members.begin(), parties.members.end(), who.member) !=
          parties.members.end();
@@ -40,9 +44,21 @@ bool Involves(const Json& record, std::string_view member) {
   return false;
 }
 
+bool Concerns(const Json& record, const ledger::Subject& subject) {
+  if (auto it = record.find("subject"); it != record.end() && *it == subject.ToJson()) return true;
+  auto id = record.find("subject_id");
+  return id != record.end() && id->is_string() && *id == subject.ToString();
+}
+
 bool MaySeeRecord(const Principal& who, const Json& record) {
   if (who.sees_all()) return true;
+  if (who.customer()) return Concerns(record, *who.subject);
   return who.authenticated() && Involves(record, who.member);
+}
+
+std::string OutOfScope(const Principal& who, std::string_view what) {
+  if (who.customer()) return std::string(what) + " is not about subject " + who.name;
+  return std::string(what) + " does not involve member " + who.member;
 }
 
 }  // namespace consentd::node::http

@@ -348,6 +348,8 @@ class Session : public std::enable_shared_from_this<Session> {
     auto target = http::ParseTarget(std::string_view(msg.target().data(), msg.target().size()));
     auto req = std::make_shared<http::Request>();
     req->method = method_;
+    req->method_sent = std::string(msg.method_string());
+    req->target = std::string(msg.target());
     req->remote = remote_;
     if (auto it = msg.find(bhttp::field::authorization); it != msg.end()) {
       req->authorization = std::string(it->value());
@@ -402,11 +404,15 @@ class Session : public std::enable_shared_from_this<Session> {
     http::Context c{req, res_, {}, std::move(args), http::Params(req.query)};
     try {
       auto who = c_.auth->Authenticate(
-          req.authorization ? std::optional<std::string_view>(*req.authorization) : std::nullopt);
+          req.authorization ? std::optional<std::string_view>(*req.authorization) : std::nullopt,
+          http::SignedParts{req.method_sent, req.target, req.body});
       if (!who.ok()) {
         c.Fail(who.status());
-      } else if (route.access == http::Access::kToken && !who->authenticated()) {
-        c.Fail("auth_required", "this route needs Authorization: Bearer <token>");
+      } else if (route.access != http::Access::kPublic && !who->authenticated()) {
+        c.Fail("auth_required",
+               "this route needs Authorization: Bearer <token> (or a customer's signature)");
+      } else if (route.access == http::Access::kToken && who->customer()) {
+        c.Fail("forbidden", "this route is for insurers, auditors and regulators, not customers");
       } else {
         c.who = *who;
         role_ = http::ToString(c.who.role);
@@ -421,15 +427,15 @@ class Session : public std::enable_shared_from_this<Session> {
       res_ = http::Response{};
       c.Fail("internal", "internal error");
     }
-    if (res_.status == 401) res_.SetHeader("WWW-Authenticate", "Bearer");
+    if (res_.status == 401) res_.SetHeader("WWW-Authenticate", "Bearer, BIP340");
   }
 
   // The answer from the cache, or the handler's (kept when no commit came in between).
   void RunCached(const http::Route& route, http::Context& c) {
     ledger::Ledger& ledger = c_.node->ledger();
     const std::uint64_t height = ledger.head().height;
-    const std::string key = http::AnswerCache::Key(route.path, role_ + ":" + c.who.member,
-                                                   c.req.path, c.req.query, height);
+    const std::string key =
+        http::AnswerCache::Key(route.path, c.who.ScopeKey(), c.req.path, c.req.query, height);
     if (c_.api.answers->Find(key, &res_)) return;
     route.handle(c);
     if (ledger.head().height == height) c_.api.answers->Put(key, &res_);
@@ -801,6 +807,25 @@ std::vector<std::string> HttpServer::RouteList() {
   return out;
 }
 
+Result<std::vector<ApiToken>> HttpServer::LoadTokens(const Config& config) {
+  CONSENTD_ASSIGN_OR_RETURN(auto from_file, ReadTokensFile(config.Path(config.http.tokens_file)));
+  return MergeTokens(config.http.tokens, std::move(from_file));
+}
+
+Status HttpServer::ReloadTokens() {
+  Core& c = impl_->core;
+  if (!c.auth) return Status::Error("not_ready", "the HTTP server is not running");
+  auto tokens = LoadTokens(c.node->config());
+  if (!tokens.ok()) {
+    LogError("http", "tokens_reload_failed", {{"error", tokens.status().ToString()}});
+    return tokens.status();
+  }
+  const std::size_t n = tokens->size();
+  c.auth->Reload(std::move(*tokens));
+  LogInfo("http", "tokens_reloaded", {{"tokens", n}});
+  return Status::Ok();
+}
+
 void HttpServer::OnCommitted() {
   if (impl_) impl_->core.commits.Notify();
 }
@@ -808,7 +833,10 @@ void HttpServer::OnCommitted() {
 Status HttpServer::Start() {
   Core& c = impl_->core;
   c.cfg = c.node->config().http;
-  c.auth = std::make_unique<http::Authenticator>(c.cfg.tokens);
+  auto tokens = LoadTokens(c.node->config());
+  if (!tokens.ok()) return tokens.status();
+  c.auth = std::make_unique<http::Authenticator>(
+      std::move(*tokens), c.node->ledger().genesis().chain_id, http::SystemNowMs);
   c.limiter = std::make_unique<http::RateLimiter>(c.cfg.rate_limit_per_s, c.cfg.rate_limit_burst);
   c.api.max_streams[0] = static_cast<int>(c.cfg.max_streams_anonymous);
   c.api.max_streams[1] = static_cast<int>(c.cfg.max_streams_member);

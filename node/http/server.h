@@ -23,7 +23,9 @@
 #include <string>
 #include <vector>
 
+#include "common/result.h"
 #include "common/status.h"
+#include "node/config.h"
 
 namespace consentd::node {
 
@@ -42,6 +44,12 @@ class HttpServer {
   // closes every connection, joins. Idempotent.
   void Stop();
   std::uint16_t port() const;
+
+  // Re-reads the tokens file (SIGHUP): the config's tokens and the file's replace the table.
+  // On an error (logged) the old table stays. Errors: "config_invalid", "file_*".
+  Status ReloadTokens();
+  // The config's tokens and the tokens file's, merged (node/api_tokens.h).
+  static Result<std::vector<ApiToken>> LoadTokens(const Config& config);
 
   // A block was committed: streams and wait=commit answers waiting for one resume.
   void OnCommitted();

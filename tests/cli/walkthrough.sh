@@ -68,6 +68,12 @@ consentctl check --subject "key:$CUSTOMER" --recipient processor --purpose Claim
 # 6. Receipts, verified offline.
 consentctl receipt get "$CONSENT" --out fetched-receipt.json "${insurer[@]}"
 consentctl receipt verify fetched-receipt.json --genesis .localnet/genesis.json
+# The customer, with their own key and no insurer.
+consentctl consents --sign-key customer.json --passphrase-env CUSTOMER_PASS --json |
+  grep -q "$CONSENT" || fail "the customer's own consents do not list $CONSENT"
+consentctl receipt get "$CONSENT" --out my-receipt.json --sign-key customer.json \
+  --passphrase-env CUSTOMER_PASS
+consentctl receipt verify my-receipt.json --genesis .localnet/genesis.json
 consentctl receipt verify grant-receipt.json --genesis .localnet/genesis.json
 consentctl receipt verify withdraw-receipt.json --genesis .localnet/genesis.json --json
 # A changed header is caught (the state digest's first hex digit moved to its end).

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <signal.h>
 #include <sys/wait.h>
 
 #include <chrono>
@@ -19,6 +20,8 @@
 #include "common/test_paths.h"
 #include "crypto/sha256.h"
 #include "tests/integration/harness.h"
+#include "wallet/key_file.h"
+#include "wallet/request_signature.h"
 
 namespace consentd::testing {
 namespace {
@@ -71,6 +74,13 @@ class ApiTest : public ::testing::Test {
     auto j = ParseJson(r->body, JsonLimits{64 << 20, 64});
     if (j.ok()) out.body = *j;
     return out;
+  }
+  // A customer's signed request (docs/API.md, "Customers: signed requests"), by `name`'s key.
+  static Reply CallAsCustomer(const std::string& method, const std::string& path,
+                              const std::string& name, const std::string& body = "") {
+    const std::string auth = wallet::SignRequest(
+        net_->Key(name), wallet::RequestToSign{net_->chain_id(), method, path, body, WallMs()});
+    return Call(method, path, "", body, {{"Authorization", auth}});
   }
   static Reply Get(const std::string& path, const std::string& who = "") {
     return Call("GET", path, who.empty() ? "" : tokens_[who]);
@@ -692,11 +702,12 @@ TEST_F(ApiTest, EveryRouteAnswersEachPrincipalAsItsAccessRuleSays) {
   const std::set<std::string> sg_is_party = {"GET /v1/agreements/{agreement_id}",
                                              "GET /v1/agreements", "GET /v1/sharing",
                                              "GET /v1/blocks/latest"};
+  const std::set<std::string> alice_probes = {"GET /v1/sharing", "GET /v1/rights"};
   for (const auto& [op, rule] : table) {
     SCOPED_TRACE(op);
     auto probe = probes.find(op);
     ASSERT_NE(probe, probes.end()) << "no probe for a documented route";
-    for (const char* who : {"anonymous", "insurer", "auditor", "regulator"}) {
+    for (const char* who : {"anonymous", "insurer", "auditor", "regulator", "customer"}) {
       ASSERT_TRUE(rule.count(who)) << "x-access has no " << who;
     }
     const Probe& p = probe->second;
@@ -739,11 +750,40 @@ TEST_F(ApiTest, EveryRouteAnswersEachPrincipalAsItsAccessRuleSays) {
             << other.raw.substr(0, 300);
       }
     }
+
+    // Customers: the record's own subject (alice for the sharing and rights probes, bob for
+    // the rest) and a customer with no records at all (mallory), each a fresh signature.
+    const std::string owner = alice_probes.count(op) ? "alice" : "bob";
+    const Reply mine = CallAsCustomer(p.method, p.path, owner, p.body);
+    const Reply stranger = CallAsCustomer(p.method, p.path, "mallory", p.body);
+    const std::string& customer = rule.at("customer");
+    if (customer == "deny") {
+      EXPECT_EQ(mine.code(), "forbidden") << mine.raw.substr(0, 200);
+      EXPECT_EQ(stranger.code(), "forbidden") << stranger.raw.substr(0, 200);
+    } else {
+      EXPECT_TRUE(granted(mine)) << owner << ": " << mine.status << " " << mine.raw.substr(0, 200);
+      EXPECT_TRUE(mine.code().rfind("auth_", 0) != 0) << mine.raw.substr(0, 200);
+      if (!p.marker.empty() && customer == "own") {
+        EXPECT_NE(mine.raw.find(p.marker), std::string::npos) << owner << " " << mine.raw;
+      }
+    }
+    if (customer == "all") {
+      EXPECT_TRUE(granted(stranger)) << stranger.status << " " << stranger.raw.substr(0, 200);
+    } else if (customer == "own" && op != "GET /v1/blocks/latest") {  // (whatever came last)
+      if (p.marker.empty()) {
+        EXPECT_EQ(stranger.code(), "forbidden") << stranger.raw.substr(0, 200);
+      } else {
+        EXPECT_TRUE(stranger.code() == "forbidden" ||
+                    (granted(stranger) && stranger.raw.find(p.marker) == std::string::npos))
+            << stranger.raw.substr(0, 300);
+      }
+    }
   }
 
   // The streamed routes. Backup: auditors and regulators only.
   EXPECT_EQ(Get("/v1/admin/backup").code(), "auth_required");
   EXPECT_EQ(Get("/v1/admin/backup", "insurer-1").code(), "forbidden");
+  EXPECT_EQ(CallAsCustomer("GET", "/v1/admin/backup", "bob").code(), "forbidden");
   {
     httplib::Client c(net_->url(0));
     auto r = c.Get("/v1/admin/backup", {{"Authorization", "Bearer " + tokens_["regulator"]}});
@@ -950,6 +990,97 @@ TEST(ApiRateLimitTest, ABusyClientGets429WithRetryAfter) {
   EXPECT_EQ(code, "rate_limited");
   EXPECT_GE(std::atoi(retry_after.c_str()), 1);
   EXPECT_TRUE(net.Running(0));
+}
+
+// Polls `path` as `token` until the answer's error code is `code` ("" for success) or 200
+// tries pass; the node applies SIGHUP on its signal thread, a moment after the signal.
+bool AnswersWith(LocalNet& net, const std::string& path, const std::string& token,
+                 const std::string& code) {
+  for (int i = 0; i < 200; ++i) {
+    auto r = net.GetAs(0, path, token);
+    if (r) {
+      const std::string got = r->body.is_object() && r->body.contains("error")
+                                  ? r->body["error"].value("code", "")
+                                  : "";
+      if (got == code && (!code.empty() || r->status == 200)) return true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // poll interval, not a wait
+  }
+  return false;
+}
+
+TEST_F(ApiTest, TokensIssuedAndRevokedWithConsentctlApplyOnSighup) {
+  const std::string home = net_->home(0);
+  const std::string path = "/v1/consents/" + bob_grant_;
+  std::string out, err;
+  ASSERT_EQ(RunCtl("token issue --home " + home +
+                       " --name claims-desk --role insurer --member insurer-1 --expires-in 30",
+                   &out, &err),
+            0)
+      << err;
+  while (!out.empty() && out.back() == '\n') out.pop_back();
+  ASSERT_EQ(out.size(), 48u) << out;
+  const std::string token = out;
+  auto file = ReadFile(home + "/api_tokens.json");
+  ASSERT_TRUE(file.ok());
+  EXPECT_EQ(file->find(token), std::string::npos) << "the token itself is never stored";
+  EXPECT_NE(file->find(HexEncode(crypto::Sha256(token))), std::string::npos);
+
+  // Not known until the node re-reads the file; then known without a restart.
+  EXPECT_EQ(Call("GET", path, token).code(), "auth_unknown_token");
+  const pid_t pid = net_->pid(0);
+  net_->Signal(0, SIGHUP);
+  ASSERT_TRUE(AnswersWith(*net_, path, token, "")) << net_->Log(0);
+  EXPECT_EQ(net_->pid(0), pid);
+  EXPECT_NE(net_->Log(0).find("tokens_reloaded"), std::string::npos);
+
+  // A name is unique; a broken file is refused on reload and the old table stays.
+  EXPECT_EQ(RunCtl("token issue --home " + home + " --name claims-desk --role auditor", &out, &err),
+            2);
+  ASSERT_TRUE(ReadFile(home + "/api_tokens.json").ok());
+  const std::string good = *ReadFile(home + "/api_tokens.json");
+  ASSERT_TRUE(WriteFileAtomic(home + "/api_tokens.json", "{\"tokens\": 5}", 0600).ok());
+  net_->Signal(0, SIGHUP);
+  for (int i = 0; i < 200 && net_->Log(0).find("tokens_reload_failed") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_NE(net_->Log(0).find("tokens_reload_failed"), std::string::npos);
+  EXPECT_EQ(Call("GET", path, token).status, 200);
+  ASSERT_TRUE(WriteFileAtomic(home + "/api_tokens.json", good, 0600).ok());
+
+  ASSERT_EQ(RunCtl("token list --home " + home + " --json", &out, &err), 0) << err;
+  EXPECT_NE(out.find("\"claims-desk\""), std::string::npos);
+  EXPECT_NE(out.find("\"active\""), std::string::npos);
+  ASSERT_EQ(RunCtl("token revoke --home " + home + " --name claims-desk", &out, &err), 0) << err;
+  net_->Signal(0, SIGHUP);
+  ASSERT_TRUE(AnswersWith(*net_, path, token, "auth_token_revoked")) << net_->Log(0);
+  EXPECT_EQ(RunCtl("token revoke --home " + home + " --name nobody", &out, &err), 1);
+}
+
+TEST_F(ApiTest, ACustomerListsTheirOwnRecordsWithConsentctlAndTheirKey) {
+  const std::string dir = ::testing::TempDir();
+  for (const char* who : {"bob", "mallory"}) {
+    ASSERT_TRUE(
+        wallet::WriteKeyFile(dir + "/" + who + ".key.json", wallet::PlaintextKey(net_->Key(who)))
+            .ok());
+  }
+  const std::string node = " --node " + net_->url(0) + " --json";
+  std::string out, err;
+  ASSERT_EQ(RunCtl("consents --sign-key " + dir + "/bob.key.json" + node, &out, &err), 0) << err;
+  EXPECT_NE(out.find(bob_grant_), std::string::npos) << out;
+  ASSERT_EQ(RunCtl("history --sign-key " + dir + "/bob.key.json" + node, &out, &err), 0) << err;
+  EXPECT_NE(out.find(bob_grant_), std::string::npos) << out;
+  ASSERT_EQ(RunCtl("receipt get " + bob_grant_ + " --out " + dir + "/bob.receipt.json" +
+                       " --sign-key " + dir + "/bob.key.json --node " + net_->url(0),
+                   &out, &err),
+            0)
+      << err;
+  // Another customer's key reaches none of it.
+  EXPECT_EQ(RunCtl("consents " + Subject("bob") + " --sign-key " + dir + "/mallory.key.json" + node,
+                   &out, &err),
+            1);
+  EXPECT_NE(err.find("forbidden"), std::string::npos) << err;
+  EXPECT_EQ(RunCtl("consents --sign-key " + dir + "/bob.key.json --token x" + node, &out, &err), 2);
 }
 
 }  // namespace

@@ -891,11 +891,19 @@ void HttpServer::Stop() {
     c.accept_retry->cancel();
   });
   c.commits.Notify();  // waiting streams and answers end now
+  // Takes strong references under the lock and uses (and drops) them after it: the last
+  // reference to a session that ended meanwhile may be one of these, and ~Session takes
+  // conn_mu itself (a self-deadlock on shutdown, seen in storage_faults_test under load).
   auto each_session = [&c](auto action) {
-    std::lock_guard<std::mutex> lock(c.conn_mu);
-    for (auto& [raw, weak] : c.sessions) {
-      if (auto s = weak.lock()) s->Post([s, action] { action(*s); });
+    std::vector<std::shared_ptr<Session>> live;
+    {
+      std::lock_guard<std::mutex> lock(c.conn_mu);
+      live.reserve(c.sessions.size());
+      for (auto& [raw, weak] : c.sessions) {
+        if (auto s = weak.lock()) live.push_back(std::move(s));
+      }
     }
+    for (auto& s : live) s->Post([s, action] { action(*s); });
   };
   each_session([](Session& s) { s.CloseIfIdle(); });
   {

@@ -110,6 +110,10 @@ const char* ToString(Reject code) {
       return "rights_already_closed";
     case Reject::kRightsRefusalReason:
       return "rights_refusal_reason_required";
+    case Reject::kRightsNotEntitled:
+      return "rights_not_entitled";
+    case Reject::kRightsTooManyOpen:
+      return "rights_too_many_open";
     case Reject::kIncidentInvalidTime:
       return "incident_invalid_time";
     case Reject::kBlockMalformed:

@@ -67,6 +67,8 @@ enum class Reject {
   kRightsUnknownRequest,          // rights_unknown_request
   kRightsAlreadyClosed,           // rights_already_closed
   kRightsRefusalReason,           // rights_refusal_reason_required
+  kRightsNotEntitled,             // rights_not_entitled
+  kRightsTooManyOpen,             // rights_too_many_open
   kIncidentInvalidTime,           // incident_invalid_time
   // Blocks.
   kBlockMalformed,          // block_malformed

@@ -9,10 +9,42 @@
 namespace consentd::ledger::exec {
 namespace {
 
+// At most this many rights.request of one subject open at one controller at once
+// (docs/LEDGER.md): each opens a legal deadline, so no one can flood a controller.
+constexpr std::size_t kMaxOpenRightsRequests = 8;
+
 void PutOpen(ExecContext& ctx, const RightsRecord& r) {
   ctx.state.PutRights(r);
   ctx.state.PutIndex(keys::RightsOpen(r.deadline, r.id));
   ctx.state.PutIndex(keys::RightsBySubject(r.subject, r.id));
+}
+
+// Is `subject` entitled to ask `controller`: do they hold, or have they held, a consent with
+// it (as its original controller, or as a party to a transfer of it)?
+Result<bool> HasConsentWith(ExecContext& ctx, const Subject& subject,
+                            const std::string& controller) {
+  CONSENTD_ASSIGN_OR_RETURN(auto ids, ctx.state.SubjectConsentIds(subject));
+  for (const Hash256& id : ids) {
+    CONSENTD_ASSIGN_OR_RETURN(auto c, ctx.state.Consent(id));
+    if (!c) continue;
+    if (c->grant.controller == controller) return true;
+    for (const ConsentEvent& e : c->events) {
+      if (e.from == controller || e.to == controller) return true;
+    }
+  }
+  return false;
+}
+
+// Requests (origin "request") about `subject` still open at `controller`.
+Result<std::size_t> OpenRequests(ExecContext& ctx, const Subject& subject,
+                                 const std::string& controller) {
+  CONSENTD_ASSIGN_OR_RETURN(auto ids, ctx.state.SubjectRightsIds(subject));
+  std::size_t open = 0;
+  for (const Hash256& id : ids) {
+    CONSENTD_ASSIGN_OR_RETURN(auto r, ctx.state.Rights(id));
+    if (r && r->open() && r->origin == "request" && r->controller == controller) ++open;
+  }
+  return open;
 }
 
 }  // namespace
@@ -49,6 +81,21 @@ Status ExecRightsRequest(ExecContext& ctx, const RightsRequest& b) {
     if (c->grant.subject != b.subject) {
       return Rejected(Reject::kInvalidValue, "the consent belongs to another subject");
     }
+  }
+  // Only someone entitled opens a legal deadline: a key subject who holds or held a consent
+  // with the controller (a ref subject's request is the controller's own, signed above).
+  if (b.subject.is_key()) {
+    CONSENTD_ASSIGN_OR_RETURN(bool entitled, HasConsentWith(ctx, b.subject, b.controller));
+    if (!entitled) {
+      return Rejected(Reject::kRightsNotEntitled,
+                      "the subject has no consent, current or former, with " + b.controller);
+    }
+  }
+  CONSENTD_ASSIGN_OR_RETURN(std::size_t open, OpenRequests(ctx, b.subject, b.controller));
+  if (open >= kMaxOpenRightsRequests) {
+    return Rejected(Reject::kRightsTooManyOpen,
+                    "the subject has " + std::to_string(open) + " requests open at " +
+                        b.controller + " (at most " + std::to_string(kMaxOpenRightsRequests) + ")");
   }
   RightsRecord r;
   r.id = ctx.tx.id();

@@ -10,6 +10,11 @@ using testing::kDay;
 
 class RightsTest : public ExecFixture {
  protected:
+  // alice holds a consent with insurer-a, so she may ask insurer-a (bob holds none).
+  void SetUp() override {
+    Notice();
+    Grant("alice");
+  }
   Json Request(const std::string& subject, const std::string& kind = "access") {
     return Json{{"controller", "insurer-a"}, {"subject", Subject(subject)}, {"kind", kind}};
   }
@@ -61,6 +66,37 @@ TEST_F(RightsTest, RequestRejections) {
   EXPECT_EQ(Code(TxType::kRightsRequest, ref, {"insurer-a"}), "ok");
   Json wrong_kind = Request("alice", "sell");
   EXPECT_EQ(Code(TxType::kRightsRequest, wrong_kind, {"alice"}), "tx_invalid_code");
+}
+
+TEST_F(RightsTest, OnlyASubjectWithAConsentAtTheControllerOpensARequestAndAtMostEight) {
+  // A key no insurer knows cannot start a legal deadline at insurer-a.
+  EXPECT_EQ(Code(TxType::kRightsRequest, Request("bob", "delete"), {"bob"}), "rights_not_entitled");
+  // Nor at a controller alice has no consent with.
+  Json elsewhere = Request("alice", "delete");
+  elsewhere["controller"] = "insurer-b";
+  EXPECT_EQ(Code(TxType::kRightsRequest, elsewhere, {"alice"}), "rights_not_entitled");
+  // A former consent still entitles: bob grants, then withdraws, then asks.
+  const Hash256 bobs = Grant("bob");
+  EXPECT_EQ(Code(TxType::kConsentWithdraw, Json{{"consent_id", Hex(bobs)}}, {"bob"}), "ok");
+  EXPECT_EQ(Code(TxType::kRightsRequest, Request("bob", "access"), {"bob"}), "ok");
+
+  // Eight open requests at once; the withdrawal's erasure obligation does not count.
+  for (int i = 1; i < 8; ++i) {
+    EXPECT_EQ(Code(TxType::kRightsRequest, Request("bob", "access"), {"bob"}), "ok") << i;
+  }
+  const std::string ninth = Code(TxType::kRightsRequest, Request("bob", "port"), {"bob"});
+  EXPECT_EQ(ninth, "rights_too_many_open");
+  // Closing one makes room again.
+  StateReader reader(chain_.ledger().store());
+  auto ids = reader.SubjectRightsIds(
+      ledger::Subject{Subject::Kind::kKey, chain_.Key("bob").public_key().bytes()});
+  ASSERT_TRUE(ids.ok());
+  Hash256 open_request{};
+  for (const Hash256& id : *ids) {
+    if (Load(id).origin == "request") open_request = id;
+  }
+  EXPECT_EQ(Code(TxType::kRightsFulfil, Fulfil(open_request), {"insurer-a"}), "ok");
+  EXPECT_EQ(Code(TxType::kRightsRequest, Request("bob", "port"), {"bob"}), "ok");
 }
 
 TEST_F(RightsTest, OverdueAfterTheDeadline) {

@@ -60,6 +60,14 @@ Result<std::vector<Hash256>> StateReader::SubjectConsentIds(const Subject& subje
   return ids;
 }
 
+Result<std::vector<Hash256>> StateReader::SubjectRightsIds(const Subject& subject) const {
+  std::vector<Hash256> ids;
+  auto cursor = view_.Scan(keys::RightsBySubjectPrefix(subject));
+  for (; cursor->Valid(); cursor->Next()) ids.push_back(keys::TrailingId(cursor->key()));
+  CONSENTD_RETURN_IF_ERROR(cursor->status());
+  return ids;
+}
+
 Result<std::optional<AgreementRecord>> StateReader::Agreement(const Hash256& id) const {
   return GetRecord<AgreementRecord>(keys::Agreement(id));
 }

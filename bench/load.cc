@@ -28,6 +28,7 @@
 #include "bench/load_submit.h"
 #include "bench/load_txs.h"
 #include "bench/load_watch.h"
+#include "common/clock.h"
 #include "common/file_util.h"
 #include "common/json.h"
 #include "ledger/tx_body.h"
@@ -202,12 +203,6 @@ Status SubmitAndCommit(const std::vector<NodeAddress>& nodes,
   return Status::Ok();
 }
 
-std::int64_t WallMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 // The value at quantile q of sorted `v` (ms).
 double Quantile(const std::vector<std::int64_t>& v, double q) {
   if (v.empty()) return 0;
@@ -253,7 +248,7 @@ int RunLoad(const Options& o) {
   const std::uint64_t setup =
       withdrawals + (sharings + kSharingsPerConsent - 1) / kSharingsPerConsent;
   const std::uint64_t expires = watcher.last_height() + 50'000;  // within max_tx_lifetime
-  const std::int64_t run_ms = WallMs();
+  const std::int64_t run_ms = UnixMillisNow();
   const std::string run = std::to_string(run_ms), notice = "load-" + run;
   const std::uint64_t nonce = static_cast<std::uint64_t>(run_ms) * 1000;
   std::fprintf(stderr, "load: setup: 4 notices, %llu consents\n",

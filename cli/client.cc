@@ -6,6 +6,7 @@
 #include <mutex>
 #include <optional>
 
+#include "common/clock.h"
 #include "wallet/request_signature.h"
 
 namespace consentd::cli {
@@ -34,9 +35,7 @@ struct Client::Impl {
         }
         chain_id = (*j)["chain_id"].get<std::string>();
       }
-      const std::int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                                   std::chrono::system_clock::now().time_since_epoch())
-                                   .count();
+      const std::int64_t now = UnixMillisNow();
       headers.emplace("Authorization",
                       wallet::SignRequest(*signer, {chain_id, method, path, body, now}));
     } else if (!token.empty()) {

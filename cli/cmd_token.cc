@@ -1,11 +1,11 @@
 // consentctl token issue | revoke | list: the node's API tokens file (node/api_tokens.h), run
 // on the node's host by its operator. The node re-reads the file on SIGHUP.
 
-#include <chrono>
 #include <cstdio>
 #include <filesystem>
 
 #include "cli/commands.h"
+#include "common/clock.h"
 #include "common/file_util.h"
 #include "common/hex.h"
 #include "crypto/sha256.h"
@@ -29,12 +29,6 @@ neither needs the node stopped: send it SIGHUP (kill -HUP <pid>, or systemctl re
   --member M         the member an insurer token speaks for (insurer tokens only)
   --expires-in DAYS  the token stops working DAYS days from now (default: no expiry)
 )";
-
-std::int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 // The tokens file of a node home: config.json's http.tokens_file, relative to the home.
 Result<std::string> TokensPath(const Args& a) {
@@ -61,7 +55,7 @@ int Issue(const Args& a, const std::string& path, std::vector<node::ApiToken> to
                          0, "consentctl token issue --home DIR --name NAME --role ROLE")) {
     return *e;
   }
-  Json entry{{"name", a.Get("--name")}, {"role", a.Get("--role")}, {"issued_at", NowMs()}};
+  Json entry{{"name", a.Get("--name")}, {"role", a.Get("--role")}, {"issued_at", UnixMillisNow()}};
   if (a.Has("--member")) entry["member"] = a.Get("--member");
   if (a.Has("--expires-in")) {
     std::int64_t days = 0;
@@ -71,7 +65,7 @@ int Issue(const Args& a, const std::string& path, std::vector<node::ApiToken> to
       days = 0;
     }
     if (days < 1 || days > 3650) return Fail(kExitUsage, "--expires-in must be 1 to 3650 days");
-    entry["expires_at"] = NowMs() + days * 24 * 3600 * 1000;
+    entry["expires_at"] = UnixMillisNow() + days * 24 * 3600 * 1000;
   }
   auto token = node::GenerateToken();
   if (!token.ok()) return FailStatus(token.status());
@@ -101,7 +95,7 @@ int Revoke(const Args& a, const std::string& path, std::vector<node::ApiToken> t
     if (t.name != name) continue;
     found = true;
     if (t.revoked_at_ms) return Fail(kExitInvalid, "token \"" + name + "\" is already revoked");
-    t.revoked_at_ms = NowMs();
+    t.revoked_at_ms = UnixMillisNow();
   }
   if (!found) return Fail(kExitInvalid, "no token named \"" + name + "\" in " + path);
   if (Status st = node::WriteTokensFile(path, tokens); !st.ok()) return FailStatus(st);
@@ -115,7 +109,7 @@ int List(const Args& a, const std::vector<node::ApiToken>& tokens) {
           CheckArgs(a, {"--home", "--file", "--json"}, 0, 0, "consentctl token list --home DIR")) {
     return *e;
   }
-  const std::int64_t now = NowMs();
+  const std::int64_t now = UnixMillisNow();
   Json out = Json::array();
   for (const node::ApiToken& t : tokens) {
     Json j = node::ToJson(t);

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "cli/commands.h"
+#include "common/clock.h"
 #include "common/file_util.h"
 #include "common/hex.h"
 #include "crypto/random.h"
@@ -204,9 +205,7 @@ int Build(ledger::TxType type, const Args& a) {
   }
   std::set<std::string> allowed = CommonTxOptions();
   std::map<std::string, std::string> values;
-  const std::int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                                  std::chrono::system_clock::now().time_since_epoch())
-                                  .count();
+  const std::int64_t now_ms = UnixMillisNow();
   for (const auto& f : spec.fields) {
     allowed.insert(FlagOf(f.name));
     if (!a.Has(FlagOf(f.name))) continue;

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <filesystem>
 
+#include "common/clock.h"
 #include "common/file_util.h"
 #include "common/hex.h"
 #include "crypto/random.h"
@@ -64,9 +65,7 @@ Status WriteTestnet(const TestnetOptions& options, std::string* summary) {
     const std::string host = net.value("host", "127.0.0.1");
     const int p2p_base = net.at("p2p_base_port").get<int>();
     const int http_base = net.at("http_base_port").get<int>();
-    const std::int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                                 std::chrono::system_clock::now().time_since_epoch())
-                                 .count();
+    const std::int64_t now = UnixMillisNow();
 
     // Keys: member signing keys, node keys for validators, API tokens.
     fs::create_directories(fs::path(options.out_dir) / "keys");

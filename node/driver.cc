@@ -8,6 +8,7 @@
 #include <system_error>
 #include <vector>
 
+#include "common/clock.h"
 #include "common/file_util.h"
 #include "common/hex.h"
 #include "consensus/certificate.h"
@@ -59,12 +60,7 @@ Driver::Driver(ledger::Ledger* ledger, Mempool* mempool, Network* network,
 
 Driver::~Driver() { Stop(); }
 
-std::int64_t Driver::Now() const {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-             .count() +
-         options_.clock_offset_ms;
-}
+std::int64_t Driver::Now() const { return UnixMillisNow() + options_.clock_offset_ms; }
 
 Status Driver::Start() {
   CONSENTD_ASSIGN_OR_RETURN(consensus::SafetyState safety, LoadSafetyState(options_.safety_path));

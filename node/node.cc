@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdlib>
 
+#include "common/clock.h"
 #include "common/hex.h"
 #include "consensus/signer.h"
 #include "ledger/genesis.h"
@@ -70,12 +71,7 @@ Node::Node(Config config, NodeOptions options, crypto::PrivateKey key)
 
 Node::~Node() { Stop(); }
 
-std::int64_t Node::Now() const {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-             .count() +
-         options_.clock_offset_ms;
-}
+std::int64_t Node::Now() const { return UnixMillisNow() + options_.clock_offset_ms; }
 
 namespace {
 // Forwards to a Network owned elsewhere (the honest node's own transport network).

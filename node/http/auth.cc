@@ -2,8 +2,8 @@
 
 #include <openssl/crypto.h>
 
-#include <chrono>
 
+#include "common/clock.h"
 #include "crypto/sha256.h"
 #include "wallet/request_signature.h"
 
@@ -40,12 +40,6 @@ std::string Principal::ScopeKey() const {
   key += ':';
   key += subject ? subject->ToString() : member;
   return key;
-}
-
-std::int64_t SystemNowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 Authenticator::Authenticator(std::vector<ApiToken> tokens, std::string chain_id, NowMs now_ms,

@@ -111,7 +111,4 @@ class Authenticator {
   std::multimap<std::int64_t, Hash256> seen_expiry_;  // guarded by mu_
 };
 
-// Unix milliseconds from the system clock.
-std::int64_t SystemNowMs();
-
 }  // namespace consentd::node::http

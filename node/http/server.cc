@@ -14,6 +14,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "common/clock.h"
 #include "node/http/api.h"
 #include "node/http/rate_limit.h"
 #include "node/http/static_files.h"
@@ -836,7 +837,7 @@ Status HttpServer::Start() {
   auto tokens = LoadTokens(c.node->config());
   if (!tokens.ok()) return tokens.status();
   c.auth = std::make_unique<http::Authenticator>(
-      std::move(*tokens), c.node->ledger().genesis().chain_id, http::SystemNowMs);
+      std::move(*tokens), c.node->ledger().genesis().chain_id, UnixMillisNow);
   c.limiter = std::make_unique<http::RateLimiter>(c.cfg.rate_limit_per_s, c.cfg.rate_limit_burst);
   c.api.max_streams[0] = static_cast<int>(c.cfg.max_streams_anonymous);
   c.api.max_streams[1] = static_cast<int>(c.cfg.max_streams_member);

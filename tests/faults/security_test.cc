@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "cli/client.h"
+#include "common/clock.h"
 #include "common/file_util.h"
 #include "common/hex.h"
 #include "crypto/sha256.h"
@@ -30,12 +31,6 @@ using Reply = cli::Response;
 // The error code of a refusal ("" for a success).
 std::string Code(const Reply& r) {
   return r.body.is_object() && r.body.contains("error") ? r.body["error"].value("code", "") : "";
-}
-
-std::int64_t WallMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 // The hex form of a key's x-only public key.
@@ -106,7 +101,7 @@ class SecurityTest : public ::testing::Test {
   static Json Build(TxType type, const Json& body, const std::string& chain_id,
                     const std::vector<const crypto::PrivateKey*>& keys,
                     const std::string& sign_chain = "") {
-    const std::uint64_t nonce = ++nonce_ + static_cast<std::uint64_t>(WallMs()) * 1000;
+    const std::uint64_t nonce = ++nonce_ + static_cast<std::uint64_t>(UnixMillisNow()) * 1000;
     Json tx = ledger::Tx::MakeUnsigned(type, chain_id, body, nonce, 50'000);
     Json signed_over =
         sign_chain.empty() ? tx : ledger::Tx::MakeUnsigned(type, sign_chain, body, nonce, 50'000);
@@ -316,7 +311,7 @@ TEST_F(SecurityTest, MemberImpersonationIsRefused) {
                      {"categories", {"Contact"}},
                      {"destination", "CN"},
                      {"legal_basis", "consent"},
-                     {"shared_at", WallMs() - 1}};
+                     {"shared_at", UnixMillisNow() - 1}};
   r = Submit(CanonicalJson(Build(TxType::kSharingRecord, sharing, chain, {K("insurer-2")})));
   EXPECT_EQ(r.status, 422) << r.raw;
   EXPECT_EQ(Code(r), "tx_missing_signature");
@@ -341,7 +336,7 @@ TEST_F(SecurityTest, MemberImpersonationIsRefused) {
 
 TEST_F(SecurityTest, InsurerTokenCannotReadAnotherInsurersRecords) {
   const std::string chain = net_->chain_id();
-  const std::int64_t now = WallMs();
+  const std::int64_t now = UnixMillisNow();
   // insurer-1's consent for a subject, and insurer-1's agreement with insurer-sg.
   Reply grant = Submit(
       CanonicalJson(Build(TxType::kConsentGrant, net_->GrantBody("insurer-1", "scope-subject"),

@@ -15,6 +15,7 @@
 #include <set>
 #include <thread>
 
+#include "common/clock.h"
 #include "common/file_util.h"
 #include "common/hex.h"
 #include "common/test_paths.h"
@@ -37,12 +38,6 @@ struct Reply {
     return body.is_object() && body.contains("error") ? body["error"].value("code", "") : "";
   }
 };
-
-std::int64_t WallMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 class ApiTest : public ::testing::Test {
  protected:
@@ -79,7 +74,8 @@ class ApiTest : public ::testing::Test {
   static Reply CallAsCustomer(const std::string& method, const std::string& path,
                               const std::string& name, const std::string& body = "") {
     const std::string auth = wallet::SignRequest(
-        net_->Key(name), wallet::RequestToSign{net_->chain_id(), method, path, body, WallMs()});
+        net_->Key(name),
+        wallet::RequestToSign{net_->chain_id(), method, path, body, UnixMillisNow()});
     return Call(method, path, "", body, {{"Authorization", auth}});
   }
   static Reply Get(const std::string& path, const std::string& who = "") {
@@ -96,7 +92,7 @@ class ApiTest : public ::testing::Test {
   }
 
   static void Populate() {
-    const std::int64_t now = WallMs();
+    const std::int64_t now = UnixMillisNow();
     notice_tx_ = Commit(TxType::kNoticePublish, net_->NoticeBody("insurer-1"), {"insurer-1"});
     agreement_ = Commit(TxType::kAgreementCreate,
                         Json{{"exporter", "insurer-1"},
@@ -135,7 +131,7 @@ class ApiTest : public ::testing::Test {
         {"alice"});
     incident_ = Commit(TxType::kIncidentReport,
                        Json{{"controller", "insurer-1"},
-                            {"detected_at", WallMs() - 3600'000},
+                            {"detected_at", UnixMillisNow() - 3600'000},
                             {"categories", {"Contact"}},
                             {"cause", "unauthorized_access"},
                             {"harms", {"medium"}},
@@ -143,7 +139,7 @@ class ApiTest : public ::testing::Test {
                             {"affected_count", 3},
                             {"affected_commitment", HexEncode(crypto::Sha256("affected"))},
                             {"notice_hash", HexEncode(crypto::Sha256("incident notice"))},
-                            {"regulator_notified_at", WallMs() - 1800'000}},
+                            {"regulator_notified_at", UnixMillisNow() - 1800'000}},
                        {"insurer-1"});
   }
   // Block time of alice's grant: sharing under it happens after it was recorded.

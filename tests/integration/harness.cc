@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "cli/testnet.h"
+#include "common/clock.h"
 #include "common/file_util.h"
 #include "common/hex.h"
 #include "common/test_paths.h"
@@ -291,9 +292,7 @@ Json LocalNet::NoticeBody(const std::string& controller) const {
 }
 
 Json LocalNet::GrantBody(const std::string& controller, const std::string& subject) {
-  const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                       std::chrono::system_clock::now().time_since_epoch())
-                       .count();
+  const auto now = UnixMillisNow();
   return Json{{"controller", controller},
               {"subject", {{"key", Key(subject).public_key().Hex()}}},
               {"purposes", {"ClaimsHandling"}},

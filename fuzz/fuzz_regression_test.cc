@@ -51,6 +51,7 @@ TEST(FuzzRegression, CanonicalJson) { Replay("json", FuzzCanonicalJson); }
 TEST(FuzzRegression, Tx) { Replay("tx", FuzzTx); }
 TEST(FuzzRegression, PeerFrame) { Replay("frame", FuzzPeerFrame); }
 TEST(FuzzRegression, Receipt) { Replay("receipt", FuzzReceipt); }
+TEST(FuzzRegression, RequestSignature) { Replay("request_signature", FuzzRequestSignature); }
 
 // The invariant checks themselves fire (death test: they abort, as libFuzzer needs).
 TEST(FuzzRegressionDeathTest, FuzzCheckAborts) {

@@ -262,6 +262,29 @@ int Run(const fs::path& root) {
     if (name == "valid-consent-grant.json") w.Put("json", "receipt.json", *text);
   }
 
+  // request_signature: the fixture's header, and the near misses the parser must refuse.
+  auto example =
+      ReadFile((root / "tests" / "fixtures" / "request_signature" / "example.json").string());
+  if (!example.ok()) {
+    std::fprintf(stderr, "gen_fuzz_corpus: %s\n", example.status().ToString().c_str());
+    return 1;
+  }
+  const std::string header = Json::parse(*example).at("authorization").get<std::string>();
+  const std::string key_hex = header.substr(header.find("key=") + 4, 64);
+  const std::string sig_hex = header.substr(header.find("sig=") + 4);
+  const std::vector<std::pair<std::string, std::string>> signature_cases = {
+      {"valid", header},
+      {"other-ts", "BIP340 key=" + key_hex + ",ts=1765000000001,sig=" + sig_hex},
+      {"upper-hex", "BIP340 key=" + key_hex + ",ts=1765000000000,sig=" + std::string(128, 'A')},
+      {"leading-zero", "BIP340 key=" + key_hex + ",ts=01,sig=" + sig_hex},
+      {"order", "BIP340 ts=1765000000000,key=" + key_hex + ",sig=" + sig_hex},
+      {"spaces", "BIP340 key=" + key_hex + ", ts=1765000000000, sig=" + sig_hex},
+      {"not-a-point", "BIP340 key=" + std::string(64, 'f') + ",ts=1,sig=" + sig_hex},
+      {"bearer", "Bearer 0123456789abcdef"},
+      {"trailing", header + ",x=1"},
+  };
+  for (const auto& [name, text] : signature_cases) w.Put("request_signature", name, text);
+
   std::printf("gen_fuzz_corpus: wrote %d files under %s\n", w.written(),
               (root / "fuzz" / "corpus").c_str());
   return 0;

@@ -39,6 +39,12 @@ void FuzzPeerFrame(std::span<const std::uint8_t> data);
 // an accepted receipt still verifies from its canonical form.
 void FuzzReceipt(std::span<const std::uint8_t> data);
 
+// ParseRequestSignature (wallet/request_signature.h), a customer's Authorization header: a
+// refusal is auth_malformed; an accepted header prints back to its own bytes (one spelling per
+// value), and a signature that verifies for the fixture request of
+// tests/fixtures/request_signature does not verify for another method.
+void FuzzRequestSignature(std::span<const std::uint8_t> data);
+
 // Aborts (a libFuzzer crash) when one of our invariants does not hold. Not for input checks.
 void FuzzCheck(bool condition, const char* what);
 

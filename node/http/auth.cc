@@ -2,7 +2,6 @@
 
 #include <openssl/crypto.h>
 
-
 #include "common/clock.h"
 #include "crypto/sha256.h"
 #include "wallet/request_signature.h"

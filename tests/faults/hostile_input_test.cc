@@ -203,7 +203,17 @@ std::string HostileHeaders(Rng& rng) {
         h += "Authorization: " +
              Pick<std::string>(
                  rng, {"Basic abc", "Bearer", "Bearer ", "bearer x",
-                       "Bearer " + std::string(600, 't'), "Bearer " + std::string(48, 'f')}) +
+                       "Bearer " + std::string(600, 't'), "Bearer " + std::string(48, 'f'),
+                       // Customer signatures (docs/API.md, "Customers: signed requests"): bad
+                       // shapes, a key that is no curve point, garbage, an out-of-range ts.
+                       "BIP340", "BIP340 ", "BIP340 key=,ts=,sig=",
+                       "BIP340 key=" + std::string(64, 'f') + ",ts=1,sig=" + std::string(128, '0'),
+                       "BIP340 key=" + std::string(64, '1') +
+                           ",ts=99999999999999999,sig=" + std::string(128, 'a'),
+                       "BIP340 key=" + RandomFrom(rng, 64, "0123456789abcdef") +
+                           ",ts=" + RandomFrom(rng, Uniform(rng, 1, 20), "0123456789") +
+                           ",sig=" + RandomFrom(rng, 128, "0123456789abcdef"),
+                       "BIP340 " + RandomBytes(rng, Uniform(rng, 0, 300))}) +
              "\r\n";
         break;
       case 8:

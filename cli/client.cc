@@ -1,11 +1,14 @@
 #include "cli/client.h"
 
 #include <httplib.h>
+#include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <mutex>
 #include <optional>
 
+#include "cli/args.h"
 #include "common/clock.h"
 #include "wallet/request_signature.h"
 
@@ -132,6 +135,35 @@ Result<Response> Client::GetStream(const std::string& path,
     out.body = json.ok() ? std::move(*json) : Json(out.raw);
   }
   return out;
+}
+
+Status Client::Download(const std::string& path, const std::string& out,
+                        const std::function<void(std::string_view)>& progress) const {
+  const std::string partial = out + ".partial";
+  std::FILE* file = std::fopen(partial.c_str(), "wb");
+  if (file == nullptr) return Status::Error("file_write", "cannot write " + partial);
+  bool write_failed = false;
+  auto r = GetStream(path, [&](std::string_view data) {
+    if (std::fwrite(data.data(), 1, data.size(), file) != data.size()) {
+      write_failed = true;
+      return false;
+    }
+    if (progress) progress(data);
+    return true;
+  });
+  const bool flushed = std::fflush(file) == 0 && fsync(fileno(file)) == 0;
+  std::fclose(file);
+  if (!r.ok() || r->status < 200 || r->status > 299 || write_failed || !flushed) {
+    std::remove(partial.c_str());
+    if (!r.ok()) return r.status();
+    if (write_failed || !flushed)
+      return Status::Error("file_write", "writing " + partial + " failed");
+    return NodeError(*r);
+  }
+  if (std::rename(partial.c_str(), out.c_str()) != 0) {
+    return Status::Error("file_write", "cannot rename " + partial + " to " + out);
+  }
+  return Status::Ok();
 }
 
 }  // namespace consentd::cli

@@ -37,6 +37,11 @@ class Client {
   // `sink` returning false aborts). A non-2xx body is collected into the Response instead.
   Result<Response> GetStream(const std::string& path,
                              const std::function<bool(std::string_view)>& sink) const;
+  // GetStream into the file `out`: written to `out`.partial, fsynced, renamed when complete
+  // (removed on any failure); `progress` sees each piece. Errors: "network", the node's error
+  // (NodeError), "file_write".
+  Status Download(const std::string& path, const std::string& out,
+                  const std::function<void(std::string_view)>& progress = {}) const;
   const std::string& url() const { return url_; }
   // Every later request is signed by `key` (a customer's subject key) instead of a token.
   void SignAs(crypto::PrivateKey key);

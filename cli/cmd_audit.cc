@@ -3,7 +3,6 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <memory>
 
 #include "cli/commands.h"
 #include "common/file_util.h"
@@ -20,12 +19,6 @@ progress line on a terminal (quiet when stderr is piped, or with --quiet). --to 
 the node's current height, --from to 1. Needs an auditor or regulator token (insurers see
 their own records). FILE is written to FILE.partial first and renamed when complete.
 )";
-
-struct FileCloser {
-  void operator()(std::FILE* f) const {
-    if (f != nullptr) std::fclose(f);
-  }
-};
 
 // Counts records (lines) and, for NDJSON, follows the "height" of the last complete record.
 class Progress {
@@ -140,31 +133,11 @@ int Export(const Args& a) {
   if (a.Has("--type")) path += "&type=" + UrlEncode(a.Get("--type"));
   if (a.Has("--member")) path += "&member=" + UrlEncode(a.Get("--member"));
 
-  const std::string partial = out + ".partial";
-  std::unique_ptr<std::FILE, FileCloser> file(std::fopen(partial.c_str(), "wb"));
-  if (!file) return Fail(kExitInvalid, "cannot write " + partial);
   Progress progress(isatty(STDERR_FILENO) == 1 && !a.Has("--quiet"), format == "ndjson", from, to);
-  bool write_failed = false;
-  auto r = client->GetStream(path, [&](std::string_view data) {
-    if (std::fwrite(data.data(), 1, data.size(), file.get()) != data.size()) {
-      write_failed = true;
-      return false;
-    }
-    progress.Feed(data);
-    return true;
-  });
+  const Status st =
+      client->Download(path, out, [&](std::string_view data) { progress.Feed(data); });
   progress.Done();
-  const bool flushed = std::fflush(file.get()) == 0 && fsync(fileno(file.get())) == 0;
-  file.reset();
-  if (!r.ok() || r->status < 200 || r->status > 299 || write_failed || !flushed) {
-    std::remove(partial.c_str());
-    if (!r.ok()) return FailStatus(r.status());
-    if (write_failed || !flushed) return Fail(kExitInvalid, "writing " + partial + " failed");
-    return FailStatus(NodeError(*r));
-  }
-  if (std::rename(partial.c_str(), out.c_str()) != 0) {
-    return Fail(kExitInvalid, "cannot rename " + partial + " to " + out);
-  }
+  if (!st.ok()) return FailStatus(st);
   if (a.Json()) {
     PrintJson(Json{{"file", out},
                    {"format", format},

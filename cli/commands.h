@@ -17,8 +17,9 @@ int ConsentsCommand(const Args& a);  // consents SUBJECT
 int CheckCommand(const Args& a);
 int HistoryCommand(const Args& a);
 int AgreementsCommand(const Args& a);
-int AuditCommand(const Args& a);   // audit export
-int ReportCommand(const Args& a);  // report compliance
-int TokenCommand(const Args& a);   // token issue | revoke | list (a node home's tokens file)
+int AuditCommand(const Args& a);      // audit export
+int ReportCommand(const Args& a);     // report compliance
+int AccessLogCommand(const Args& a);  // access-log list | export | verify
+int TokenCommand(const Args& a);      // token issue | revoke | list (a node home's tokens file)
 
 }  // namespace consentd::cli

@@ -37,6 +37,7 @@ Queries:
   agreements [--party M] [--status S]   cross-border agreements
   audit export --from H --to H --format ndjson|csv --out FILE   (token)
   report compliance [--member M] [--from T] [--to T] [--format json|csv]   (token)
+  access-log list|export|verify  who read which subjects' records (token, or --sign-key)
   tx get TX_ID                   a committed tx
 Operators:
   token issue|revoke|list --home DIR   the node's API tokens (named, expiring; SIGHUP applies)
@@ -127,6 +128,7 @@ int Dispatch(int argc, char** argv) {
   if (command == "audit") return AuditCommand(args);
   if (command == "report") return ReportCommand(args);
   if (command == "token") return TokenCommand(args);
+  if (command == "access-log") return AccessLogCommand(args);
   return Fail(2, "unknown command \"" + command + "\" (consentctl --help)");
 }
 

@@ -21,6 +21,7 @@
 #include "common/status.h"
 #include "ledger/query/queries.h"
 #include "ledger/query/receipt_cache.h"
+#include "node/access_log.h"
 #include "node/http/answer_cache.h"
 #include "node/http/auth.h"
 #include "node/http/errors.h"
@@ -67,6 +68,11 @@ struct Route {
   // The answer depends only on the committed chain at the head, the caller's scope and the
   // target: repeated questions are answered from the answer cache (answer_cache.h).
   bool cacheable = false;
+  // Reads through this route go to the access log (reads.h): every successful GET whose
+  // answer names a subject. Off only for the access log's own routes.
+  bool logs_reads = true;
+  // The answer is the whole store (a backup): its entry lists no subject but reads them all.
+  bool reads_whole_store = false;
 };
 
 // What handlers share: the node, the metrics, and the lifetime of long-lived responses.
@@ -84,7 +90,8 @@ struct Api {
   int max_streams[kStreamClasses] = {8, 16, 8};
   // Receipts with the proof material of recent blocks cached (set at Start).
   std::unique_ptr<ledger::ReceiptCache> receipts;
-  std::unique_ptr<AnswerCache> answers;  // for routes marked cacheable
+  std::unique_ptr<AnswerCache> answers;   // for routes marked cacheable
+  std::unique_ptr<AccessLog> access_log;  // reads of subjects' records (reads.h)
 
   ledger::Queries Snapshot() const;
 };
@@ -95,6 +102,7 @@ std::vector<Route> AuditRoutes(Api& api);
 std::vector<Route> ReportRoutes(Api& api);  // routes_report.cc
 std::vector<Route> EventRoutes(Api& api);
 std::vector<Route> OpsRoutes(Api& api);
+std::vector<Route> AccessLogRoutes(Api& api);  // routes_access.cc
 
 // Every route of the API, in registration order.
 std::vector<Route> AllRoutes(Api& api);

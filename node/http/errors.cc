@@ -16,7 +16,7 @@ int HttpStatusFor(std::string_view code) {
   if (code == "rate_limited") return 429;
   if (code == "mempool_full" || code == "not_ready" || code == "too_many_streams" ||
       code == "too_many_connections" || code == "shutting_down" ||
-      code == "too_many_signed_requests")
+      code == "too_many_signed_requests" || code == "access_log_unavailable")
     return 503;
   if (code == "commit_timeout") return 504;
   if (code.starts_with("store_") || code == "internal") return 500;

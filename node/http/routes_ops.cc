@@ -176,7 +176,7 @@ void GetBackup(Api& api, Context& c) {
 
 std::vector<Route> OpsRoutes(Api& api) {
   Api* a = &api;
-  return {
+  std::vector<Route> routes = {
       {"GET", "/metrics", Access::kToken, [a](Context& c) { GetMetrics(*a, c); }},
       {"GET", "/healthz", Access::kPublic,
        [](Context& c) {
@@ -188,8 +188,11 @@ std::vector<Route> OpsRoutes(Api& api) {
          if (!ready) return c.Fail("not_ready", "syncing, or not connected to a quorum");
          c.Reply(200, Json{{"ready", true}});
        }},
-      {"GET", "/v1/admin/backup", Access::kToken, [a](Context& c) { GetBackup(*a, c); }},
   };
+  Route backup{"GET", "/v1/admin/backup", Access::kToken, [a](Context& c) { GetBackup(*a, c); }};
+  backup.reads_whole_store = true;
+  routes.push_back(std::move(backup));
+  return routes;
 }
 
 }  // namespace consentd::node::http

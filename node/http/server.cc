@@ -17,6 +17,7 @@
 #include "common/clock.h"
 #include "node/http/api.h"
 #include "node/http/rate_limit.h"
+#include "node/http/reads.h"
 #include "node/http/static_files.h"
 #include "node/log.h"
 #include "node/metrics.h"
@@ -346,6 +347,7 @@ class Session : public std::enable_shared_from_this<Session> {
     method_ = head_only_ ? "GET" : std::string(msg.method_string());
     started_at_ = Clock::now();
     res_ = http::Response{};
+    reads_.reset();
     auto target = http::ParseTarget(std::string_view(msg.target().data(), msg.target().size()));
     auto req = std::make_shared<http::Request>();
     req->method = method_;
@@ -422,6 +424,7 @@ class Session : public std::enable_shared_from_this<Session> {
         } else {
           route.handle(c);
         }
+        RecordReads(route, c);
       }
     } catch (const std::exception& e) {
       LogError("http", "handler_failed", {{"route", route.path}, {"what", e.what()}});
@@ -429,6 +432,24 @@ class Session : public std::enable_shared_from_this<Session> {
       c.Fail("internal", "internal error");
     }
     if (res_.status == 401) res_.SetHeader("WWW-Authenticate", "Bearer, BIP340");
+  }
+
+  // A successful GET that shows a subject's records is written to the access log before it
+  // is sent (reads.h): a whole answer now, a stream piece by piece as it goes (Pump).
+  void RecordReads(const http::Route& route, http::Context& c) {
+    if (!route.logs_reads || route.method != "GET" || head_only_ || res_.status != 200 ||
+        res_.deferred) {
+      return;
+    }
+    reads_ = std::make_unique<http::ReadRecorder>(c_.api.access_log.get(), c.who, c.req, route.path,
+                                                  route.reads_whole_store);
+    if (res_.stream) return;
+    const Status st = reads_->Record(res_.shared_body ? *res_.shared_body : res_.body);
+    reads_.reset();
+    if (!st.ok()) {
+      res_ = http::Response{};
+      c.Fail(st);
+    }
   }
 
   // The answer from the cache, or the handler's (kept when no commit came in between).
@@ -643,7 +664,9 @@ class Session : public std::enable_shared_from_this<Session> {
     if (closed_) return;
     const std::uint64_t seen = c_.commits.generation();
     piece_.clear();
-    switch (res_.stream->Next(&piece_, idle)) {
+    const http::BodyStream::Step step = res_.stream->Next(&piece_, idle);
+    if (reads_ && !piece_.empty() && !reads_->Record(piece_).ok()) return Close();
+    switch (step) {
       case http::BodyStream::Step::kData:
         if (piece_.empty()) return Post([self = shared_from_this()] { self->Pump(false); });
         return WritePiece(false, [](Session& s) { s.Pump(false); });
@@ -710,6 +733,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string method_;
   std::string route_;
   std::string role_ = "public";
+  std::unique_ptr<http::ReadRecorder> reads_;  // of the stream being sent
   Clock::time_point started_at_;
   bool keep_alive_ = false;
   bool head_only_ = false;
@@ -844,6 +868,18 @@ Status HttpServer::Start() {
   c.api.max_streams[2] = static_cast<int>(c.cfg.max_streams_oversight);
   c.api.receipts = std::make_unique<ledger::ReceiptCache>(&c.node->ledger());
   c.api.answers = std::make_unique<http::AnswerCache>(c.cfg.answer_cache_bytes);
+  if (!c.api.access_log) {
+    const std::string dir = c.node->config().DataPath() + "/access_log";
+    ledger::LevelDbOptions options;  // a small, append-mostly store
+    options.block_cache_bytes = 8 << 20;
+    options.write_buffer_bytes = 4 << 20;
+    auto store = ledger::OpenLevelDbStore(dir, options);
+    if (!store.ok()) return store.status().WithContext("opening the access log " + dir);
+    auto log = AccessLog::Open(std::move(*store), UnixMillisNow);
+    if (!log.ok()) return log.status().WithContext("opening the access log " + dir);
+    c.api.access_log = std::move(*log);
+    LogInfo("http", "access_log_opened", {{"entries", c.api.access_log->head().seq}});
+  }
   c.routes = http::AllRoutes(c.api);
   if (!c.cfg.ui_dir.empty()) {
     auto ui = http::StaticFiles::Open(c.node->config().Path(c.cfg.ui_dir));

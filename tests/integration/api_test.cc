@@ -691,7 +691,12 @@ TEST_F(ApiTest, EveryRouteAnswersEachPrincipalAsItsAccessRuleSays) {
       {"GET /healthz", {"GET", "/healthz", "", ""}},
       {"GET /readyz", {"GET", "/readyz", "", ""}},
       {"GET /v1/admin/backup", {"GET", "", "", ""}},  // streamed: checked below
+      // The read of bob's consent by insurer-1 just below is in the log (docs/API.md "Access
+      // log"): its target marks the entry.
+      {"GET /v1/access-log",
+       {"GET", "/v1/access-log?subject=" + bob, "", "/v1/consents/" + bob_grant_}},
   };
+  ASSERT_EQ(Get("/v1/consents/" + bob_grant_, "insurer-1").status, 200);
   // No wrong-insurer probe: insurer-sg, the fixture's only other insurer, is a party to the
   // agreement and to the sharing event (their importer and recipient); the latest block holds
   // whatever was committed last (GET /v1/blocks/{height} probes the scoped list).
@@ -945,6 +950,91 @@ TEST_F(ApiTest, ComplianceReportAccessRulesFiguresAndCli) {
                    &out, &err),
             1);
   EXPECT_NE(err.find("forbidden"), std::string::npos) << err;
+}
+
+// docs/API.md, "Access log": every successful read that shows a subject's records is logged
+// with who, what and when; the customer sees who read theirs; an export verifies offline.
+TEST_F(ApiTest, EveryReadOfASubjectsRecordsIsLoggedAndTheCustomerSeesWhoReadThem) {
+  const std::string alice = Subject("alice");
+  auto head = [] { return Get("/v1/access-log?limit=1", "auditor").body["head"]; };
+  const std::uint64_t before = head()["seq"];
+
+  ASSERT_EQ(Get("/v1/consents/" + alice_grant_, "insurer-1").status, 200);
+  ASSERT_EQ(Get("/v1/sharing?subject=" + alice, "insurer-sg").status, 200);  // the recipient
+  ASSERT_EQ(Get("/v1/audit/log?limit=1000", "regulator").status, 200);
+  {
+    httplib::Client c(net_->url(0));
+    auto r = c.Get("/v1/admin/backup", {{"Authorization", "Bearer " + tokens_["auditor"]}});
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->status, 200);
+  }
+  // Not reads of anyone's records: refused, or naming no subject.
+  EXPECT_EQ(Get("/v1/consents/" + bob_grant_, "insurer-sg").code(), "forbidden");
+  EXPECT_EQ(Get("/v1/status").status, 200);
+  EXPECT_EQ(Get("/v1/members", "insurer-1").status, 200);
+  EXPECT_EQ(head()["seq"].get<std::uint64_t>(), before + 4);
+
+  // What alice sees: each of the four, by whom and under which role.
+  const Reply mine = CallAsCustomer("GET", "/v1/access-log?limit=1000", "alice");
+  ASSERT_EQ(mine.status, 200) << mine.raw;
+  std::vector<Json> seen;
+  for (const Json& e : mine.body["items"]) {
+    if (e["seq"].get<std::uint64_t>() > before) seen.push_back(e);
+  }
+  ASSERT_EQ(seen.size(), 4u) << mine.raw;
+  EXPECT_EQ(seen[0]["route"], "/v1/consents/{consent_id}");
+  EXPECT_EQ(seen[0]["principal"]["role"], "insurer");
+  EXPECT_EQ(seen[0]["principal"]["member"], "insurer-1");
+  EXPECT_EQ(seen[0]["subjects"], Json::array({alice}));
+  EXPECT_EQ(seen[1]["principal"]["member"], "insurer-sg");
+  EXPECT_EQ(seen[1]["route"], "/v1/sharing");
+  EXPECT_EQ(seen[2]["principal"]["role"], "regulator");
+  EXPECT_EQ(seen[2]["route"], "/v1/audit/log");
+  EXPECT_NE(seen[2]["subjects"].dump().find(Subject("bob")), std::string::npos);
+  EXPECT_EQ(seen[3]["route"], "/v1/admin/backup");
+  EXPECT_EQ(seen[3].value("all_subjects", false), true);
+  for (const Json& e : seen) {
+    EXPECT_EQ(e["method"], "GET");
+    EXPECT_EQ(e["status"], 200);
+    EXPECT_GT(e["at"].get<std::int64_t>(), 0);
+  }
+  // Reading the log is not logged; the scope holds.
+  EXPECT_EQ(head()["seq"].get<std::uint64_t>(), before + 4);
+  EXPECT_EQ(CallAsCustomer("GET", "/v1/access-log?subject=" + Subject("bob"), "alice").code(),
+            "forbidden");
+  const Reply mallory = CallAsCustomer("GET", "/v1/access-log?limit=1000", "mallory");
+  ASSERT_EQ(mallory.status, 200);
+  for (const Json& e : mallory.body["items"]) EXPECT_EQ(e.value("all_subjects", false), true);
+  const Reply insurer = Get("/v1/access-log?limit=1000", "insurer-1");
+  ASSERT_EQ(insurer.status, 200);
+  ASSERT_FALSE(insurer.body["items"].empty());
+  for (const Json& e : insurer.body["items"]) EXPECT_EQ(e["principal"]["member"], "insurer-1");
+  EXPECT_EQ(Get("/v1/access-log?member=insurer-sg", "insurer-1").code(), "forbidden");
+  EXPECT_EQ(Get("/v1/access-log?subject=bob", "auditor").code(), "bad_parameter");
+  EXPECT_EQ(Get("/v1/access-log?cursor=x", "auditor").code(), "query_bad_cursor");
+
+  // The auditor's export verifies offline with consentctl; an edited entry does not.
+  const std::string file = ::testing::TempDir() + "/access-log.ndjson";
+  std::string out, err;
+  ASSERT_EQ(RunCtl("access-log export --out " + file + " --token " + tokens_["auditor"] +
+                       " --node " + net_->url(0),
+                   &out, &err),
+            0)
+      << err;
+  ASSERT_EQ(RunCtl("access-log verify " + file + " --json", &out, &err), 0) << err;
+  const Json verdict = Json::parse(out);
+  EXPECT_GE(verdict["entries"].get<std::uint64_t>(), before + 4);
+  EXPECT_EQ(verdict["last_seq"], verdict["entries"]);
+  auto text = ReadFile(file);
+  ASSERT_TRUE(text.ok());
+  const std::string was = "\"role\":\"insurer\"";
+  const std::size_t at = text->find(was);
+  ASSERT_NE(at, std::string::npos);
+  std::string edited = *text;
+  edited.replace(at, was.size(), "\"role\":\"auditor\"");
+  ASSERT_TRUE(WriteFileAtomic(file, edited).ok());
+  EXPECT_EQ(RunCtl("access-log verify " + file, &out, &err), 1);
+  EXPECT_NE(err.find("access_log_broken"), std::string::npos) << err;
 }
 
 }  // namespace

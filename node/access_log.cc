@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "common/hex.h"
+#include "node/log.h"
 #include "wallet/access_log_verify.h"
 
 namespace consentd::node {
@@ -60,7 +61,18 @@ bool Matches(const Json& entry, const AccessFilter& f) {
 }  // namespace
 
 AccessLog::AccessLog(std::unique_ptr<ledger::Store> store, NowMs now_ms, AccessHead head)
-    : store_(std::move(store)), now_ms_(std::move(now_ms)), head_(std::move(head)) {}
+    : store_(std::move(store)), now_ms_(std::move(now_ms)), head_(head), stored_seq_(head.seq) {
+  writer_ = std::thread([this] { WriteLoop(); });
+}
+
+AccessLog::~AccessLog() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  writer_.join();
+}
 
 Result<std::unique_ptr<AccessLog>> AccessLog::Open(std::unique_ptr<ledger::Store> store,
                                                    NowMs now_ms) {
@@ -87,31 +99,124 @@ Result<std::unique_ptr<AccessLog>> AccessLog::Open(std::unique_ptr<ledger::Store
 }
 
 Result<std::uint64_t> AccessLog::Append(const AccessRead& read) {
-  Json principal{{"name", read.principal}, {"role", read.role}};
-  if (!read.member.empty()) principal["member"] = read.member;
-  Json entry{{"at", now_ms_()},      {"method", read.method}, {"principal", principal},
-             {"route", read.route},  {"status", read.status}, {"subjects", read.subjects},
-             {"target", read.target}};
-  if (read.all_subjects) entry["all_subjects"] = true;
+  // The entry's canonical JSON (keys in JCS order) around the fields only the lock knows:
+  //   {["all_subjects":true,]"at":..,["hash":..,]"method":..,"prev":<prev>,"principal":{..},
+  //    "route":..,"seq":<seq>,"status":..,"subjects":[..],"target":..}
+  std::string front = "{";
+  if (read.all_subjects) front += "\"all_subjects\":true,";
+  front += "\"at\":";
+  AppendCanonicalInteger(now_ms_(), &front);
+  std::string method = ",\"method\":";
+  AppendCanonicalString(read.method, &method);
+  method += ",\"prev\":\"";
+  std::string middle = "\",\"principal\":{";
+  if (!read.member.empty()) {
+    middle += "\"member\":";
+    AppendCanonicalString(read.member, &middle);
+    middle += ',';
+  }
+  middle += "\"name\":";
+  AppendCanonicalString(read.principal, &middle);
+  middle += ",\"role\":";
+  AppendCanonicalString(read.role, &middle);
+  middle += "},\"route\":";
+  AppendCanonicalString(read.route, &middle);
+  middle += ",\"seq\":";
+  std::string back = ",\"status\":";
+  AppendCanonicalInteger(static_cast<std::int64_t>(read.status), &back);
+  back += ",\"subjects\":[";
+  for (std::size_t i = 0; i < read.subjects.size(); ++i) {
+    if (i > 0) back += ',';
+    AppendCanonicalString(read.subjects[i], &back);
+  }
+  back += "],\"target\":";
+  AppendCanonicalString(read.target, &back);
+  back += '}';
 
   std::lock_guard<std::mutex> lock(mu_);
+  if (!failed_.ok()) return failed_;
+  if (pending_.size() >= kMaxPending) {
+    return Status::Error("store_io", "the access log's writer is behind");
+  }
   const std::uint64_t seq = head_.seq + 1;
-  entry["seq"] = seq;
-  entry["prev"] = head_.hash;
-  const std::string hash = wallet::AccessEntryHash(entry);
-  entry["hash"] = hash;
-
-  const std::string at = Seq16(seq);
-  ledger::WriteBatch batch;
-  batch.emplace(EntryKey(seq), CanonicalJson(entry));
-  if (read.all_subjects) batch.emplace(SubjectPrefix(kAllSubjects) + at, "");
-  for (const std::string& s : read.subjects) batch.emplace(SubjectPrefix(s) + at, "");
-  if (!read.member.empty()) batch.emplace(MemberPrefix(read.member) + at, "");
-  batch.emplace(PrincipalPrefix(read.principal) + at, "");
-  batch.emplace("h", CanonicalJson(Json{{"hash", hash}, {"seq", seq}}));
-  CONSENTD_RETURN_IF_ERROR(store_->Write(batch, /*sync=*/false));
+  const std::string seq_text = std::to_string(seq);
+  const std::string rest = method + head_.hash + middle + seq_text + back;
+  const std::string hash = wallet::AccessEntryHashOfText(front + rest);
+  Pending p;
+  p.seq = seq;
+  p.hash = hash;
+  p.text = front + ",\"hash\":\"" + hash + "\"" + rest;
+  p.subjects = read.subjects;
+  p.all_subjects = read.all_subjects;
+  p.member = read.member;
+  p.principal = read.principal;
+  pending_.push_back(std::move(p));
   head_ = AccessHead{seq, hash};
+  if (pending_.size() == 1) wake_.notify_one();
   return seq;
+}
+
+void AccessLog::WriteLoop() {
+  std::unique_lock<std::mutex> lock(mu_);
+  for (;;) {
+    // Pending entries are written at once; after a failed write, again after kRetryInterval
+    // (or when Flush asks).
+    wake_.wait_for(lock, kRetryInterval, [this] {
+      return stopping_ || retry_now_ || (!pending_.empty() && failed_.ok());
+    });
+    retry_now_ = false;
+    if (pending_.empty()) {
+      if (stopping_) return;
+      continue;
+    }
+    std::vector<Pending> batch_entries;
+    batch_entries.swap(pending_);
+    lock.unlock();
+    ledger::WriteBatch batch;
+    for (const Pending& p : batch_entries) {
+      const std::string at = Seq16(p.seq);
+      batch.emplace(EntryKey(p.seq), p.text);
+      if (p.all_subjects) batch.emplace(SubjectPrefix(kAllSubjects) + at, "");
+      for (const std::string& s : p.subjects) batch.emplace(SubjectPrefix(s) + at, "");
+      if (!p.member.empty()) batch.emplace(MemberPrefix(p.member) + at, "");
+      batch.emplace(PrincipalPrefix(p.principal) + at, "");
+    }
+    const Pending& last = batch_entries.back();
+    batch.emplace("h", "{\"hash\":\"" + last.hash + "\",\"seq\":" + std::to_string(last.seq) + "}");
+    const Status st = store_->Write(batch, /*sync=*/false);
+    lock.lock();
+    ++attempts_;
+    if (st.ok()) {
+      stored_seq_ = last.seq;
+      failed_ = Status::Ok();
+    } else {
+      // Nothing is dropped: the entries go back in front and are written again; until then
+      // Append refuses, so no answer goes out unlogged.
+      if (failed_.ok()) {
+        LogError("http", "access_log_write_failed", {{"error", st.ToString()}});
+      }
+      failed_ = st;
+      batch_entries.insert(batch_entries.end(), std::make_move_iterator(pending_.begin()),
+                           std::make_move_iterator(pending_.end()));
+      pending_.swap(batch_entries);
+      if (stopping_) return;
+    }
+    stored_.notify_all();
+  }
+}
+
+Status AccessLog::Flush() const {
+  std::unique_lock<std::mutex> lock(mu_);
+  const std::uint64_t target = head_.seq;
+  if (stored_seq_ >= target) return Status::Ok();
+  const std::uint64_t start = attempts_;
+  retry_now_ = true;
+  wake_.notify_one();
+  stored_.wait(lock, [&] {
+    return stored_seq_ >= target || (attempts_ > start && !failed_.ok()) || stopping_;
+  });
+  if (stored_seq_ >= target) return Status::Ok();
+  return failed_.ok() ? Status::Error("shutting_down", "the access log is closing") : failed_;
 }
 
 AccessHead AccessLog::head() const {
@@ -132,6 +237,7 @@ Result<ledger::Page> AccessLog::Query(const AccessFilter& filter,
     if (!ok) return Status::Error("query_bad_cursor", "the cursor is not one this log gave");
     from = v;
   }
+  CONSENTD_RETURN_IF_ERROR(Flush());  // what was appended before the question is in the store
   const std::unique_ptr<ledger::ReadView> view = store_->Snapshot();
   // The index to walk: the narrowest filter's. A subject's reads merge with whole-store reads.
   std::vector<std::string> prefixes;

@@ -16,12 +16,17 @@
 //
 // Stored in its own LevelDB (<data>/access_log) through ledger::Store: "e" + seq (16 hex)
 // holds an entry; "s" + subject + "/" + seq, "m" + member + "/" + seq and "p" + principal +
-// "/" + seq index it; "h" the head. Entries are written without fsync: the operating system's
-// crash (not the node's) can lose the last entries before the disk had them; the chain then
-// continues from the last entry that was kept.
+// "/" + seq index it; "h" the head. Append chains the entry in memory and returns at once; a
+// writer thread puts what was appended into the store in one batch (group commit), without
+// fsync. A crash of the node can lose the entries of the last few milliseconds, one of the
+// operating system those the disk had not yet taken; the chain then continues from the last
+// entry kept. When a write fails, the batch is kept and retried, and Append refuses until it
+// succeeds, so no read goes unlogged while the log cannot be written.
 //
 // Thread-safety: every method may be called from any thread.
 
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -29,6 +34,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "common/bytes.h"
@@ -77,8 +83,16 @@ class AccessLog {
   static Result<std::unique_ptr<AccessLog>> Open(std::unique_ptr<ledger::Store> store,
                                                  NowMs now_ms);
 
-  // Appends one entry; returns its seq. Errors: "store_io".
+  ~AccessLog();  // writes what is pending
+  AccessLog(const AccessLog&) = delete;
+  AccessLog& operator=(const AccessLog&) = delete;
+
+  // Appends one entry; returns its seq. Errors: "store_io" while the store cannot be
+  // written (or the writer is kMaxPending entries behind).
   Result<std::uint64_t> Append(const AccessRead& read);
+  // Returns when every entry appended so far is in the store (asking a failed writer to try
+  // again at once). Errors: the store's, when that try fails too.
+  Status Flush() const;
 
   // Entries in seq order, from `page.cursor` (a seq as decimal; empty: from 1), at most
   // `page.limit` of them and at most kMaxScan index keys looked at; next_cursor when more may
@@ -88,14 +102,36 @@ class AccessLog {
   AccessHead head() const;
 
   static constexpr std::size_t kMaxScan = 10'000;
+  static constexpr std::size_t kMaxPending = 100'000;
+  static constexpr std::chrono::milliseconds kRetryInterval{100};
 
  private:
+  struct Pending {
+    std::uint64_t seq = 0;
+    std::string hash;
+    std::string text;  // the entry's canonical JSON
+    std::vector<std::string> subjects;
+    bool all_subjects = false;
+    std::string member;
+    std::string principal;
+  };
+
   AccessLog(std::unique_ptr<ledger::Store> store, NowMs now_ms, AccessHead head);
+  void WriteLoop();
 
   std::unique_ptr<ledger::Store> store_;
   NowMs now_ms_;
   mutable std::mutex mu_;
-  AccessHead head_;  // guarded by mu_
+  mutable std::condition_variable wake_;    // the writer: something is pending, or stop
+  mutable std::condition_variable stored_;  // Flush: the writer stored a batch or failed
+  AccessHead head_;                         // guarded by mu_: the last entry appended
+  std::uint64_t stored_seq_ = 0;            // guarded by mu_: the last entry in the store
+  std::vector<Pending> pending_;            // guarded by mu_
+  Status failed_;                           // guarded by mu_: the last write's error
+  std::uint64_t attempts_ = 0;              // guarded by mu_: writes tried
+  mutable bool retry_now_ = false;          // guarded by mu_: Flush wants a write now
+  bool stopping_ = false;                   // guarded by mu_
+  std::thread writer_;
 };
 
 }  // namespace consentd::node

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <set>
 #include <string>
 #include <vector>
@@ -33,7 +34,7 @@ class SharedStore final : public ledger::Store {
   }
   std::unique_ptr<ledger::ReadView> Snapshot() const override { return inner_->Snapshot(); }
   std::uint64_t ApproximateSize() const override { return 0; }
-  bool fail_writes = false;
+  std::atomic<bool> fail_writes{false};  // read by the log's writer thread
 
  private:
   ledger::Store* inner_;
@@ -109,7 +110,7 @@ TEST_F(AccessLogTest, ReopeningContinuesTheChainAndATamperedHeadIsRefused) {
   Reopen();
   EXPECT_EQ(log_->head().seq, 2u);
   ASSERT_EQ(*log_->Append(Read("q", "regulator", "", {kRef})), 3u);
-  EXPECT_TRUE(wallet::VerifyAccessLog(All(), false).ok());
+  EXPECT_TRUE(wallet::VerifyAccessLog(All(), false).ok());  // (All flushes)
 
   // The last entry rewritten behind the log's back: the head no longer matches it.
   auto last = memory_->Get("e0000000000000003");
@@ -155,13 +156,20 @@ TEST_F(AccessLogTest, QueriesFilterBySubjectMemberAndPrincipalAndPageInOrder) {
   }
 }
 
-TEST_F(AccessLogTest, AFailedWriteAppendsNothingAndTheChainGoesOn) {
+TEST_F(AccessLogTest, AFailedWriteIsRetriedAndAppendRefusesUntilItSucceeds) {
   ASSERT_TRUE(log_->Append(Read("p", "auditor", "", {kAlice})).ok());
+  ASSERT_TRUE(log_->Flush().ok());
   shared_->fail_writes = true;
-  EXPECT_EQ(log_->Append(Read("p", "auditor", "", {kBob})).status().code(), "store_io");
+  ASSERT_TRUE(log_->Append(Read("p", "auditor", "", {kBob})).ok());  // chained in memory
+  EXPECT_EQ(log_->Flush().code(), "store_io");                        // the write failed
+  EXPECT_EQ(log_->Append(Read("p", "auditor", "", {kRef})).status().code(), "store_io");
   shared_->fail_writes = false;
-  EXPECT_EQ(*log_->Append(Read("p", "auditor", "", {kBob})), 2u);
-  EXPECT_TRUE(wallet::VerifyAccessLog(All(), false).ok());
+  ASSERT_TRUE(log_->Flush().ok());  // the kept entry is written on the retry
+  EXPECT_EQ(*log_->Append(Read("p", "auditor", "", {kRef})), 3u);
+  const std::vector<Json> all = All();
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(all[1]["subjects"], Json::array({kBob}));
+  EXPECT_TRUE(wallet::VerifyAccessLog(all, false).ok());
 }
 
 // --- what an answer reveals (node/http/reads.h) ---

@@ -27,7 +27,11 @@ std::optional<std::uint64_t> AccessSeq(const Json& j) {
 std::string AccessEntryHash(const Json& entry) {
   Json body = entry;
   body.erase("hash");
-  return HexEncode(crypto::TaggedHash(kTag, AsBytes(CanonicalJson(body))));
+  return AccessEntryHashOfText(CanonicalJson(body));
+}
+
+std::string AccessEntryHashOfText(std::string_view canonical_without_hash) {
+  return HexEncode(crypto::TaggedHash(kTag, AsBytes(canonical_without_hash)));
 }
 
 Status AccessLogChecker::Next(const Json& e) {

@@ -22,6 +22,8 @@ std::optional<std::uint64_t> AccessSeq(const Json& j);
 
 // The entry's hash from its JSON (everything but "hash"), as hex.
 std::string AccessEntryHash(const Json& entry);
+// The same from the canonical JSON text of the entry without "hash".
+std::string AccessEntryHashOfText(std::string_view canonical_without_hash);
 
 // Checks entries in order (an export, one JSON object per line): each hash is its entry's,
 // each seq follows the one before and each prev is the hash before it. Gaps (a filtered

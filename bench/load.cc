@@ -30,7 +30,9 @@
 #include "bench/load_watch.h"
 #include "common/clock.h"
 #include "common/file_util.h"
+#include "common/hex.h"
 #include "common/json.h"
+#include "crypto/sha256.h"
 #include "ledger/tx_body.h"
 #include "wallet/key_file.h"
 
@@ -249,8 +251,11 @@ int RunLoad(const Options& o) {
       withdrawals + (sharings + kSharingsPerConsent - 1) / kSharingsPerConsent;
   const std::uint64_t expires = watcher.last_height() + 50'000;  // within max_tx_lifetime
   const std::int64_t run_ms = UnixMillisNow();
-  const std::string run = std::to_string(run_ms), notice = "load-" + run;
-  const std::uint64_t nonce = static_cast<std::uint64_t>(run_ms) * 1000;
+  // A notice id is a random 128-bit id; nonces are 32 bits (ledger::Tx::kMaxNonce): this
+  // run's start below 2^30 leaves room for the offsets and threads' ranges above it.
+  const std::string run = std::to_string(run_ms);
+  const std::string notice = HexEncode(crypto::Sha256("load notice " + run)).substr(0, 32);
+  const std::uint64_t nonce = static_cast<std::uint64_t>(run_ms) % (1ULL << 30);
   std::fprintf(stderr, "load: setup: 4 notices, %llu consents\n",
                static_cast<unsigned long long>(setup));
   auto notices = MakeAll(*net, expires, nonce, kInsurers.size(), [&](std::uint64_t i, TxMaker& m) {

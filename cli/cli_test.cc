@@ -172,7 +172,8 @@ TEST_F(CliTest, TwoPartiesSignAGrantThroughAFile) {
       "tx consent.grant --chain-id local-4 --expires-at-height 500 --controller insurer-a"
       " --subject key:" +
       customer +
-      " --purposes ClaimsHandling --categories Contact,Financial --notice privacy:1"
+      " --purposes ClaimsHandling --categories Contact,Financial --notice "
+      "5f0c3a9e21d84b7c96e1a2b3c4d5e6f7:1"
       " --collection-method app --valid-from 2026-01-01T00:00:00Z"
       " --valid-until 2028-01-01T00:00:00Z";
   // The customer signs on their phone...

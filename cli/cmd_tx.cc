@@ -230,10 +230,9 @@ int Build(ledger::TxType type, const Args& a) {
     if (!n.ok()) return FailStatus(n.status());
     nonce = *n;
   } else {
-    FixedBytes<8> raw{};
+    FixedBytes<4> raw{};  // a nonce is 32 bits (ledger::Tx::kMaxNonce)
     if (Status r = crypto::RandomBytes(raw); !r.ok()) return FailStatus(r);
     for (std::uint8_t b : raw) nonce = (nonce << 8) | b;
-    nonce &= static_cast<std::uint64_t>(kJsonMaxSafeInteger);
   }
   auto tx = PendingTx::Create(type, chain_id, std::move(*body), nonce, expires);
   if (!tx.ok()) return FailStatus(tx.status());

@@ -47,10 +47,10 @@ constexpr std::pair<std::string_view, std::string_view> kBodies[] = {
     {"member.update", R"({"member":"insurer-z","validator_key":null})"},
     {"member.suspend", R"({"member":"insurer-z","reason":"breach"})"},
     {"notice.publish",
-     R"({"controller":"insurer-a","notice_hash":"$H","notice_id":"privacy","version":2})"},
+     R"({"controller":"insurer-a","notice_hash":"$H","notice_id":"5f0c3a9e21d84b7c96e1a2b3c4d5e6f7","version":2})"},
     {"consent.grant",
      R"({"categories":["Contact","Financial"],"collection_method":"app",)"
-     R"("controller":"insurer-a","jurisdictions":[],"notice":{"notice_id":"privacy",)"
+     R"("controller":"insurer-a","jurisdictions":[],"notice":{"notice_id":"5f0c3a9e21d84b7c96e1a2b3c4d5e6f7",)"
      R"("version":1},"purposes":["ClaimsHandling"],"recipients":[],"separate":false,)"
      R"("subject":{"key":"$K"},"valid_from":1767225600000,"valid_until":1830297600000})"},
     {"consent.withdraw", R"({"consent_id":"$H"})"},

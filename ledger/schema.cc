@@ -7,9 +7,27 @@
 namespace consentd::ledger {
 
 bool IsValidIdentifier(std::string_view id) {
-  if (id.size() < 2 || id.size() > 32) return false;
-  auto ok = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; };
-  return id.front() != '-' && std::all_of(id.begin(), id.end(), ok);
+  if (id.size() < 2 || id.size() > 32 || id.front() < 'a' || id.front() > 'z') return false;
+  int digits = 0;
+  for (char c : id) {
+    const bool digit = c >= '0' && c <= '9';
+    if (!digit && !(c >= 'a' && c <= 'z') && c != '-') return false;
+    digits = digit ? digits + 1 : 0;
+    if (digits > 4) return false;
+  }
+  return true;
+}
+
+bool IsValidNoticeId(std::string_view id) {
+  return id.size() == 32 && std::all_of(id.begin(), id.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+         });
+}
+
+bool LooksLikeText(const Hash256& value) {
+  const auto printable = std::count_if(value.begin(), value.end(),
+                                       [](std::uint8_t b) { return b >= 0x20 && b <= 0x7e; });
+  return printable >= kTextLikeBytes;
 }
 
 FieldReader::FieldReader(const Json& value, std::string path)
@@ -50,7 +68,9 @@ std::string FieldReader::ItemIdentifier(const Json& v, const std::string& name) 
   }
   const auto& s = v.get_ref<const std::string&>();
   if (!IsValidIdentifier(s)) {
-    Fail(Reject::kInvalidValue, name + " must be an identifier of 2-32 characters [a-z0-9-]");
+    Fail(Reject::kInvalidValue, name +
+                                    " must be an identifier of 2-32 characters [a-z0-9-], "
+                                    "starting with a letter, with at most 4 digits in a row");
     return {};
   }
   if (list_ != nullptr && !list_->Contains(s)) {
@@ -69,6 +89,12 @@ Hash256 FieldReader::ItemHash(const Json& v, const std::string& name) {
   auto h = HexDecodeFixed<32>(v.get_ref<const std::string&>());
   if (!h.ok()) {
     Fail(Reject::kInvalidValue, name + " must be 64 lowercase hex characters");
+    return {};
+  }
+  if (LooksLikeText(*h)) {
+    Fail(Reject::kInvalidValue, name + " looks like text, not a hash (at least " +
+                                    std::to_string(kTextLikeBytes) +
+                                    " of its 32 bytes are printable ASCII)");
     return {};
   }
   return *h;
@@ -132,6 +158,22 @@ std::vector<T> FieldReader::Array(std::string_view key, std::size_t min, std::si
 std::vector<std::string> FieldReader::Identifiers(std::string_view key, std::size_t min,
                                                   std::size_t max) {
   return Array<std::string>(key, min, max, &FieldReader::ItemIdentifier);
+}
+
+std::string FieldReader::NoticeId(std::string_view key) {
+  const Json* v = Field(key, false);
+  if (v == nullptr) return {};
+  if (!v->is_string()) {
+    Fail(Reject::kWrongType, Name(key) + " must be a string");
+    return {};
+  }
+  const auto& s = v->get_ref<const std::string&>();
+  if (!IsValidNoticeId(s)) {
+    Fail(Reject::kInvalidValue,
+         Name(key) + " must be 32 lowercase hex digits (a random 128-bit id)");
+    return {};
+  }
+  return s;
 }
 
 std::string FieldReader::Code(std::string_view key, const vocab::CodeList& list) {

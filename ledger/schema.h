@@ -20,8 +20,17 @@
 
 namespace consentd::ledger {
 
-// Member ids, notice ids and other identifiers: 2-32 of [a-z0-9-], starting with [a-z0-9].
+// Member ids and chain ids: 2-32 of [a-z0-9-], starting with a letter, with no run of more than
+// 4 digits. They name organisations and networks, set by genesis or the governance threshold,
+// and cannot spell a name with spaces or capitals, a phone number, an ID number or an e-mail.
 bool IsValidIdentifier(std::string_view id);
+// Notice ids: a random 128-bit id, 32 lower-case hex digits.
+bool IsValidNoticeId(std::string_view id);
+// Does a 32-byte hash, id or key look like text rather than a hash: at least
+// kTextLikeBytes of its 32 bytes printable ASCII (0x20-0x7e)? A uniformly random value does
+// with probability about 5 in a billion (a salted document hash that does is salted again).
+inline constexpr int kTextLikeBytes = 28;
+bool LooksLikeText(const Hash256& value);
 
 class FieldReader {
  public:
@@ -33,6 +42,7 @@ class FieldReader {
   std::string Identifier(std::string_view key);
   std::optional<std::string> OptionalIdentifier(std::string_view key);
   std::vector<std::string> Identifiers(std::string_view key, std::size_t min, std::size_t max);
+  std::string NoticeId(std::string_view key);
   std::string Code(std::string_view key, const vocab::CodeList& list);
   std::optional<std::string> OptionalCode(std::string_view key, const vocab::CodeList& list);
   std::vector<std::string> Codes(std::string_view key, const vocab::CodeList& list, std::size_t min,

@@ -97,7 +97,7 @@ Result<TxPtr> Tx::Build(const Json& value, std::string_view chain_id, std::size_
   const Json* type_field = r.Raw("type");
   const Json* chain_field = r.Raw("chain_id");
   const Json* body = r.Raw("body");
-  const std::int64_t nonce = r.Int("nonce", 0, kJsonMaxSafeInteger);
+  const std::int64_t nonce = r.Int("nonce", 0, kMaxNonce);
   const std::int64_t expires = r.Int("expires_at_height", 1, kJsonMaxSafeInteger);
   if (r.ok() && !r.Has("signatures")) {
     return Rejected(Reject::kNoSignatures, "missing field tx.signatures");

@@ -57,6 +57,9 @@ class Tx {
   static Result<TxPtr> ParseCommitted(std::string_view canonical, std::string_view chain_id);
 
   // The unsigned envelope, for signers: what `SignHash(unsigned)` covers.
+  // The largest nonce: a nonce is a 32-bit number (at most 10 digits), so it cannot spell a
+  // mobile number (11 digits) or a resident ID (18).
+  static constexpr std::int64_t kMaxNonce = 0xffff'ffffLL;
   static Json MakeUnsigned(TxType type, std::string_view chain_id, Json body, std::uint64_t nonce,
                            std::uint64_t expires_at_height);
   static Hash256 SignHash(const Json& unsigned_tx);

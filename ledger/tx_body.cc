@@ -65,7 +65,7 @@ Result<TxBody> ParseMemberSuspend(FieldReader& r) {
 Result<TxBody> ParseNoticePublish(FieldReader& r) {
   NoticePublish b;
   b.controller = r.Identifier("controller");
-  b.notice_id = r.Identifier("notice_id");
+  b.notice_id = r.NoticeId("notice_id");
   b.version = r.Int("version", 1, 1'000'000);
   b.notice_hash = r.Hash("notice_hash");
   return Done(r, std::move(b));
@@ -91,7 +91,7 @@ Result<TxBody> ParseConsentGrant(FieldReader& r) {
   b.separate = r.Bool("separate");
   if (const Json* n = r.Object("notice")) {
     FieldReader nr(*n, "body.notice");
-    b.notice.notice_id = nr.Identifier("notice_id");
+    b.notice.notice_id = nr.NoticeId("notice_id");
     b.notice.version = nr.Int("version", 1, 1'000'000);
     CONSENTD_RETURN_IF_ERROR(nr.Finish());
   }

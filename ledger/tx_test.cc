@@ -64,7 +64,7 @@ TEST_F(TxParseTest, ValidGrantParsesWithIdsAndCanonicalForm) {
 TEST_F(TxParseTest, CanonicalFormIsTheCanonicalJsonOfToJson) {
   const Json body = Grant();
   Json unsigned_tx =
-      Tx::MakeUnsigned(TxType::kConsentGrant, chain_.chain_id(), body, kJsonMaxSafeInteger, 1);
+      Tx::MakeUnsigned(TxType::kConsentGrant, chain_.chain_id(), body, Tx::kMaxNonce, 1);
   const Hash256 msg = Tx::SignHash(unsigned_tx);
   Json j = unsigned_tx;
   j["signatures"] = Json::array();

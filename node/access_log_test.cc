@@ -161,7 +161,7 @@ TEST_F(AccessLogTest, AFailedWriteIsRetriedAndAppendRefusesUntilItSucceeds) {
   ASSERT_TRUE(log_->Flush().ok());
   shared_->fail_writes = true;
   ASSERT_TRUE(log_->Append(Read("p", "auditor", "", {kBob})).ok());  // chained in memory
-  EXPECT_EQ(log_->Flush().code(), "store_io");                        // the write failed
+  EXPECT_EQ(log_->Flush().code(), "store_io");                       // the write failed
   EXPECT_EQ(log_->Append(Read("p", "auditor", "", {kRef})).status().code(), "store_io");
   shared_->fail_writes = false;
   ASSERT_TRUE(log_->Flush().ok());  // the kept entry is written on the retry

@@ -26,7 +26,7 @@ Result<PendingTx> PendingTx::Create(ledger::TxType type, std::string chain_id, J
                                     std::uint64_t nonce, std::uint64_t expires_at_height) {
   CONSENTD_RETURN_IF_ERROR(CheckBody(type, body));
   if (chain_id.empty()) return Invalid("chain_id is empty");
-  if (nonce > static_cast<std::uint64_t>(kJsonMaxSafeInteger) || expires_at_height < 1 ||
+  if (nonce > static_cast<std::uint64_t>(ledger::Tx::kMaxNonce) || expires_at_height < 1 ||
       expires_at_height > static_cast<std::uint64_t>(kJsonMaxSafeInteger)) {
     return Invalid("nonce or expires_at_height out of range");
   }

@@ -21,7 +21,7 @@ PendingTx NewGrant(const crypto::PrivateKey& customer) {
                                                 {"subject", "key:" + customer.public_key().Hex()},
                                                 {"purposes", "ClaimsHandling"},
                                                 {"categories", "Contact"},
-                                                {"notice", "privacy:1"},
+                                                {"notice", "5f0c3a9e21d84b7c96e1a2b3c4d5e6f7:1"},
                                                 {"collection_method", "app"},
                                                 {"valid_from", "0"},
                                                 {"valid_until", "2026-01-01T00:00:00Z"}});

@@ -15,7 +15,7 @@
 //   int                      decimal
 //   bool                     true | false
 //   subject                  key:<hex> | ref:<hex>
-//   notice                   <notice_id>:<version>          privacy:1
+//   notice                   <notice_id>:<version>          5f0c3a9e21d84b7c96e1a2b3c4d5e6f7:1
 //   key or none              a key, or "none" (member.update validator_key: remove)
 //
 // Stateless and thread-safe.

@@ -17,7 +17,7 @@ std::map<std::string, std::string> Grant() {
           {"subject", "key:" + kKey1},
           {"purposes", "ClaimsHandling"},
           {"categories", "Contact,Financial"},
-          {"notice", "privacy:1"},
+          {"notice", "5f0c3a9e21d84b7c96e1a2b3c4d5e6f7:1"},
           {"collection_method", "app"},
           {"valid_from", "2026-01-01T00:00:00Z"},
           {"valid_until", "1830297600000"}};
@@ -38,7 +38,8 @@ TEST(TxBuilder, BuildsAGrantWithDefaultsAndTimeForms) {
   EXPECT_EQ((*body)["categories"], Json({"Contact", "Financial"}));
   EXPECT_EQ((*body)["recipients"], Json::array());
   EXPECT_EQ((*body)["separate"], false);
-  EXPECT_EQ((*body)["notice"], Json({{"notice_id", "privacy"}, {"version", 1}}));
+  EXPECT_EQ((*body)["notice"],
+            Json({{"notice_id", "5f0c3a9e21d84b7c96e1a2b3c4d5e6f7"}, {"version", 1}}));
   EXPECT_EQ((*body)["valid_from"], 1767225600000);
   EXPECT_EQ((*body)["valid_until"], 1830297600000);
   EXPECT_FALSE(body->contains("agreement"));
@@ -72,7 +73,7 @@ TEST(TxBuilder, UsageErrorsNameTheField) {
   fields["valid_from"] = "2026-13-01T00:00:00Z";
   EXPECT_EQ(BuildBody(TxType::kConsentGrant, fields).status().code(), "usage");
   fields = Grant();
-  fields["notice"] = "privacy:one";
+  fields["notice"] = "5f0c3a9e21d84b7c96e1a2b3c4d5e6f7:one";
   EXPECT_EQ(BuildBody(TxType::kConsentGrant, fields).status().code(), "usage");
 }
 
@@ -104,7 +105,7 @@ TEST(TxBuilder, EveryTypeBuildsFromText) {
       {TxType::kMemberSuspend, {{"member", "insurer-z"}, {"reason", "breach"}}},
       {TxType::kNoticePublish,
        {{"controller", "insurer-a"},
-        {"notice_id", "privacy"},
+        {"notice_id", "5f0c3a9e21d84b7c96e1a2b3c4d5e6f7"},
         {"version", "2"},
         {"notice_hash", kHash}}},
       {TxType::kConsentGrant, Grant()},

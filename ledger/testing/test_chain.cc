@@ -134,7 +134,7 @@ Status TestChain::Tick() { return CommitBlock({}); }
 
 Json TestChain::PublishNotice(const std::string& controller) {
   return Json{{"controller", controller},
-              {"notice_id", "privacy"},
+              {"notice_id", "5f0c3a9e21d84b7c96e1a2b3c4d5e6f7"},
               {"version", 1},
               {"notice_hash", HexEncode(HashOf("notice of " + controller))}};
 }
@@ -151,7 +151,7 @@ Json TestChain::GrantBody(const std::string& subject_name, const std::string& co
               {"recipients", Json::array()},
               {"jurisdictions", Json::array()},
               {"separate", false},
-              {"notice", {{"notice_id", "privacy"}, {"version", 1}}},
+              {"notice", {{"notice_id", "5f0c3a9e21d84b7c96e1a2b3c4d5e6f7"}, {"version", 1}}},
               {"collection_method", "app"},
               {"valid_from", kGenesisTime},
               {"valid_until", kGenesisTime + 2 * kYear}};

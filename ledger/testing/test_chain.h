@@ -77,7 +77,8 @@ class TestChain {
   std::int64_t step = 1000;
 
   // Frequently used bodies, with sensible defaults for the default genesis.
-  Json PublishNotice(const std::string& controller = "insurer-a");  // publishes "privacy" v1
+  Json PublishNotice(const std::string& controller =
+                         "insurer-a");  // publishes notice 5f0c3a9e21d84b7c96e1a2b3c4d5e6f7 v1
   Json GrantBody(const std::string& subject_name, const std::string& controller = "insurer-a");
   std::string SubjectHex(std::string_view subject_name);
 

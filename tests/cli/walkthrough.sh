@@ -27,14 +27,14 @@ consentctl key show customer.json
 # 2. A notice version newer than any an earlier run published: the chain's height only grows.
 version=$(consentctl status --json | sed -n 's/^  "height": \([0-9]*\),*/\1/p')
 version=$((version + 1))
-consentctl tx notice.publish --controller insurer-a --notice-id privacy --version "$version" \
+consentctl tx notice.publish --controller insurer-a --notice-id 5f0c3a9e21d84b7c96e1a2b3c4d5e6f7 --version "$version" \
   --notice-hash "$(echo "insurer-a privacy notice v$version" | sha256sum | cut -d' ' -f1)" \
   --key .localnet/keys/insurer-a.json --submit --wait
 
 # 3. Grant through a partly signed file.
 consentctl tx consent.grant --controller insurer-a --subject "key:$CUSTOMER" \
   --purposes ClaimsHandling --categories Contact --recipients processor --separate true \
-  --notice "privacy:$version" --collection-method app \
+  --notice "5f0c3a9e21d84b7c96e1a2b3c4d5e6f7:$version" --collection-method app \
   --valid-from 2026-01-01T00:00:00Z --valid-until 2030-01-01T00:00:00Z \
   --key customer.json --passphrase-env CUSTOMER_PASS --out grant.json
 consentctl tx show grant.json

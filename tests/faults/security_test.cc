@@ -101,7 +101,9 @@ class SecurityTest : public ::testing::Test {
   static Json Build(TxType type, const Json& body, const std::string& chain_id,
                     const std::vector<const crypto::PrivateKey*>& keys,
                     const std::string& sign_chain = "") {
-    const std::uint64_t nonce = ++nonce_ + static_cast<std::uint64_t>(UnixMillisNow()) * 1000;
+    // Distinct across runs on one chain, and 32 bits (ledger::Tx::kMaxNonce).
+    const std::uint64_t nonce =
+        ++nonce_ + static_cast<std::uint64_t>(UnixMillisNow() % 4'000'000) * 1000;
     Json tx = ledger::Tx::MakeUnsigned(type, chain_id, body, nonce, 50'000);
     Json signed_over =
         sign_chain.empty() ? tx : ledger::Tx::MakeUnsigned(type, sign_chain, body, nonce, 50'000);
@@ -271,7 +273,7 @@ TEST_F(SecurityTest, MemberImpersonationIsRefused) {
   const std::string chain = net_->chain_id();
   // A notice "by insurer-1" that insurer-2 signed.
   Json notice = net_->NoticeBody("insurer-1");
-  notice["notice_id"] = "impersonated";
+  notice["notice_id"] = "1a2b3c4d5e6f708192a3b4c5d6e7f809";  // a notice of its own
   Reply r = Submit(CanonicalJson(Build(TxType::kNoticePublish, notice, chain, {K("insurer-2")})));
   EXPECT_EQ(r.status, 422) << r.raw;
   EXPECT_EQ(Code(r), "tx_missing_signature");

@@ -271,9 +271,9 @@ const crypto::PrivateKey& LocalNet::Key(const std::string& name) {
 std::string LocalNet::SignedTx(ledger::TxType type, const Json& body,
                                const std::vector<std::string>& signers,
                                std::uint64_t expires_at_height) {
-  Json tx = ledger::Tx::MakeUnsigned(type, chain_id_, body,
-                                     ++nonce_ + static_cast<std::uint64_t>(NowMs()) * 1000,
-                                     expires_at_height);
+  Json tx = ledger::Tx::MakeUnsigned(
+      type, chain_id_, body, ++nonce_ + static_cast<std::uint64_t>(NowMs() % 4'000'000) * 1000,
+      expires_at_height);
   const Hash256 msg = ledger::Tx::SignHash(tx);
   tx["signatures"] = Json::array();
   for (const std::string& s : signers) {
@@ -286,7 +286,7 @@ std::string LocalNet::SignedTx(ledger::TxType type, const Json& body,
 
 Json LocalNet::NoticeBody(const std::string& controller) const {
   return Json{{"controller", controller},
-              {"notice_id", "privacy"},
+              {"notice_id", "5f0c3a9e21d84b7c96e1a2b3c4d5e6f7"},
               {"version", 1},
               {"notice_hash", HexEncode(crypto::Sha256("notice " + controller))}};
 }
@@ -300,7 +300,7 @@ Json LocalNet::GrantBody(const std::string& controller, const std::string& subje
               {"recipients", Json::array()},
               {"jurisdictions", Json::array()},
               {"separate", false},
-              {"notice", {{"notice_id", "privacy"}, {"version", 1}}},
+              {"notice", {{"notice_id", "5f0c3a9e21d84b7c96e1a2b3c4d5e6f7"}, {"version", 1}}},
               {"collection_method", "app"},
               {"valid_from", now - 1000},
               {"valid_until", now + 365LL * 24 * 3600 * 1000}};

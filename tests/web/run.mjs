@@ -118,11 +118,11 @@ try {
   net.ctl(['key', 'new', '--out', 'customer.json', '--passphrase-env', 'CUSTOMER_PASS'], { env });
   const customer = net.ctl(['key', 'export-public', 'customer.json']).trim();
   const key = (m) => path.join(net.net, 'keys', m + '.json');
-  net.ctl(['tx', 'notice.publish', '--controller', 'insurer-a', '--notice-id', 'privacy', '--version', '1',
+  net.ctl(['tx', 'notice.publish', '--controller', 'insurer-a', '--notice-id', '5f0c3a9e21d84b7c96e1a2b3c4d5e6f7', '--version', '1',
     '--notice-hash', 'a'.repeat(64), '--key', key('insurer-a'), '--submit', '--wait']);
   net.ctl(['tx', 'consent.grant', '--controller', 'insurer-a', '--subject', 'key:' + customer,
     '--purposes', 'ClaimsHandling', '--categories', 'Contact', '--recipients', 'processor', '--separate', 'true',
-    '--notice', 'privacy:1', '--collection-method', 'app', '--valid-from', '2026-01-01T00:00:00Z',
+    '--notice', '5f0c3a9e21d84b7c96e1a2b3c4d5e6f7:1', '--collection-method', 'app', '--valid-from', '2026-01-01T00:00:00Z',
     '--valid-until', '2030-01-01T00:00:00Z', '--key', 'customer.json', '--passphrase-env', 'CUSTOMER_PASS',
     '--out', 'grant.json'], { env });
   net.ctl(['tx', 'sign', 'grant.json', '--key', key('insurer-a')]);

@@ -142,7 +142,7 @@ Json GrantBody(const std::string& customer) {
               {"recipients", Json::array()},
               {"jurisdictions", Json::array()},
               {"separate", false},
-              {"notice", {{"notice_id", "privacy"}, {"version", 1}}},
+              {"notice", {{"notice_id", "5f0c3a9e21d84b7c96e1a2b3c4d5e6f7"}, {"version", 1}}},
               {"collection_method", "app"},
               {"valid_from", kGenesisTime},
               {"valid_until", kGenesisTime + 2 * kYear}};
@@ -155,7 +155,7 @@ Result<std::map<std::string, Json>> RunScenario(Chain& chain) {
   CONSENTD_ASSIGN_OR_RETURN(
       auto notice, chain.Make(TxType::kNoticePublish,
                               Json{{"controller", "insurer-a"},
-                                   {"notice_id", "privacy"},
+                                   {"notice_id", "5f0c3a9e21d84b7c96e1a2b3c4d5e6f7"},
                                    {"version", 1},
                                    {"notice_hash", HexEncode(crypto::Sha256("privacy notice v1"))}},
                               {"insurer-a"}));

@@ -22,9 +22,26 @@ const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v)
 const isInt = (v) => typeof v === 'number' && Number.isInteger(v);
 const has = (o, k) => Object.prototype.hasOwnProperty.call(o, k);
 
+// Member and chain ids: 2-32 of [a-z0-9-], a letter first, at most 4 digits in a row.
 export function isValidIdentifier(id) {
-  return typeof id === 'string' && id.length >= 2 && id.length <= 32 && id[0] !== '-' &&
-    /^[a-z0-9-]+$/.test(id);
+  return typeof id === 'string' && id.length >= 2 && id.length <= 32 &&
+    /^[a-z][a-z0-9-]*$/.test(id) && !/[0-9]{5}/.test(id);
+}
+
+// Notice ids: a random 128-bit id, 32 lower-case hex digits.
+export function isValidNoticeId(id) {
+  return typeof id === 'string' && /^[0-9a-f]{32}$/.test(id);
+}
+
+// A nonce is 32 bits (it cannot spell a mobile or ID number).
+export const MAX_NONCE = 0xffffffff;
+
+// A 32-byte value with at least this many printable ASCII bytes is text, not a hash or key.
+export const TEXT_LIKE_BYTES = 28;
+function looksLikeText(bytes) {
+  let printable = 0;
+  for (const b of bytes) if (b >= 0x20 && b <= 0x7e) printable++;
+  return printable >= TEXT_LIKE_BYTES;
 }
 
 function vocabulary(name) {
@@ -60,13 +77,19 @@ export class FieldReader {
   itemIdentifier(v, name) {
     if (typeof v !== 'string') return this.fail('tx_wrong_type', name + ' must be a string');
     if (!isValidIdentifier(v)) {
-      return this.fail('tx_invalid_value', name + ' must be an identifier of 2-32 characters [a-z0-9-]');
+      return this.fail('tx_invalid_value', name + ' must be an identifier of 2-32 characters [a-z0-9-], ' +
+        'starting with a letter, with at most 4 digits in a row');
     }
     return v;
   }
   itemHash(v, name) {
     if (typeof v !== 'string') return this.fail('tx_wrong_type', name + ' must be a hex string');
-    if (!hexToBytes(v, 32)) return this.fail('tx_invalid_value', name + ' must be 64 lowercase hex characters');
+    const bytes = hexToBytes(v, 32);
+    if (!bytes) return this.fail('tx_invalid_value', name + ' must be 64 lowercase hex characters');
+    if (looksLikeText(bytes)) {
+      return this.fail('tx_invalid_value', name + ' looks like text, not a hash (at least ' + TEXT_LIKE_BYTES +
+        ' of its 32 bytes are printable ASCII)');
+    }
     return v;
   }
   parseKey(hex, name) {
@@ -75,6 +98,15 @@ export class FieldReader {
       return this.fail('tx_invalid_value', name + ' is not a valid BIP340 public key');
     }
     return hex;
+  }
+  noticeId(key) {
+    const v = this.field(key, false);
+    if (v === undefined) return undefined;
+    if (typeof v !== 'string') return this.fail('tx_wrong_type', this.name(key) + ' must be a string');
+    if (!isValidNoticeId(v)) {
+      return this.fail('tx_invalid_value', this.name(key) + ' must be 32 lowercase hex digits (a random 128-bit id)');
+    }
+    return v;
   }
   identifier(key) {
     const v = this.field(key, false);
@@ -273,7 +305,7 @@ const BODIES = {
   },
   'notice.publish'(r) {
     r.identifier('controller');
-    r.identifier('notice_id');
+    r.noticeId('notice_id');
     r.int('version', 1, 1000000);
     r.hash('notice_hash');
   },
@@ -289,7 +321,7 @@ const BODIES = {
     const n = r.object('notice');
     if (n !== undefined) {
       const nr = new FieldReader(n, 'body.notice');
-      nr.identifier('notice_id');
+      nr.noticeId('notice_id');
       nr.int('version', 1, 1000000);
       nr.finish();
     }
@@ -453,7 +485,7 @@ export function parseTx(tx, chainId, maxBytes, verify) {
   const typeField = r.raw('type');
   const chainField = r.raw('chain_id');
   const body = r.raw('body');
-  r.int('nonce', 0, MAX_SAFE);
+  r.int('nonce', 0, MAX_NONCE);
   r.int('expires_at_height', 1, MAX_SAFE);
   if (r.ok() && !r.has('signatures')) throw new SchemaError('tx_no_signatures', 'missing field tx.signatures');
   const sigs = r.raw('signatures');

@@ -71,7 +71,12 @@ LocalNet::LocalNet(int validators, std::function<void(Json&)> tweak) {
           ("consentd-net-" + std::to_string(::getpid()) + "-" + std::to_string(NowMs() % 1000000)))
              .string();
   fs::remove_all(dir_);
-  Json net = cli::DefaultNetwork(validators, "it-" + std::to_string(::getpid()));
+  // The chain id names this process in letters: an identifier holds at most 4 digits in a row.
+  std::string chain = "it-";
+  for (auto pid = static_cast<unsigned>(::getpid()); pid != 0; pid /= 26) {
+    chain += static_cast<char>('a' + pid % 26);
+  }
+  Json net = cli::DefaultNetwork(validators, chain);
   const int base = PortBase();
   net["p2p_base_port"] = base;
   net["http_base_port"] = base + 10;

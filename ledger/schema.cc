@@ -160,14 +160,20 @@ std::vector<std::string> FieldReader::Identifiers(std::string_view key, std::siz
   return Array<std::string>(key, min, max, &FieldReader::ItemIdentifier);
 }
 
-std::string FieldReader::NoticeId(std::string_view key) {
+const std::string* FieldReader::StringField(std::string_view key) {
   const Json* v = Field(key, false);
-  if (v == nullptr) return {};
+  if (v == nullptr) return nullptr;
   if (!v->is_string()) {
     Fail(Reject::kWrongType, Name(key) + " must be a string");
-    return {};
+    return nullptr;
   }
-  const auto& s = v->get_ref<const std::string&>();
+  return &v->get_ref<const std::string&>();
+}
+
+std::string FieldReader::NoticeId(std::string_view key) {
+  const std::string* text = StringField(key);
+  if (text == nullptr) return {};
+  const std::string& s = *text;
   if (!IsValidNoticeId(s)) {
     Fail(Reject::kInvalidValue,
          Name(key) + " must be 32 lowercase hex digits (a random 128-bit id)");
@@ -242,13 +248,9 @@ std::vector<std::string> FieldReader::Codes(std::string_view key, const vocab::C
 
 std::string FieldReader::Enum(std::string_view key,
                               std::initializer_list<std::string_view> allowed) {
-  const Json* v = Field(key, false);
-  if (v == nullptr) return {};
-  if (!v->is_string()) {
-    Fail(Reject::kWrongType, Name(key) + " must be a string");
-    return {};
-  }
-  const auto& s = v->get_ref<const std::string&>();
+  const std::string* text = StringField(key);
+  if (text == nullptr) return {};
+  const std::string& s = *text;
   if (std::find(allowed.begin(), allowed.end(), s) == allowed.end()) {
     std::string names;
     for (auto a : allowed) names += (names.empty() ? "" : ", ") + std::string(a);

@@ -82,6 +82,8 @@ class FieldReader {
   // Marks `key` consumed and returns its value; nullptr (and an error unless `optional`) when
   // absent. A present null counts as absent for optional fields.
   const Json* Field(std::string_view key, bool optional);
+  // A required string field; nullptr (with the error recorded) when absent or not a string.
+  const std::string* StringField(std::string_view key);
   std::string Name(std::string_view key) const;
   template <typename T>
   std::vector<T> Array(std::string_view key, std::size_t min, std::size_t max,

@@ -1012,6 +1012,16 @@ TEST_F(ApiTest, EveryReadOfASubjectsRecordsIsLoggedAndTheCustomerSeesWhoReadThem
   EXPECT_EQ(Get("/v1/access-log?member=insurer-sg", "insurer-1").code(), "forbidden");
   EXPECT_EQ(Get("/v1/access-log?subject=bob", "auditor").code(), "bad_parameter");
   EXPECT_EQ(Get("/v1/access-log?cursor=x", "auditor").code(), "query_bad_cursor");
+  // Hostile parameters: each refused with its documented code, and the log unchanged.
+  const std::uint64_t seq_before_hostile = head()["seq"];
+  for (const std::string& bad : std::vector<std::string>{
+           "subject=KEY:" + std::string(64, 'A'), "subject=key:" + std::string(63, 'a'),
+           "principal=" + std::string(257, 'p'), "member=", "format=csv", "format=ndjson&limit=5",
+           "format=ndjson&cursor=3", "limit=0", "limit=100000",
+           "subject=" + alice + "&subject=" + alice, "unknown=1"}) {
+    EXPECT_EQ(Get("/v1/access-log?" + bad, "auditor").code(), "bad_parameter") << bad;
+  }
+  EXPECT_EQ(head()["seq"].get<std::uint64_t>(), seq_before_hostile);
 
   // The auditor's export verifies offline with consentctl; an edited entry does not.
   const std::string file = ::testing::TempDir() + "/access-log.ndjson";

@@ -9,7 +9,9 @@
 #include <iostream>
 
 #include "common/file_util.h"
+#include "ledger/genesis.h"
 #include "wallet/key_file.h"
+#include "wallet/subject_keys.h"
 
 namespace consentd::cli {
 namespace {
@@ -231,6 +233,27 @@ Result<crypto::PrivateKey> LoadKey(const std::string& path, const Args& a) {
   return key;
 }
 
+Result<crypto::PrivateKey> SigningKey(const Args& a) {
+  if (!a.Has("--sign-key")) {
+    return Status::Error("usage", a.Has("--derive-for")
+                                      ? "--derive-for needs --sign-key WALLET_ROOT_FILE"
+                                      : "--sign-key KEY_FILE is required");
+  }
+  CONSENTD_ASSIGN_OR_RETURN(crypto::PrivateKey key, LoadKey(a.Get("--sign-key"), a));
+  if (!a.Has("--derive-for")) return key;
+  return wallet::DeriveSubjectKey(key, a.Get("--derive-for"));
+}
+
+Result<std::optional<std::string>> ChainIdOption(const Args& a) {
+  if (a.Has("--chain-id") && a.Has("--genesis")) {
+    return Status::Error("usage", "--chain-id and --genesis exclude each other");
+  }
+  if (a.Has("--chain-id")) return std::optional<std::string>(a.Get("--chain-id"));
+  if (!a.Has("--genesis")) return std::optional<std::string>();
+  CONSENTD_ASSIGN_OR_RETURN(ledger::Genesis g, ledger::Genesis::Load(a.Get("--genesis")));
+  return std::optional<std::string>(g.chain_id);
+}
+
 Result<Client> NodeClient(const Args& a) {
   const char* env_token = std::getenv("CONSENTD_TOKEN");
   std::string token = env_token != nullptr ? env_token : "";
@@ -263,12 +286,12 @@ Result<Client> NodeClient(const Args& a) {
   CONSENTD_ASSIGN_OR_RETURN(
       Client client,
       Client::Create(a.Get("--node", env_node != nullptr ? env_node : kDefaultNode), token));
-  if (a.Has("--sign-key")) {
+  if (a.Has("--sign-key") || a.Has("--derive-for")) {
     // A customer signs in with their own key file (docs/API.md, "Customers: signed requests").
     if (a.Has("--token") || a.Has("--token-env") || a.Has("--token-file")) {
       return Status::Error("usage", "--sign-key and a --token option exclude each other");
     }
-    CONSENTD_ASSIGN_OR_RETURN(crypto::PrivateKey key, LoadKey(a.Get("--sign-key"), a));
+    CONSENTD_ASSIGN_OR_RETURN(crypto::PrivateKey key, SigningKey(a));
     client.SignAs(std::move(key));
   }
   return client;

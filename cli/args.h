@@ -28,9 +28,11 @@ inline constexpr const char* kDefaultNode = "http://127.0.0.1:8601";
 
 // The options of every command that talks to a node.
 // --sign-key KEY signs as a customer; its passphrase options come with it.
+// --derive-for CONTROLLER makes the --sign-key file a wallet root and signs with the subject
+// key it derives for that controller (docs/WALLET.md).
 inline const std::set<std::string> kNodeOptions = {
-    "--node", "--token",    "--token-env",      "--token-file",
-    "--as",   "--sign-key", "--passphrase-env", "--passphrase-file"};
+    "--node",     "--token",      "--token-env",      "--token-file",     "--as",
+    "--sign-key", "--derive-for", "--passphrase-env", "--passphrase-file"};
 // `base` plus kNodeOptions.
 std::set<std::string> WithNodeOptions(std::set<std::string> base);
 
@@ -73,6 +75,12 @@ void PrintHuman(const Json& j, int indent = 0);
 // Reads a key file and opens it: plaintext files directly, encrypted ones with the passphrase
 // from --passphrase-file, --passphrase-env or a prompt without echo. Warns on loose permissions.
 Result<crypto::PrivateKey> LoadKey(const std::string& path, const Args& a);
+// The customer's key for signed requests: --sign-key's key, or with --derive-for M the subject
+// key derived from it for controller M. Errors: "usage" (--derive-for without --sign-key),
+// "bad_controller", and LoadKey's.
+Result<crypto::PrivateKey> SigningKey(const Args& a);
+// The chain id given offline by --chain-id ID or --genesis FILE (nullopt when neither is).
+Result<std::optional<std::string>> ChainIdOption(const Args& a);
 // The passphrase for a new or an existing key (a prompt asks twice when `confirm`). Errors:
 // "key_passphrase_required" when there is no source and no terminal.
 Result<std::string> Passphrase(const Args& a, bool confirm);

@@ -126,7 +126,16 @@ TEST_F(CliTest, UsageErrorsExitTwoAndNeverCrash) {
                           "report compliance --format xml",
                           "report compliance --from yesterday",
                           "report compliance --from 5 --to 1",
-                          "report compliance --colour blue"}) {
+                          "report compliance --colour blue",
+                          "key derive",
+                          "key derive root.json",
+                          "key derive root.json --controller a --controller b",
+                          "key link --audience regulator --chain-id c",
+                          "key link root.json --audience regulator --chain-id c",
+                          "key link --controller insurer-a --audience regulator",
+                          "key verify-link",
+                          "key verify-link a b",
+                          "consents --derive-for insurer-a"}) {
     const Outcome r = Ctl(cmd);
     EXPECT_EQ(r.code, 2) << "consentctl " << cmd << "\n" << r.out << r.err;
     EXPECT_FALSE(r.err.empty()) << cmd;
@@ -160,6 +169,60 @@ TEST_F(CliTest, KeysAreCreatedShownAndProtected) {
   r = Ctl("key show customer.json");
   EXPECT_EQ(r.code, 0);
   EXPECT_NE(r.err.find("readable by other users"), std::string::npos);
+}
+
+// docs/WALLET.md offline: the keys a root derives match the independent vectors, a derived key
+// file keeps the root's protection, and a key link verifies until it is altered.
+TEST_F(CliTest, AWalletRootDerivesAKeyPerInsurerAndLinksThem) {
+  const Json vectors = ParseJson(ReadFile(std::string(consentd::testing::SourceDir()) +
+                                          "/tests/fixtures/subject_keys/vectors.json")
+                                     .value())
+                           .value();
+  const Json& v = vectors["vectors"][3];
+  const std::string root_file = R"({"version": 1, "type": "consentd-key", "public_key": ")" +
+                                v["root_public_key"].get<std::string>() +
+                                R"(", "insecure_plaintext_secret": ")" +
+                                v["root_secret"].get<std::string>() + "\"}";
+  ASSERT_TRUE(WriteFileAtomic(Path("root.json"), root_file).ok());
+  ::chmod(Path("root.json").c_str(), 0600);
+  Outcome r = Ctl("key derive root.json --controller " + v["controller"].get<std::string>() +
+                  " --out derived.json --json");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(ParseJson(r.out).value()["public_key"], v["public_key"]) << r.out;
+  r = Ctl("key export-public derived.json");
+  EXPECT_EQ(r.out, v["public_key"].get<std::string>() + "\n");
+  EXPECT_EQ(Ctl("key derive root.json --controller Not-A-Member").code, 1);
+
+  // An encrypted root gives an encrypted derived file, under the same passphrase.
+  ASSERT_EQ(Ctl("key new --out enc.json --passphrase-env PASS", "PASS=pw-1").code, 0);
+  ASSERT_EQ(Ctl("key derive enc.json --controller insurer-a --out enc-a.json --passphrase-env PASS",
+                "PASS=pw-1")
+                .code,
+            0);
+  EXPECT_EQ(ParseJson(Ctl("key show enc-a.json --json").out).value()["encrypted"], true);
+
+  r =
+      Ctl("key link root.json --controller insurer-a --controller insurer-b --key enc-a.json "
+          "--audience regulator --chain-id local-four --issued-at 1767225600000 --out link.json",
+          "PASS=pw-1");
+  EXPECT_EQ(r.code, 1) << "enc-a.json opened without its passphrase";
+  EXPECT_NE(r.err.find("key_passphrase_required"), std::string::npos) << r.err;
+  r =
+      Ctl("key link root.json --controller insurer-a --controller insurer-b --key enc-a.json "
+          "--audience regulator --chain-id local-four --issued-at 1767225600000 --out link.json "
+          "--passphrase-env PASS",
+          "PASS=pw-1");
+  ASSERT_EQ(r.code, 0) << r.err;
+  r = Ctl("key verify-link link.json --audience regulator --chain-id local-four --json");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(ParseJson(r.out).value()["subjects"].size(), 3u) << r.out;
+  EXPECT_EQ(Ctl("key verify-link link.json --chain-id local-five").code, 1);
+  std::string text = ReadFile(Path("link.json")).value();
+  text.replace(text.find("1767225600000"), 13, "1767225600001");
+  ASSERT_TRUE(WriteFileAtomic(Path("link.json"), text).ok());
+  r = Ctl("key verify-link link.json");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("link_bad_signature"), std::string::npos) << r.err;
 }
 
 TEST_F(CliTest, TwoPartiesSignAGrantThroughAFile) {

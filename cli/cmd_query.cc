@@ -23,13 +23,14 @@ constexpr const char* kNodeHelp =
     "\nNode options: --node URL (default http://127.0.0.1:8601), --token TOKEN | --token-env VAR "
     "| --token-file FILE\n(a role token from the node's config; testnets write them to "
     "tokens.json), or --sign-key KEY_FILE\n(a customer signs each request with their subject "
-    "key: docs/API.md, \"Customers\"), --json.\n";
+    "key: docs/API.md, \"Customers\"; with --derive-for CONTROLLER the key a\nwallet root derives "
+    "for that insurer: docs/WALLET.md), --json.\n";
 
 // SUBJECT as given, or with --sign-key and no SUBJECT, the signing key's own subject.
 Result<std::string> SubjectOrOwn(const Args& a) {
   if (!a.positional.empty()) return a.positional[0];
   if (!a.Has("--sign-key")) return Status::Error("usage", "SUBJECT is required (or --sign-key)");
-  CONSENTD_ASSIGN_OR_RETURN(crypto::PrivateKey key, LoadKey(a.Get("--sign-key"), a));
+  CONSENTD_ASSIGN_OR_RETURN(crypto::PrivateKey key, SigningKey(a));
   return "key:" + key.public_key().Hex();
 }
 

@@ -172,11 +172,8 @@ Result<std::uint64_t> UintOption(const Args& a, const std::string& name) {
 
 // Chain id and expiry: from the options, else from the node.
 Status ResolveChain(const Args& a, std::string* chain_id, std::uint64_t* expires) {
-  if (a.Has("--chain-id")) *chain_id = a.Get("--chain-id");
-  if (a.Has("--genesis")) {
-    CONSENTD_ASSIGN_OR_RETURN(ledger::Genesis g, ledger::Genesis::Load(a.Get("--genesis")));
-    *chain_id = g.chain_id;
-  }
+  CONSENTD_ASSIGN_OR_RETURN(std::optional<std::string> given, ChainIdOption(a));
+  if (given) *chain_id = *given;
   if (a.Has("--expires-at-height")) {
     CONSENTD_ASSIGN_OR_RETURN(*expires, UintOption(a, "--expires-at-height"));
   }

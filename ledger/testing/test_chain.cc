@@ -70,6 +70,11 @@ const crypto::PrivateKey& TestChain::Key(std::string_view name) {
   return it->second;
 }
 
+void TestChain::AddKey(std::string name, crypto::PrivateKey key) {
+  names_.emplace(key.public_key(), name);
+  keys_.emplace(std::move(name), std::move(key));
+}
+
 TxPtr TestChain::Make(TxType type, Json body, const std::vector<std::string>& signers,
                       std::uint64_t expires_at_height) {
   auto tx = TryMake(type, std::move(body), signers, expires_at_height);

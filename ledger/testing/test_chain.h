@@ -53,6 +53,9 @@ class TestChain {
 
   // The signing key of a member of the default genesis (or any name: keys derive from names).
   const crypto::PrivateKey& Key(std::string_view name);
+  // Names a key made elsewhere (e.g. a wallet's derived subject key), so `signers` can use it.
+  // REQUIRES: `name` names no key yet.
+  void AddKey(std::string name, crypto::PrivateKey key);
 
   // A signed tx. `signers` name keys (member names or any other name, e.g. "customer-1").
   // Aborts when the tx fails the stateless checks; TryMake returns that error instead.

@@ -23,6 +23,12 @@ export CUSTOMER_PASS='correct horse battery staple'
 consentctl key new --out customer.json --passphrase-env CUSTOMER_PASS
 CUSTOMER=$(consentctl key export-public customer.json)
 consentctl key show customer.json
+# A key per insurer from the same root, and a link of two of them for the regulator.
+consentctl key derive customer.json --controller insurer-a --out customer-at-a.json --passphrase-env CUSTOMER_PASS
+[ "$(consentctl key export-public customer-at-a.json)" != "$CUSTOMER" ] || fail "derived key is the root"
+consentctl key link customer.json --controller insurer-a --controller insurer-b --audience regulator \
+  --out link.json --passphrase-env CUSTOMER_PASS
+consentctl key verify-link link.json --audience regulator
 
 # 2. A notice version newer than any an earlier run published: the chain's height only grows.
 version=$(consentctl status --json | sed -n 's/^  "height": \([0-9]*\),*/\1/p')

@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
@@ -1177,6 +1178,78 @@ TEST_F(ApiTest, ACustomerListsTheirOwnRecordsWithConsentctlAndTheirKey) {
             1);
   EXPECT_NE(err.find("forbidden"), std::string::npos) << err;
   EXPECT_EQ(RunCtl("consents --sign-key " + dir + "/bob.key.json --token x" + node, &out, &err), 2);
+}
+
+// A customer's wallet derives a key per insurer (docs/WALLET.md): each insurer holds a different
+// subject, the customer reads each with --sign-key ROOT --derive-for MEMBER, and links the two
+// keys for a regulator when they choose.
+TEST_F(ApiTest, ACustomerUsesADerivedKeyPerInsurerAndLinksThemWhenTheyChoose) {
+  const std::string dir = ::testing::TempDir() + "/dora";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const std::string root = dir + "/wallet.json";
+  ASSERT_TRUE(wallet::WriteKeyFile(root, wallet::PlaintextKey(net_->Key("dora-wallet"))).ok());
+  std::string out, err;
+  std::map<std::string, std::string> subject;  // controller -> key:<hex>
+  for (const std::string controller : {"insurer-1", "insurer-sg"}) {
+    const std::string file = dir + "/" + controller + ".json";
+    ASSERT_EQ(
+        RunCtl("key derive " + root + " --controller " + controller + " --out " + file + " --json",
+               &out, &err),
+        0)
+        << err;
+    auto shown = ParseJson(out);
+    ASSERT_TRUE(shown.ok()) << out;
+    subject[controller] = (*shown)["subject"].get<std::string>();
+    auto text = ReadFile(file);
+    auto key = wallet::DecryptKey(*text, std::nullopt);
+    ASSERT_TRUE(key.ok());
+    EXPECT_EQ("key:" + key->public_key().Hex(), subject[controller]);
+    net_->AddKey("dora@" + controller, std::move(*key));
+  }
+  ASSERT_NE(subject["insurer-1"], subject["insurer-sg"]);
+  Commit(TxType::kNoticePublish, net_->NoticeBody("insurer-sg"), {"insurer-sg"});
+  const std::string at_1 =
+      Commit(TxType::kConsentGrant, net_->GrantBody("insurer-1", "dora@insurer-1"),
+             {"insurer-1", "dora@insurer-1"});
+  const std::string at_sg =
+      Commit(TxType::kConsentGrant, net_->GrantBody("insurer-sg", "dora@insurer-sg"),
+             {"insurer-sg", "dora@insurer-sg"});
+  ASSERT_FALSE(at_1.empty());
+  ASSERT_FALSE(at_sg.empty());
+  const std::string node = " --node " + net_->url(0);
+  const std::string as_1 = " --sign-key " + root + " --derive-for insurer-1" + node;
+  const std::string as_sg = " --sign-key " + root + " --derive-for insurer-sg" + node;
+  ASSERT_EQ(RunCtl("consents --json" + as_1, &out, &err), 0) << err;
+  EXPECT_NE(out.find(at_1), std::string::npos) << out;
+  EXPECT_EQ(out.find(at_sg), std::string::npos) << out;
+  ASSERT_EQ(RunCtl("consents --json" + as_sg, &out, &err), 0) << err;
+  EXPECT_NE(out.find(at_sg), std::string::npos) << out;
+  EXPECT_EQ(out.find(at_1), std::string::npos) << out;
+  ASSERT_EQ(RunCtl("receipt get " + at_1 + " --out " + dir + "/r1.json" + as_1, &out, &err), 0)
+      << err;
+  // The key for one insurer is no key to the other's records.
+  EXPECT_EQ(RunCtl("receipt get " + at_1 + " --out " + dir + "/r2.json" + as_sg, &out, &err), 1);
+  EXPECT_NE(err.find("forbidden"), std::string::npos) << err;
+  EXPECT_EQ(RunCtl("consents --json --derive-for insurer-1" + node, &out, &err), 2);
+  // Dora proves to the regulator that both subjects are hers; the chain id comes from the node.
+  const std::string link = dir + "/link.json";
+  ASSERT_EQ(
+      RunCtl("key link " + root +
+                 " --controller insurer-1 --controller insurer-sg --audience regulator --out " +
+                 link + node,
+             &out, &err),
+      0)
+      << err;
+  ASSERT_EQ(RunCtl("key verify-link " + link + " --audience regulator --chain-id " +
+                       net_->chain_id() + " --json",
+                   &out, &err),
+            0)
+      << err;
+  EXPECT_NE(out.find(subject["insurer-1"]), std::string::npos) << out;
+  EXPECT_NE(out.find(subject["insurer-sg"]), std::string::npos) << out;
+  EXPECT_EQ(RunCtl("key verify-link " + link + " --audience insurer-sg", &out, &err), 1);
+  EXPECT_NE(err.find("link_wrong_audience"), std::string::npos) << err;
 }
 
 }  // namespace

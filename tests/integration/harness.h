@@ -71,6 +71,10 @@ class LocalNet {
                        const std::vector<std::string>& signers,
                        std::uint64_t expires_at_height = 50'000);
   const crypto::PrivateKey& Key(const std::string& name);
+  // Names a key made elsewhere (a wallet's derived subject key) for SignedTx's `signers`.
+  void AddKey(const std::string& name, crypto::PrivateKey key) {
+    keys_.insert_or_assign(name, std::move(key));
+  }
   // A publish-notice tx for `controller`, and a grant body for customer `subject`.
   Json NoticeBody(const std::string& controller) const;
   Json GrantBody(const std::string& controller, const std::string& subject);

@@ -17,59 +17,45 @@ namespace {
 // parse an unbounded list.
 constexpr std::size_t kMaxCertSignatures = 1000;
 
-// Certificates whose signatures verified lately, by a digest of everything the signatures
-// cover and the signatures themselves. A block's certificate is verified where it arrives (a
-// synced block by the replica) and again where the ledger commits it; the second check finds
-// it here. Only a successful verification is remembered, and verification is a pure function
-// of these bytes, so a hit gives the answer the check would.
-class VerifiedCertificates {
- public:
-  static Hash256 Digest(const CommitCertificate& cert, const Hash256& sign_hash) {
-    std::string bytes(sign_hash.begin(), sign_hash.end());
-    bytes.reserve(32 + cert.precommits.size() * 96);
-    for (const CertSignature& s : cert.precommits) {
-      bytes.append(s.validator.bytes().begin(), s.validator.bytes().end());
-      bytes.append(s.signature.begin(), s.signature.end());
-    }
-    return crypto::Sha256(bytes);
-  }
-  bool Contains(const Hash256& digest) {
-    std::lock_guard<std::mutex> lock(mu_);
-    return std::find(recent_.begin(), recent_.end(), digest) != recent_.end();
-  }
-  void Insert(const Hash256& digest) {
-    std::lock_guard<std::mutex> lock(mu_);
-    recent_[next_++ % recent_.size()] = digest;
-  }
-
- private:
-  std::mutex mu_;
-  // Room for a sync response's certificates checked ahead (up to 64) and the few in use.
-  std::array<Hash256, 128> recent_{};
-  std::size_t next_ = 0;
-};
-
-VerifiedCertificates& Verified() {
-  static VerifiedCertificates* verified = new VerifiedCertificates();
-  return *verified;
-}
-
-// Whether every signature verifies against `hash`; remembered when they do.
+// Whether every signature verifies against `hash`; remembered in `cache` when they do.
 bool SignaturesVerify(const CommitCertificate& cert, const Hash256& hash,
-                      const CertSignature** failed) {
-  const Hash256 digest = VerifiedCertificates::Digest(cert, hash);
-  if (Verified().Contains(digest)) return true;
+                      const CertSignature** failed, CertificateCache* cache) {
+  Hash256 digest{};
+  if (cache != nullptr) {
+    digest = CertificateCache::Digest(cert, hash);
+    if (cache->Contains(digest)) return true;
+  }
   for (const CertSignature& s : cert.precommits) {
     if (!s.validator.Verify(hash, s.signature)) {
       *failed = &s;
       return false;
     }
   }
-  Verified().Insert(digest);
+  if (cache != nullptr) cache->Insert(digest);
   return true;
 }
 
 }  // namespace
+
+Hash256 CertificateCache::Digest(const CommitCertificate& cert, const Hash256& sign_hash) {
+  std::string bytes(sign_hash.begin(), sign_hash.end());
+  bytes.reserve(32 + cert.precommits.size() * 96);
+  for (const CertSignature& s : cert.precommits) {
+    bytes.append(s.validator.bytes().begin(), s.validator.bytes().end());
+    bytes.append(s.signature.begin(), s.signature.end());
+  }
+  return crypto::Sha256(bytes);
+}
+
+bool CertificateCache::Contains(const Hash256& digest) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return std::find(recent_.begin(), recent_.end(), digest) != recent_.end();
+}
+
+void CertificateCache::Insert(const Hash256& digest) {
+  std::lock_guard<std::mutex> lock(mu_);
+  recent_[next_++ % recent_.size()] = digest;
+}
 
 Json CommitCertificate::ToJson() const {
   std::vector<const CertSignature*> sorted;
@@ -115,7 +101,7 @@ Result<CommitCertificate> CommitCertificate::FromJson(const Json& json) {
 }
 
 Status VerifyCertificate(const CommitCertificate& cert, std::string_view chain_id,
-                         const ValidatorSet& validators) {
+                         const ValidatorSet& validators, CertificateCache* cache) {
   if (cert.height > static_cast<std::uint64_t>(kJsonMaxSafeInteger)) {
     return Status::Error("cert_invalid", "height beyond 2^53 - 1");
   }
@@ -139,25 +125,26 @@ Status VerifyCertificate(const CommitCertificate& cert, std::string_view chain_i
   const Hash256 hash =
       VoteSignHash(chain_id, VoteType::kPrecommit, cert.height, cert.round, cert.block_id);
   const CertSignature* failed = nullptr;
-  if (!SignaturesVerify(cert, hash, &failed)) {
+  if (!SignaturesVerify(cert, hash, &failed, cache)) {
     return Status::Error("cert_bad_signature",
                          "signature of " + failed->validator.Hex() + " does not verify");
   }
   return Status::Ok();
 }
 
-bool VerifyCertificateSignaturesAhead(const CommitCertificate& cert, std::string_view chain_id) {
+bool VerifyCertificateSignaturesAhead(const CommitCertificate& cert, std::string_view chain_id,
+                                      CertificateCache& cache) {
   if (cert.height > static_cast<std::uint64_t>(kJsonMaxSafeInteger)) return false;
   if (cert.precommits.size() > kMaxCertSignatures) return false;
   const Hash256 hash =
       VoteSignHash(chain_id, VoteType::kPrecommit, cert.height, cert.round, cert.block_id);
   const CertSignature* failed = nullptr;
-  return SignaturesVerify(cert, hash, &failed);
+  return SignaturesVerify(cert, hash, &failed, &cache);
 }
 
 Status VerifyCertificateFor(const CommitCertificate& cert, std::string_view chain_id,
                             const ValidatorSet& validators, std::uint64_t height,
-                            const Hash256& block_id) {
+                            const Hash256& block_id, CertificateCache* cache) {
   if (cert.height != height) {
     return Status::Error("cert_wrong_height", "certificate is for height " +
                                                   std::to_string(cert.height) + ", expected " +
@@ -168,7 +155,7 @@ Status VerifyCertificateFor(const CommitCertificate& cert, std::string_view chai
                                                  HexEncode(cert.block_id) + ", expected " +
                                                  HexEncode(block_id));
   }
-  return VerifyCertificate(cert, chain_id, validators);
+  return VerifyCertificate(cert, chain_id, validators, cache);
 }
 
 }  // namespace consentd::consensus

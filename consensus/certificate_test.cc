@@ -107,23 +107,28 @@ TEST_F(CertificateTest, AVerifiedCertificateIsRememberedOnlyForTheSameBytes) {
 }
 
 TEST_F(CertificateTest, SignaturesCheckedAheadAreJudgedAgainstTheSetLater) {
+  CertificateCache cache;
   const CommitCertificate c = Cert({0, 1, 2});
   CommitCertificate tampered = c;
   tampered.precommits[1].signature[0] ^= 1;
-  EXPECT_FALSE(VerifyCertificateSignaturesAhead(tampered, kChain));
-  EXPECT_EQ(VerifyCertificate(tampered, kChain, set_).code(), "cert_bad_signature");
-  EXPECT_FALSE(VerifyCertificateSignaturesAhead(c, "other-chain"));
-  ASSERT_TRUE(VerifyCertificateSignaturesAhead(c, kChain));
+  EXPECT_FALSE(VerifyCertificateSignaturesAhead(tampered, kChain, cache));
+  EXPECT_EQ(VerifyCertificate(tampered, kChain, set_, &cache).code(), "cert_bad_signature");
+  EXPECT_FALSE(VerifyCertificateSignaturesAhead(c, "other-chain", cache));
+  ASSERT_TRUE(VerifyCertificateSignaturesAhead(c, kChain, cache));
+  const Hash256 digest = CertificateCache::Digest(
+      c, VoteSignHash(kChain, VoteType::kPrecommit, c.height, c.round, c.block_id));
+  EXPECT_TRUE(cache.Contains(digest));
+  EXPECT_FALSE(CertificateCache().Contains(digest)) << "a cache of its own, not the process's";
   // Verified signatures do not make a quorum of another set, nor a quorum of too few.
   const ValidatorSet without_first =
       std::move(ValidatorSet::Create(
                     {keys_[1].public_key(), keys_[2].public_key(), keys_[3].public_key()}))
           .value();
-  EXPECT_EQ(VerifyCertificate(c, kChain, without_first).code(), "cert_unknown_signer");
+  EXPECT_EQ(VerifyCertificate(c, kChain, without_first, &cache).code(), "cert_unknown_signer");
   const CommitCertificate two = Cert({0, 1});
-  EXPECT_TRUE(VerifyCertificateSignaturesAhead(two, kChain));
-  EXPECT_EQ(VerifyCertificate(two, kChain, set_).code(), "cert_too_few_signatures");
-  EXPECT_TRUE(VerifyCertificate(c, kChain, set_).ok());
+  EXPECT_TRUE(VerifyCertificateSignaturesAhead(two, kChain, cache));
+  EXPECT_EQ(VerifyCertificate(two, kChain, set_, &cache).code(), "cert_too_few_signatures");
+  EXPECT_TRUE(VerifyCertificate(c, kChain, set_, &cache).ok());
 }
 
 TEST_F(CertificateTest, WrongHeightOrBlock) {

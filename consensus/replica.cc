@@ -117,7 +117,9 @@ void Replica::On(const TxsAvailable&) {
 void Replica::On(const BlockReceived& e) {
   if (!loaded_ || e.height != height_) return Drop(DropReason::kStaleBlock);
   const CommitCertificate& cert = e.certificate;
-  if (!VerifyCertificateFor(cert, config_.chain_id, *valset_, height_, cert.block_id).ok()) {
+  if (!VerifyCertificateFor(cert, config_.chain_id, *valset_, height_, cert.block_id,
+                            config_.certificate_cache)
+           .ok()) {
     return Drop(DropReason::kBadBlock);
   }
   const Result<Hash256> id = app_->ValidateCertified(height_, e.payload, cert.block_id);

@@ -63,6 +63,9 @@ struct ReplicaConfig {
   // Checks the signatures of received messages; null: each one is verified directly. Shared
   // ownership: replicas in one process may share one (consensus/verifier.h).
   std::shared_ptr<SignatureVerifier> verifier;
+  // Remembers certificates whose signatures verified, shared with whoever checks them again
+  // (the node's ledger at commit); null: none remembered.
+  CertificateCache* certificate_cache = nullptr;
   TimeoutParams timeouts;
   ReplicaLimits limits;
 #ifdef CONSENTD_UNSAFE_VARIANTS

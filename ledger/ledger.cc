@@ -337,8 +337,8 @@ Status Ledger::Commit(ExecutedBlock executed, const consensus::CommitCertificate
   }
   const BlockHeader& hd = executed.block.header;
   CONSENTD_ASSIGN_OR_RETURN(auto validators, ValidatorsFor(hd.height));
-  CONSENTD_RETURN_IF_ERROR(consensus::VerifyCertificateFor(certificate, genesis_.chain_id,
-                                                           validators, hd.height, executed.hash));
+  CONSENTD_RETURN_IF_ERROR(consensus::VerifyCertificateFor(
+      certificate, genesis_.chain_id, validators, hd.height, executed.hash, &certificate_cache_));
   Head next{hd.height, executed.hash, hd.state_digest, hd.time_ms};
   bool validators_changed = false;
   for (const auto& [k, v] : executed.writes) {

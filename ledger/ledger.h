@@ -128,6 +128,11 @@ class Ledger {
   Result<std::optional<std::string>> BlockPayload(
       std::uint64_t height, consensus::CommitCertificate* certificate = nullptr) const;
 
+  // Commit certificates whose signatures verified lately. Commit checks every certificate
+  // through it; the node hands it to the replica and to block sync, so that a certificate they
+  // verified is not verified again here.
+  consensus::CertificateCache& certificate_cache() const { return certificate_cache_; }
+
  private:
   Ledger(std::unique_ptr<Store> store, Genesis genesis);
   Status Initialize();
@@ -138,6 +143,7 @@ class Ledger {
 
   std::unique_ptr<Store> store_;
   Genesis genesis_;
+  mutable consensus::CertificateCache certificate_cache_;
 
   mutable HotCache cache_;  // committed members, notices, key indexes (consensus thread)
   mutable std::mutex mu_;   // guards head_, latest_view_ and validators_

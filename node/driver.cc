@@ -1,7 +1,5 @@
 #include "node/driver.h"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <atomic>
 #include <future>
@@ -13,6 +11,7 @@
 #include "common/hex.h"
 #include "consensus/certificate.h"
 #include "node/log.h"
+#include "node/safety_file.h"
 #include "node/wire.h"
 
 namespace consentd::node {
@@ -29,23 +28,6 @@ std::string WalRecord(wire::Kind kind, std::string frame) {
   return r;
 }
 
-Result<consensus::SafetyState> LoadSafetyState(const std::string& path) {
-  auto text = ReadFile(path, 1 << 16);
-  if (!text.ok()) {
-    if (text.status().code() == "file_read" && ::access(path.c_str(), F_OK) != 0) {
-      return consensus::SafetyState{};  // never signed
-    }
-    return Status::Error("safety_state_unreadable", text.status().message());
-  }
-  auto json = ParseJson(*text);
-  if (!json.ok())
-    return Status::Error("safety_state_invalid", path + ": " + json.status().ToString());
-  auto state = consensus::SafetyState::FromJson(*json);
-  if (!state.ok())
-    return Status::Error("safety_state_invalid", path + ": " + state.status().message());
-  return *state;
-}
-
 }  // namespace
 
 Driver::Driver(ledger::Ledger* ledger, Mempool* mempool, Network* network,
@@ -60,12 +42,13 @@ Driver::Driver(ledger::Ledger* ledger, Mempool* mempool, Network* network,
 
 Driver::~Driver() { Stop(); }
 
-std::int64_t Driver::Now() const { return UnixMillisNow() + options_.clock_offset_ms; }
+std::int64_t Driver::Now() const { return options_.env->NowMs() + options_.clock_offset_ms; }
 
 Status Driver::Start() {
-  CONSENTD_ASSIGN_OR_RETURN(consensus::SafetyState safety, LoadSafetyState(options_.safety_path));
+  CONSENTD_ASSIGN_OR_RETURN(consensus::SafetyState safety,
+                            LoadSafetyState(options_.env, options_.safety_path));
   Wal::Recovered recovered;
-  CONSENTD_ASSIGN_OR_RETURN(Wal wal, Wal::Open(options_.wal_path, &recovered));
+  CONSENTD_ASSIGN_OR_RETURN(Wal wal, Wal::Open(options_.env, options_.wal_path, &recovered));
   wal_.emplace(std::move(wal));
   if (recovered.truncated_bytes > 0) {
     LogWarn("wal", "truncated_tail",
@@ -232,9 +215,8 @@ void Driver::Execute(std::vector<consensus::Action> actions) {
         [&](auto& a) {
           using T = std::decay_t<decltype(a)>;
           if constexpr (std::is_same_v<T, consensus::PersistSafetyState>) {
-            Status st =
-                WriteFileAtomic(options_.safety_path, CanonicalJson(a.state.ToJson()), 0600);
-            if (!st.ok()) Fail(Status::Error("safety_state_write", st.message()));
+            Status st = SaveSafetyState(options_.env, options_.safety_path, a.state);
+            if (!st.ok()) Fail(st);
           } else if constexpr (std::is_same_v<T, consensus::Broadcast>) {
             SendOwn(a.message, std::nullopt);
           } else if constexpr (std::is_same_v<T, consensus::SendTo>) {
@@ -421,7 +403,8 @@ void Driver::OnSyncedBlocks(PeerId peer, std::string payload) {
       for (std::size_t i = 0; i < blocks->size() && !stop_decoding.load(); ++i) {
         // The certificate's signatures too; the replica still judges the signers (and this
         // block's certificate is not touched here after its decoding is handed over).
-        consensus::VerifyCertificateSignaturesAhead((*blocks)[i].certificate, chain_id);
+        consensus::VerifyCertificateSignaturesAhead((*blocks)[i].certificate, chain_id,
+                                                    ledger_->certificate_cache());
         decoding[i].set_value(app_.DecodeCertified((*blocks)[i].payload));
       }
     });

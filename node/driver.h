@@ -37,6 +37,7 @@
 #include "ledger/block.h"
 #include "ledger/ledger.h"
 #include "node/app.h"
+#include "node/env.h"
 #include "node/mempool.h"
 #include "node/network.h"
 #include "node/wal.h"
@@ -46,6 +47,7 @@
 namespace consentd::node {
 
 struct DriverOptions {
+  Env* env = Env::Default();  // the clock and the WAL and safety-state files
   std::string wal_path;
   std::string safety_path;
   std::int64_t status_interval_ms = 1000;

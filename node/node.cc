@@ -141,6 +141,7 @@ Status Node::Open() {
 
   consensus::ReplicaConfig rc;
   rc.chain_id = ledger_->genesis().chain_id;
+  rc.certificate_cache = &ledger_->certificate_cache();
   rc.timeouts = ledger_->genesis().consensus;
   auto signer_key = crypto::PrivateKey::FromBytes(key_.secret());
   if (!signer_key.ok()) return signer_key.status();

@@ -1,14 +1,6 @@
 #include "node/wal.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <array>
-#include <cerrno>
-#include <cstring>
-
-#include "common/file_util.h"
 
 namespace consentd::node {
 namespace {
@@ -27,9 +19,7 @@ const std::array<std::uint32_t, 256>& CrcTable() {
   return table;
 }
 
-Status IoError(std::string_view what, const std::string& path) {
-  return Status::Error("wal_io", std::string(what) + " " + path + ": " + std::strerror(errno));
-}
+Status IoError(const Status& cause) { return Status::Error("wal_io", cause.message()); }
 
 void PutU32(char* out, std::uint32_t v) {
   out[0] = static_cast<char>(v >> 24);
@@ -54,13 +44,14 @@ std::uint32_t Crc32c(std::string_view data) {
   return c ^ 0xffffffffu;
 }
 
-Result<Wal> Wal::Open(const std::string& path, Recovered* recovered) {
+Result<Wal> Wal::Open(Env* env, const std::string& path, Recovered* recovered) {
   Recovered local;
   Recovered& out = recovered != nullptr ? *recovered : local;
   out = Recovered{};
   std::string data;
-  if (::access(path.c_str(), F_OK) == 0) {
-    auto read = ReadFile(path, 1ull << 34);
+  const bool existed = env->FileExists(path);
+  if (existed) {
+    auto read = env->ReadFile(path, 1ull << 34);
     if (!read.ok()) return Status::Error("wal_io", read.status().message());
     data = std::move(*read);
   }
@@ -75,37 +66,20 @@ Result<Wal> Wal::Open(const std::string& path, Recovered* recovered) {
     pos += 8 + len;
   }
   out.truncated_bytes = data.size() - pos;
-  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0) return IoError("open", path);
-  if (out.truncated_bytes > 0 &&
-      (::ftruncate(fd, static_cast<off_t>(pos)) != 0 || ::fsync(fd) != 0)) {
-    ::close(fd);
-    return IoError("truncate", path);
+  auto file = env->OpenAppendable(path, 0600);
+  if (!file.ok()) return IoError(file.status());
+  if (!existed) {
+    if (Status st = env->SyncDir(DirName(path)); !st.ok()) return IoError(st);
   }
-  if (::lseek(fd, static_cast<off_t>(pos), SEEK_SET) < 0) {
-    ::close(fd);
-    return IoError("seek", path);
+  if ((*file)->size() != pos) {
+    // The torn or garbage tail (or bytes that appeared since it was read) are cut off.
+    if (Status st = (*file)->Truncate(pos); !st.ok()) return IoError(st);
   }
-  return Wal(fd, path, pos);
-}
-
-Wal::Wal(Wal&& other) noexcept : fd_(other.fd_), path_(std::move(other.path_)), size_(other.size_) {
-  other.fd_ = -1;
-}
-
-Wal& Wal::operator=(Wal&& other) noexcept {
-  if (this != &other) {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = other.fd_;
-    path_ = std::move(other.path_);
-    size_ = other.size_;
-    other.fd_ = -1;
-  }
-  return *this;
-}
-
-Wal::~Wal() {
-  if (fd_ >= 0) ::close(fd_);
+  // What was read is what the disk holds from now on: after a failed fsync in an earlier life
+  // and a clean stop, the bytes read may not have been durable yet, and a later crash must not
+  // bring back older ones under the records replayed now.
+  if (Status st = (*file)->Sync(); !st.ok()) return IoError(st);
+  return Wal(std::move(*file), path);
 }
 
 Status Wal::Append(std::string_view payload, bool sync) {
@@ -117,36 +91,28 @@ Status Wal::Append(std::string_view payload, bool sync) {
   PutU32(record.data(), static_cast<std::uint32_t>(payload.size()));
   PutU32(record.data() + 4, Crc32c(payload));
   record.append(payload);
-  std::size_t done = 0;
-  while (done < record.size()) {
-    const ssize_t n = ::write(fd_, record.data() + done, record.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      Status error = IoError("write", path_);
-      // Take back the part already written: a torn record in the middle of the log would make
-      // Open cut off every record appended after it once the fault clears (a full disk, an
-      // ignored failure on a peer's message).
-      if (done > 0 && (::ftruncate(fd_, static_cast<off_t>(size_)) != 0 ||
-                       ::lseek(fd_, static_cast<off_t>(size_), SEEK_SET) < 0)) {
-        return IoError("write, then truncate back", path_);
-      }
-      return error;
+  const std::uint64_t before = file_->size();
+  if (Status st = file_->Append(record); !st.ok()) {
+    // Take back the part already written: a torn record in the middle of the log would make
+    // Open cut off every record appended after it once the fault clears (a full disk, an
+    // ignored failure on a peer's message).
+    if (file_->size() != before && !file_->Truncate(before).ok()) {
+      return Status::Error("wal_io", st.message() + ", then truncating back failed too");
     }
-    done += static_cast<std::size_t>(n);
+    return IoError(st);
   }
-  size_ += record.size();
-  if (sync && ::fdatasync(fd_) != 0) return IoError("fsync", path_);
+  if (sync) {
+    if (Status st = file_->Sync(); !st.ok()) return IoError(st);
+  }
   return Status::Ok();
 }
 
 Status Wal::Reset() {
   // Already empty (a height decided without a message of ours or a peer's, as in block sync):
   // truncating and syncing again would cost a metadata write per block for nothing.
-  if (size_ == 0) return Status::Ok();
-  if (::ftruncate(fd_, 0) != 0 || ::lseek(fd_, 0, SEEK_SET) < 0 || ::fsync(fd_) != 0) {
-    return IoError("reset", path_);
-  }
-  size_ = 0;
+  if (file_->size() == 0) return Status::Ok();
+  if (Status st = file_->Truncate(0); !st.ok()) return IoError(st);
+  if (Status st = file_->Sync(); !st.ok()) return IoError(st);
   return Status::Ok();
 }
 

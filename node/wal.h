@@ -9,16 +9,20 @@
 // Appends of our own signed messages are fsynced before they are sent; others are flushed
 // lazily (losing them costs only a re-gossip). On open, records are read until the first one
 // that is truncated, oversized or fails its CRC: that tail is cut off with a warning, never a
-// crash. A new height starts a new, empty log.
+// crash. A new height starts a new, empty log. Every file operation goes through the node's Env
+// (node/env.h); a log created here is made durable in its directory before Open returns, so a
+// synced append is never lost with the file's name.
 //
 // Thread-compatible: the consensus driver owns it.
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "common/result.h"
+#include "node/env.h"
 
 namespace consentd::node {
 
@@ -34,27 +38,20 @@ class Wal {
   };
 
   // Opens (creating) the log at `path` and returns its valid records. Errors: "wal_io".
-  static Result<Wal> Open(const std::string& path, Recovered* recovered);
-
-  Wal(Wal&& other) noexcept;
-  Wal& operator=(Wal&& other) noexcept;
-  Wal(const Wal&) = delete;
-  Wal& operator=(const Wal&) = delete;
-  ~Wal();
+  static Result<Wal> Open(Env* env, const std::string& path, Recovered* recovered);
 
   // Appends a record; with `sync` it is on disk when this returns. Errors: "wal_io".
   Status Append(std::string_view payload, bool sync);
   // Empties the log (a new height). Errors: "wal_io".
   Status Reset();
-  std::uint64_t size_bytes() const { return size_; }
+  std::uint64_t size_bytes() const { return file_->size(); }
 
  private:
-  Wal(int fd, std::string path, std::uint64_t size)
-      : fd_(fd), path_(std::move(path)), size_(size) {}
+  Wal(std::unique_ptr<WritableFile> file, std::string path)
+      : file_(std::move(file)), path_(std::move(path)) {}
 
-  int fd_ = -1;
+  std::unique_ptr<WritableFile> file_;
   std::string path_;
-  std::uint64_t size_ = 0;
 };
 
 }  // namespace consentd::node

@@ -24,7 +24,7 @@ class WalTest : public ::testing::Test {
   void TearDown() override { std::filesystem::remove_all(dir_); }
   std::vector<std::string> Reopen(std::uint64_t* truncated = nullptr) {
     Wal::Recovered r;
-    auto wal = Wal::Open(path_, &r);
+    auto wal = Wal::Open(Env::Default(), path_, &r);
     EXPECT_TRUE(wal.ok());
     if (truncated != nullptr) *truncated = r.truncated_bytes;
     return r.records;
@@ -45,7 +45,7 @@ TEST_F(WalTest, Crc32cKnownValue) {
 
 TEST_F(WalTest, RecordsSurviveReopen) {
   {
-    auto wal = Wal::Open(path_, nullptr);
+    auto wal = Wal::Open(Env::Default(), path_, nullptr);
     ASSERT_TRUE(wal.ok());
     ASSERT_TRUE(wal->Append("first", true).ok());
     ASSERT_TRUE(wal->Append(std::string(1000, 'x'), false).ok());
@@ -56,7 +56,7 @@ TEST_F(WalTest, RecordsSurviveReopen) {
 
 TEST_F(WalTest, TornTailIsTruncatedAndAppendsContinue) {
   {
-    auto wal = Wal::Open(path_, nullptr);
+    auto wal = Wal::Open(Env::Default(), path_, nullptr);
     ASSERT_TRUE(wal->Append("kept", true).ok());
   }
   // A record cut off mid-payload, as a crash during write leaves it.
@@ -68,7 +68,7 @@ TEST_F(WalTest, TornTailIsTruncatedAndAppendsContinue) {
   EXPECT_EQ(Reopen(&truncated), (std::vector<std::string>{"kept"}));
   EXPECT_EQ(truncated, 12u);
   {
-    auto wal = Wal::Open(path_, nullptr);
+    auto wal = Wal::Open(Env::Default(), path_, nullptr);
     ASSERT_TRUE(wal->Append("after", true).ok());
   }
   EXPECT_EQ(Reopen(), (std::vector<std::string>{"kept", "after"}));
@@ -76,7 +76,7 @@ TEST_F(WalTest, TornTailIsTruncatedAndAppendsContinue) {
 
 TEST_F(WalTest, GarbageTailAndBadCrcAreCutOff) {
   {
-    auto wal = Wal::Open(path_, nullptr);
+    auto wal = Wal::Open(Env::Default(), path_, nullptr);
     ASSERT_TRUE(wal->Append("one", true).ok());
     ASSERT_TRUE(wal->Append("two", true).ok());
   }
@@ -98,7 +98,7 @@ TEST_F(WalTest, GarbageTailAndBadCrcAreCutOff) {
 // A write that fails part-way (here: past RLIMIT_FSIZE, as on a full disk) leaves no torn
 // record behind: appends after the fault clears are still recovered on reopen.
 TEST_F(WalTest, FailedAppendLeavesNoTornRecordBehind) {
-  auto wal = Wal::Open(path_, nullptr);
+  auto wal = Wal::Open(Env::Default(), path_, nullptr);
   ASSERT_TRUE(wal.ok());
   ASSERT_TRUE(wal->Append("first", true).ok());
   const std::uint64_t before = wal->size_bytes();
@@ -125,7 +125,7 @@ TEST_F(WalTest, EmptyAndResetLogs) {
   EXPECT_TRUE(Reopen().empty());
   { std::ofstream f(path_, std::ios::trunc); }
   EXPECT_TRUE(Reopen().empty());
-  auto wal = Wal::Open(path_, nullptr);
+  auto wal = Wal::Open(Env::Default(), path_, nullptr);
   ASSERT_TRUE(wal->Append("x", true).ok());
   ASSERT_TRUE(wal->Reset().ok());
   EXPECT_EQ(wal->size_bytes(), 0u);

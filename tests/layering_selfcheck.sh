@@ -21,6 +21,10 @@ printf '#include "crypto/sha256.h"\n' > "$tmp/common/bad_up.cc"
 # Route handlers see node/http/message.h only: no Beast beside the server, no httplib server.
 printf '#include <boost/beast/http.hpp>\n' > "$tmp/node/http/bad_route.cc"
 printf '#include <httplib.h>\n' > "$tmp/node/http/bad_server.cc"
+# consensus/ stays pure: no clock, no thread, no process-wide cache.
+printf '#include <chrono>\n' > "$tmp/consensus/bad_clock.cc"
+printf 'int Now() { return std::chrono::steady_clock::now(); }\n' > "$tmp/consensus/bad_now.cc"
+printf 'Cache& Get() {\n  static Cache* cache = new Cache();\n  return *cache;\n}\n' > "$tmp/consensus/bad_global.cc"
 
 set +e
 out=$("$tmp/scripts/check-layering" "$tmp" 2>&1)
@@ -30,7 +34,8 @@ echo "$out"
 [ "$rc" -ne 0 ] || { echo "FAIL: check-layering passed a tree with forbidden includes"; exit 1; }
 for expect in "consensus/bad_boost.h:3:" "consensus/bad_layer.cc:1:" "consensus/bad_ledger.cc:1:" "ledger/bad_secp.cc:1:" \
               "ledger/state.cc.bad.cc:1:" "common/bad_http.cc:1:" "common/bad_up.cc:1:" \
-              "node/http/bad_route.cc:1:" "node/http/bad_server.cc:1:"; do
+              "node/http/bad_route.cc:1:" "node/http/bad_server.cc:1:" \
+              "consensus/bad_clock.cc:1:" "consensus/bad_now.cc:1:" "consensus/bad_global.cc:2:"; do
   grep -qF "$expect" <<<"$out" || { echo "FAIL: violation not reported: $expect"; exit 1; }
 done
 echo "layering self-check: ok"

@@ -37,6 +37,21 @@ std::uint32_t GetU32(const char* in) {
 
 }  // namespace
 
+// The records at the start of `data` that are whole and pass their CRC; returns their length.
+std::size_t ParseRecords(std::string_view data, std::vector<std::string>* records) {
+  std::size_t pos = 0;
+  while (data.size() - pos >= 8) {
+    const std::uint32_t len = GetU32(data.data() + pos);
+    const std::uint32_t crc = GetU32(data.data() + pos + 4);
+    if (len > Wal::kMaxRecordBytes || data.size() - pos - 8 < len) break;
+    const std::string_view payload(data.data() + pos + 8, len);
+    if (Crc32c(payload) != crc) break;
+    records->emplace_back(payload);
+    pos += 8 + len;
+  }
+  return pos;
+}
+
 std::uint32_t Crc32c(std::string_view data) {
   const auto& t = CrcTable();
   std::uint32_t c = 0xffffffffu;
@@ -48,24 +63,27 @@ Result<Wal> Wal::Open(Env* env, const std::string& path, Recovered* recovered) {
   Recovered local;
   Recovered& out = recovered != nullptr ? *recovered : local;
   out = Recovered{};
-  std::string data;
   const bool existed = env->FileExists(path);
-  if (existed) {
-    auto read = env->ReadFile(path, 1ull << 34);
-    if (!read.ok()) return Status::Error("wal_io", read.status().message());
-    data = std::move(*read);
-  }
   std::size_t pos = 0;
-  while (data.size() - pos >= 8) {
-    const std::uint32_t len = GetU32(data.data() + pos);
-    const std::uint32_t crc = GetU32(data.data() + pos + 4);
-    if (len > kMaxRecordBytes || data.size() - pos - 8 < len) break;
-    const std::string_view payload(data.data() + pos + 8, len);
-    if (Crc32c(payload) != crc) break;
-    out.records.emplace_back(payload);
-    pos += 8 + len;
+  std::size_t size = 0;
+  if (existed) {
+    // A record that fails its check is cut off with everything after it, for good. Before
+    // that, the file is read once more: a misread (a flaky disk or controller) must not cost
+    // the records behind it, while a torn tail reads the same twice.
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      auto read = env->ReadFile(path, 1ull << 34);
+      if (!read.ok()) return Status::Error("wal_io", read.status().message());
+      std::vector<std::string> records;
+      const std::size_t valid = ParseRecords(*read, &records);
+      if (attempt == 0 || valid > pos) {
+        pos = valid;
+        size = read->size();
+        out.records = std::move(records);
+      }
+      if (pos == size) break;
+    }
   }
-  out.truncated_bytes = data.size() - pos;
+  out.truncated_bytes = size - pos;
   auto file = env->OpenAppendable(path, 0600);
   if (!file.ok()) return IoError(file.status());
   if (!existed) {

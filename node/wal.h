@@ -9,9 +9,10 @@
 // Appends of our own signed messages are fsynced before they are sent; others are flushed
 // lazily (losing them costs only a re-gossip). On open, records are read until the first one
 // that is truncated, oversized or fails its CRC: that tail is cut off with a warning, never a
-// crash. A new height starts a new, empty log. Every file operation goes through the node's Env
-// (node/env.h); a log created here is made durable in its directory before Open returns, so a
-// synced append is never lost with the file's name.
+// crash (after a second read, so that a misread does not cost the records behind it). A new height
+// starts a new, empty log. Every file operation goes through the node's Env (node/env.h); a log
+// created here is made durable in its directory before Open returns, so a synced append is never
+// lost with the file's name.
 //
 // Thread-compatible: the consensus driver owns it.
 
@@ -27,6 +28,8 @@
 namespace consentd::node {
 
 std::uint32_t Crc32c(std::string_view data);
+// The whole, CRC-valid records at the start of `data`; returns the bytes they take.
+std::size_t ParseRecords(std::string_view data, std::vector<std::string>* records);
 
 class Wal {
  public:

@@ -268,11 +268,33 @@ void Replica::Evaluate() {
       }
     }
     if (!round_started_) return;
+    RestoreLockedValue();
     if (step_ == Step::kPropose && TryPrevote()) continue;
     if (TryPolka()) continue;
     ArmTimeouts();
     return;
   }
+}
+
+// After a restart the lock comes back from the safety state, but the locked block only from
+// the WAL's replay (or a peer). Once its proposal and the polka it was locked upon are here
+// again, the locked block is this validator's valid value again, as it was when it locked: it
+// re-proposes it with that polka, so validators locked in earlier rounds can unlock. Without
+// this, validators locked on blocks whose bytes a crash took propose only new blocks that they
+// themselves may not prevote, and the height can stall for good (found by the whole-node
+// simulation, tests/sim/node_sim.cc). Liveness only: the value a proposer offers is always
+// judged by each receiver's lock and the polka sent with it.
+void Replica::RestoreLockedValue() {
+  if (valid_block_ || locked_round_ < 0 || !locked_id_) return;
+  const RoundTable::Round* round = table_->Find(static_cast<std::uint32_t>(locked_round_));
+  if (round == nullptr || !round->proposal || !round->proposal->valid) return;
+  const Proposal& p = round->proposal->proposal;
+  if (p.block_id != *locked_id_ || round->prevotes.CountFor(p.block_id) < valset_->Quorum()) {
+    return;
+  }
+  valid_round_ = locked_round_;
+  valid_block_ = ProposedBlock{p.block_id, p.block};
+  valid_polka_ = round->prevotes.VotesFor(p.block_id);
 }
 
 // Rule 49: a quorum of precommits for a block in any round, and we hold the valid block.

@@ -120,6 +120,7 @@ class Replica {
   // The rules of Algorithm 1, applied until nothing changes.
   void Evaluate();
   bool TryCommit();
+  void RestoreLockedValue();
   bool TryPrevote();
   bool TryPolka();
   void ArmTimeouts();

@@ -68,6 +68,7 @@ Status NodeCore::Recover() {
   last_height_ = start_height;
   height_started_ms_ = round_started_ms_ = Now();
   replay_ = std::move(recovered.records);
+  persisted_lock_ = safety.locked_block_id;
   return Status::Ok();
 }
 
@@ -97,7 +98,7 @@ void NodeCore::Handle(CoreInput input) {
           replay_.clear();
           for (const std::string& r : records) {
             if (r.empty()) continue;
-            HandleMessage(/*peer=*/0, static_cast<std::uint8_t>(r[0]), r.substr(1));
+            HandleMessage(kReplayPeer, static_cast<std::uint8_t>(r[0]), r.substr(1));
           }
           Tick();
         } else if constexpr (std::is_same_v<T, PeerMessageInput>) {
@@ -183,8 +184,24 @@ void NodeCore::Execute(std::vector<consensus::Action> actions) {
         [&](auto& a) {
           using T = std::decay_t<decltype(a)>;
           if constexpr (std::is_same_v<T, consensus::PersistSafetyState>) {
-            Status st = SaveSafetyState(options_.env, options_.safety_path, a.state);
-            if (!st.ok()) Fail(st);
+            // A new lock is made durable together with the proposal and polka it locks on,
+            // which came in through the WAL without an fsync: a validator locked on a block
+            // whose bytes a crash took cannot propose it again, nor prevote another, and two
+            // such validators stall the height for good (a stall of this kind, there from the
+            // replica's side, was found by tests/sim/node_sim.cc, seed 745).
+            if (a.state.locked_block_id && a.state.locked_block_id != persisted_lock_) {
+              if (Status w = wal_->Sync(); !w.ok()) {
+                Fail(w);
+                return;
+              }
+            }
+            Status st = SaveSafetyState(options_.env, options_.safety_path, a.state,
+                                        options_.safety_write_order);
+            if (!st.ok()) {
+              Fail(st);
+              return;
+            }
+            persisted_lock_ = a.state.locked_block_id;
           } else if constexpr (std::is_same_v<T, consensus::Broadcast>) {
             SendOwn(a.message, std::nullopt);
           } else if constexpr (std::is_same_v<T, consensus::SendTo>) {
@@ -196,6 +213,12 @@ void NodeCore::Execute(std::vector<consensus::Action> actions) {
             runtime_->SetTimer(Now() + std::max<std::int64_t>(0, a.duration_ms),
                                CoreTimer{CoreTimer::Kind::kConsensusTimeout, h, r, step});
           } else if constexpr (std::is_same_v<T, consensus::RequestBlock>) {
+            // A commit quorum replayed from the WAL names the WAL as its sender: no peer to
+            // ask, and its height must not become a sync target. (It did: a restarted node
+            // kept asking "peer 0" for blocks, never a real peer that had them, and stayed
+            // behind for good; found by tests/sim/node_sim.cc.) The status of real peers
+            // leads block sync.
+            if (a.peer == kReplayPeer) return;
             // What the peer's messages showed counts as much as its status would (the next
             // status replaces it): the response that follows can then ask for the next batch.
             if (a.peer_height > 1) {
@@ -267,14 +290,18 @@ void NodeCore::HandleMessage(PeerId peer, std::uint8_t kind, const std::string& 
     case wire::Kind::kProposal: {
       auto p = wire::DecodeProposal(payload);
       if (!p.ok()) return malformed(p.status());
-      if (peer != 0) (void)wal_->Append(WalRecord(wire::Kind::kProposal, payload), /*sync=*/false);
+      if (peer != kReplayPeer) {
+        (void)wal_->Append(WalRecord(wire::Kind::kProposal, payload), /*sync=*/false);
+      }
       Feed(consensus::ProposalReceived{Now(), std::move(*p), peer});
       return;
     }
     case wire::Kind::kVote: {
       auto v = wire::DecodeVote(payload);
       if (!v.ok()) return malformed(v.status());
-      if (peer != 0) (void)wal_->Append(WalRecord(wire::Kind::kVote, payload), /*sync=*/false);
+      if (peer != kReplayPeer) {
+        (void)wal_->Append(WalRecord(wire::Kind::kVote, payload), /*sync=*/false);
+      }
       if (v->height == replica_->height() && v->round == replica_->round()) ++votes_this_round_;
       Feed(consensus::VoteReceived{Now(), std::move(*v), peer});
       return;

@@ -56,6 +56,8 @@ struct DriverOptions {
   std::int64_t sync_timeout_ms = 5000;
   std::int64_t clock_offset_ms = 0;                        // testing: a node whose clock is off
   std::uint32_t sync_batch_blocks = wire::kMaxSyncBlocks;  // blocks asked for per sync request
+  // How the safety state is written: kSafe, except in the simulations' unsafe variants.
+  AtomicWriteOrder safety_write_order = AtomicWriteOrder::kSafe;
 };
 
 struct DriverStats {
@@ -71,6 +73,9 @@ struct DriverStats {
   std::int64_t last_commit_ms = 0;
   std::vector<double> commit_latencies_ms;  // recent round-0-start to commit durations
 };
+
+// The sender of messages replayed from the WAL at a start (no peer has this id).
+inline constexpr PeerId kReplayPeer = 0;
 
 // The core's own timers: a consensus timeout, or the periodic status broadcast.
 struct CoreTimer {
@@ -134,6 +139,8 @@ class NodeCore {
   // Non-OK after a fatal error (storage); Handle then does nothing.
   Status fatal() const;
   DriverStats stats() const;
+  // The replica, for simulations' diagnostics (null before Recover).
+  const consensus::Replica* replica() const { return replica_.get(); }
   std::int64_t Now() const;
 
  private:
@@ -159,7 +166,8 @@ class NodeCore {
   crypto::PublicKey self_;
   std::unique_ptr<consensus::Replica> replica_;
   std::optional<Wal> wal_;
-  std::vector<std::string> replay_;  // WAL records to replay at StartInput
+  std::vector<std::string> replay_;        // WAL records to replay at StartInput
+  std::optional<Hash256> persisted_lock_;  // the lock of the last safety state written
   std::vector<CommitListener> listeners_;
 
   mutable std::mutex fatal_mu_;

@@ -125,6 +125,11 @@ Status Wal::Append(std::string_view payload, bool sync) {
   return Status::Ok();
 }
 
+Status Wal::Sync() {
+  if (Status st = file_->Sync(); !st.ok()) return IoError(st);
+  return Status::Ok();
+}
+
 Status Wal::Reset() {
   // Already empty (a height decided without a message of ours or a peer's, as in block sync):
   // truncating and syncing again would cost a metadata write per block for nothing.

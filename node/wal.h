@@ -45,6 +45,8 @@ class Wal {
 
   // Appends a record; with `sync` it is on disk when this returns. Errors: "wal_io".
   Status Append(std::string_view payload, bool sync);
+  // Makes every record appended so far durable. Errors: "wal_io".
+  Status Sync();
   // Empties the log (a new height). Errors: "wal_io".
   Status Reset();
   std::uint64_t size_bytes() const { return file_->size(); }

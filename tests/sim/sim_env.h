@@ -50,6 +50,8 @@ class SimEnv final : public node::Env {
 
   // --- the simulation's controls ---
   void Advance(std::int64_t ms) { elapsed_ms_ += ms; }
+  // Sets the virtual time (a simulation whose nodes share one clock). REQUIRES: not backwards.
+  void SetElapsed(std::int64_t ms) { elapsed_ms_ = ms; }
   // The machine loses power: undurable state is kept, lost or torn as described above, and
   // open WritableFiles stop working (a new life opens files again).
   void Crash();
@@ -61,6 +63,11 @@ class SimEnv final : public node::Env {
   // directory sync) every operation fails until Crash(): the process is dying mid-way.
   void PowerCutAfter(std::uint64_t n) { ops_left_ = n; }
   bool power_cut() const { return ops_left_ && *ops_left_ == 0; }
+  // Disarms pending fsync failures and power cuts (the faults are over).
+  void Disarm() {
+    failing_syncs_ = 0;
+    ops_left_.reset();
+  }
   // How many operations an injected fault made fail so far.
   std::uint64_t faults_struck() const { return faults_struck_; }
 

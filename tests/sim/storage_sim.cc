@@ -257,6 +257,14 @@ const char* ToString(node::AtomicWriteOrder order) {
   return "?";
 }
 
+std::optional<node::AtomicWriteOrder> WriteOrderFromString(std::string_view name) {
+  for (auto order : {node::AtomicWriteOrder::kSafe, node::AtomicWriteOrder::kNoFileSync,
+                     node::AtomicWriteOrder::kNoDirSync}) {
+    if (name == ToString(order)) return order;
+  }
+  return std::nullopt;
+}
+
 StorageSimResult RunStorageSim(const StorageSimOptions& options) { return Run(options).Go(); }
 
 }  // namespace consentd::sim

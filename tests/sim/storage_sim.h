@@ -15,7 +15,9 @@
 // A failure names its seed; the same seed gives the same trace, byte for byte.
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "node/env.h"
 
@@ -40,7 +42,8 @@ struct StorageSimResult {
 
 StorageSimResult RunStorageSim(const StorageSimOptions& options);
 
-// "kSafe" | "no-file-sync" | "no-dir-sync", and back.
+// "safe" | "no-file-sync" | "no-dir-sync", and back (nullopt for anything else).
 const char* ToString(node::AtomicWriteOrder order);
+std::optional<node::AtomicWriteOrder> WriteOrderFromString(std::string_view name);
 
 }  // namespace consentd::sim

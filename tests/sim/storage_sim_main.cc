@@ -50,16 +50,12 @@ int main(int argc, char** argv) {
       base.lives = std::atoi(need().c_str());
     } else if (arg == "--variant") {
       const std::string v = need();
-      if (v == "safe") {
-        base.safety_write_order = consentd::node::AtomicWriteOrder::kSafe;
-      } else if (v == "no-file-sync") {
-        base.safety_write_order = consentd::node::AtomicWriteOrder::kNoFileSync;
-      } else if (v == "no-dir-sync") {
-        base.safety_write_order = consentd::node::AtomicWriteOrder::kNoDirSync;
-      } else {
+      const auto order = consentd::sim::WriteOrderFromString(v);
+      if (!order) {
         std::fprintf(stderr, "consentd-storage-sim: unknown variant %s\n\n%s", v.c_str(), kUsage);
         return 2;
       }
+      base.safety_write_order = *order;
     } else if (arg == "--trace") {
       trace = true;
     } else {

@@ -219,7 +219,9 @@ Result<std::string> Passphrase(const Args& a, bool confirm) {
   return *first;
 }
 
-Result<crypto::PrivateKey> LoadKey(const std::string& path, const Args& a) {
+Result<crypto::PrivateKey> LoadKey(const std::string& path, const Args& a,
+                                   std::optional<std::string>* passphrase_used) {
+  if (passphrase_used != nullptr) passphrase_used->reset();
   bool loose = false;
   CONSENTD_ASSIGN_OR_RETURN(std::string text, wallet::ReadKeyFile(path, &loose));
   if (loose) {
@@ -230,6 +232,7 @@ Result<crypto::PrivateKey> LoadKey(const std::string& path, const Args& a) {
   CONSENTD_ASSIGN_OR_RETURN(std::string pass, Passphrase(a, /*confirm=*/false));
   auto key = wallet::DecryptKey(text, pass);
   if (!key.ok()) return key.status().WithContext(path);
+  if (passphrase_used != nullptr) *passphrase_used = std::move(pass);
   return key;
 }
 

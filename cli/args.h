@@ -74,7 +74,9 @@ void PrintHuman(const Json& j, int indent = 0);
 
 // Reads a key file and opens it: plaintext files directly, encrypted ones with the passphrase
 // from --passphrase-file, --passphrase-env or a prompt without echo. Warns on loose permissions.
-Result<crypto::PrivateKey> LoadKey(const std::string& path, const Args& a);
+// With `passphrase_used`, sets it to the passphrase that opened the file (nullopt: plaintext).
+Result<crypto::PrivateKey> LoadKey(const std::string& path, const Args& a,
+                                   std::optional<std::string>* passphrase_used = nullptr);
 // The customer's key for signed requests: --sign-key's key, or with --derive-for M the subject
 // key derived from it for controller M. Errors: "usage" (--derive-for without --sign-key),
 // "bad_controller", and LoadKey's.

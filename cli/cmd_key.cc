@@ -109,24 +109,6 @@ int Show(const Args& a, bool public_only) {
   return kExitOk;
 }
 
-// Opens the wallet root at `path`; *passphrase is what opened it (nullopt: plaintext), so a key
-// derived from it can be stored the same way without asking twice.
-Result<crypto::PrivateKey> OpenRoot(const std::string& path, const Args& a,
-                                    std::optional<std::string>* passphrase) {
-  bool loose = false;
-  CONSENTD_ASSIGN_OR_RETURN(std::string text, wallet::ReadKeyFile(path, &loose));
-  if (loose) {
-    std::fprintf(stderr, "consentctl: warning: %s is readable by other users (chmod 600 %s)\n",
-                 path.c_str(), path.c_str());
-  }
-  if (!wallet::IsPlaintextKeyFile(text)) {
-    CONSENTD_ASSIGN_OR_RETURN(*passphrase, Passphrase(a, /*confirm=*/false));
-  }
-  auto key = wallet::DecryptKey(text, *passphrase);
-  if (!key.ok()) return key.status().WithContext(path);
-  return key;
-}
-
 int Derive(const Args& a) {
   if (auto e = CheckArgs(a, {"--controller", "--out", "--passphrase-file", "--passphrase-env"}, 1,
                          1, "consentctl key derive ROOT --controller MEMBER [--out FILE]")) {
@@ -139,8 +121,9 @@ int Derive(const Args& a) {
   if (!out.empty() && std::filesystem::exists(out)) {
     return Fail(kExitUsage, "key derive: " + out + " exists; refusing to overwrite a key");
   }
+  // A derived key file is stored as the root is: under the same passphrase, or plaintext.
   std::optional<std::string> passphrase;
-  auto root = OpenRoot(a.positional[0], a, &passphrase);
+  auto root = LoadKey(a.positional[0], a, &passphrase);
   if (!root.ok()) return FailStatus(root.status());
   const std::string controller = a.Get("--controller");
   auto key = wallet::DeriveSubjectKey(*root, controller);

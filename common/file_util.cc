@@ -14,14 +14,14 @@ Status Errno(std::string_view what, const std::string& path) {
   return Status::Error("file_write", std::string(what) + " " + path + ": " + std::strerror(errno));
 }
 
-std::string DirOf(const std::string& path) {
+}  // namespace
+
+std::string DirName(const std::string& path) {
   const auto slash = path.find_last_of('/');
   if (slash == std::string::npos) return ".";
   if (slash == 0) return "/";
   return path.substr(0, slash);
 }
-
-}  // namespace
 
 Status SyncDirectory(const std::string& dir) {
   const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -57,7 +57,7 @@ Status WriteFileAtomic(const std::string& path, std::string_view data, mode_t mo
   }
   if (::close(fd) != 0) return Errno("close", tmp);
   if (::rename(tmp.c_str(), path.c_str()) != 0) return Errno("rename", tmp);
-  return SyncDirectory(DirOf(path));
+  return SyncDirectory(DirName(path));
 }
 
 Result<std::string> ReadFile(const std::string& path, std::size_t max_bytes) {

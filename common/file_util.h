@@ -17,6 +17,8 @@ namespace consentd {
 Status WriteFileAtomic(const std::string& path, std::string_view data, mode_t mode = 0644);
 // Errors: "file_read" (missing or unreadable), "file_too_large".
 Result<std::string> ReadFile(const std::string& path, std::size_t max_bytes = 64 << 20);
+// The directory part of `path` ("." when it has none).
+std::string DirName(const std::string& path);
 // fsyncs a directory so a rename or creation inside it is durable. Errors: "file_write".
 Status SyncDirectory(const std::string& dir);
 

@@ -120,13 +120,6 @@ Env* Env::Default() {
   return env;
 }
 
-std::string DirName(const std::string& path) {
-  const auto slash = path.find_last_of('/');
-  if (slash == std::string::npos) return ".";
-  if (slash == 0) return "/";
-  return path.substr(0, slash);
-}
-
 Status WriteFileAtomic(Env* env, const std::string& path, std::string_view data, mode_t mode,
                        AtomicWriteOrder order) {
   const std::string tmp = path + ".tmp";

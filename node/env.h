@@ -69,9 +69,6 @@ class Env {
   static Env* Default();
 };
 
-// The directory part of `path` ("." when it has none).
-std::string DirName(const std::string& path);
-
 // How WriteFileAtomic orders its steps. Only kSafe is correct; the others exist so the storage
 // simulation (tests/sim/storage_sim_test.cc) can show that it catches an unsafe order.
 enum class AtomicWriteOrder {

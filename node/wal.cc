@@ -2,6 +2,8 @@
 
 #include <array>
 
+#include "common/file_util.h"
+
 namespace consentd::node {
 namespace {
 
@@ -37,6 +39,15 @@ std::uint32_t GetU32(const char* in) {
 
 }  // namespace
 
+std::uint32_t Crc32c(std::string_view data) {
+  const auto& t = CrcTable();
+  std::uint32_t c = 0xffffffffu;
+  for (char ch : data) c = t[(c ^ static_cast<std::uint8_t>(ch)) & 0xff] ^ (c >> 8);
+  return c ^ 0xffffffffu;
+}
+
+namespace {
+
 // The records at the start of `data` that are whole and pass their CRC; returns their length.
 std::size_t ParseRecords(std::string_view data, std::vector<std::string>* records) {
   std::size_t pos = 0;
@@ -52,12 +63,7 @@ std::size_t ParseRecords(std::string_view data, std::vector<std::string>* record
   return pos;
 }
 
-std::uint32_t Crc32c(std::string_view data) {
-  const auto& t = CrcTable();
-  std::uint32_t c = 0xffffffffu;
-  for (char ch : data) c = t[(c ^ static_cast<std::uint8_t>(ch)) & 0xff] ^ (c >> 8);
-  return c ^ 0xffffffffu;
-}
+}  // namespace
 
 Result<Wal> Wal::Open(Env* env, const std::string& path, Recovered* recovered) {
   Recovered local;

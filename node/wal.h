@@ -28,8 +28,6 @@
 namespace consentd::node {
 
 std::uint32_t Crc32c(std::string_view data);
-// The whole, CRC-valid records at the start of `data`; returns the bytes they take.
-std::size_t ParseRecords(std::string_view data, std::vector<std::string>* records);
 
 class Wal {
  public:

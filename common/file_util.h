@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/path.h"  // DirName
 #include "common/result.h"
 
 namespace consentd {
@@ -17,8 +18,6 @@ namespace consentd {
 Status WriteFileAtomic(const std::string& path, std::string_view data, mode_t mode = 0644);
 // Errors: "file_read" (missing or unreadable), "file_too_large".
 Result<std::string> ReadFile(const std::string& path, std::size_t max_bytes = 64 << 20);
-// The directory part of `path` ("." when it has none).
-std::string DirName(const std::string& path);
 // fsyncs a directory so a rename or creation inside it is durable. Errors: "file_write".
 Status SyncDirectory(const std::string& dir);
 

@@ -61,9 +61,7 @@ bool Matches(const Json& entry, const AccessFilter& f) {
 }  // namespace
 
 AccessLog::AccessLog(std::unique_ptr<ledger::Store> store, NowMs now_ms, AccessHead head)
-    : store_(std::move(store)), now_ms_(std::move(now_ms)), head_(head), stored_seq_(head.seq) {
-  writer_ = std::thread([this] { WriteLoop(); });
-}
+    : store_(std::move(store)), now_ms_(std::move(now_ms)), head_(head), stored_seq_(head.seq) {}
 
 AccessLog::~AccessLog() {
   {
@@ -71,11 +69,11 @@ AccessLog::~AccessLog() {
     stopping_ = true;
   }
   wake_.notify_all();
-  writer_.join();
+  if (writer_ != nullptr) writer_->Join();
 }
 
 Result<std::unique_ptr<AccessLog>> AccessLog::Open(std::unique_ptr<ledger::Store> store,
-                                                   NowMs now_ms) {
+                                                   NowMs now_ms, Env* env) {
   AccessHead head{0, kZeroHash};
   CONSENTD_ASSIGN_OR_RETURN(auto stored, store->Get("h"));
   if (stored) {
@@ -95,7 +93,11 @@ Result<std::unique_ptr<AccessLog>> AccessLog::Open(std::unique_ptr<ledger::Store
           "the access log's last entry (" + std::to_string(head.seq) + ") does not match its head");
     }
   }
-  return std::unique_ptr<AccessLog>(new AccessLog(std::move(store), std::move(now_ms), head));
+  std::unique_ptr<AccessLog> log(new AccessLog(std::move(store), std::move(now_ms), head));
+  AccessLog* self = log.get();
+  CONSENTD_ASSIGN_OR_RETURN(log->writer_,
+                            env->StartThread("consentd-access", [self] { self->WriteLoop(); }));
+  return log;
 }
 
 Result<std::uint64_t> AccessLog::Append(const AccessRead& read) {

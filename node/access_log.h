@@ -34,7 +34,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <vector>
 
 #include "common/bytes.h"
@@ -42,6 +41,7 @@
 #include "common/result.h"
 #include "ledger/query/queries.h"
 #include "ledger/store/store.h"
+#include "node/env.h"
 #include "wallet/access_log_verify.h"
 
 namespace consentd::node {
@@ -78,10 +78,11 @@ class AccessLog {
  public:
   using NowMs = std::function<std::int64_t()>;
 
-  // Opens the log in `store`, reading its head. Errors: "store_*", "access_log_broken" when
-  // the head entry's hash is not what the head says.
-  static Result<std::unique_ptr<AccessLog>> Open(std::unique_ptr<ledger::Store> store,
-                                                 NowMs now_ms);
+  // Opens the log in `store`, reading its head, and starts its writer thread (from `env`).
+  // Errors: "store_*", "access_log_broken" when the head entry's hash is not what the head
+  // says, "thread_start".
+  static Result<std::unique_ptr<AccessLog>> Open(std::unique_ptr<ledger::Store> store, NowMs now_ms,
+                                                 Env* env = Env::Default());
 
   ~AccessLog();  // writes what is pending
   AccessLog(const AccessLog&) = delete;
@@ -131,7 +132,7 @@ class AccessLog {
   std::uint64_t attempts_ = 0;              // guarded by mu_: writes tried
   mutable bool retry_now_ = false;          // guarded by mu_: Flush wants a write now
   bool stopping_ = false;                   // guarded by mu_
-  std::thread writer_;
+  std::unique_ptr<Thread> writer_;
 };
 
 }  // namespace consentd::node

@@ -1,9 +1,7 @@
 #include "node/api_tokens.h"
 
-#include <filesystem>
 #include <set>
 
-#include "common/file_util.h"
 #include "common/hex.h"
 #include "crypto/random.h"
 
@@ -93,10 +91,10 @@ Json ToJson(const ApiToken& t) {
   return j;
 }
 
-Result<std::vector<ApiToken>> ReadTokensFile(const std::string& path) {
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) return std::vector<ApiToken>{};
-  CONSENTD_ASSIGN_OR_RETURN(std::string text, ReadFile(path, 16 << 20));
+Result<std::vector<ApiToken>> ReadTokensFile(const std::string& path, Env* env) {
+  auto read = env->ReadFile(path, 16 << 20);
+  if (!read.ok() && read.status().code() == "file_not_found") return std::vector<ApiToken>{};
+  CONSENTD_ASSIGN_OR_RETURN(std::string text, std::move(read));
   auto j = ParseJson(text);
   if (!j.ok()) return Invalid(path, "not JSON: " + j.status().message());
   if (!j->is_object() || !j->contains("tokens") || !(*j)["tokens"].is_array() || j->size() != 1) {
@@ -112,10 +110,10 @@ Result<std::vector<ApiToken>> ReadTokensFile(const std::string& path) {
   return MergeTokens({}, std::move(out));
 }
 
-Status WriteTokensFile(const std::string& path, const std::vector<ApiToken>& tokens) {
+Status WriteTokensFile(const std::string& path, const std::vector<ApiToken>& tokens, Env* env) {
   Json list = Json::array();
   for (const ApiToken& t : tokens) list.push_back(ToJson(t));
-  return WriteFileAtomic(path, Json{{"tokens", list}}.dump(2) + "\n", 0600);
+  return WriteFileAtomic(env, path, Json{{"tokens", list}}.dump(2) + "\n", 0600);
 }
 
 Result<std::string> GenerateToken() {

@@ -23,6 +23,7 @@
 #include "common/bytes.h"
 #include "common/json.h"
 #include "common/result.h"
+#include "node/env.h"
 
 namespace consentd::node {
 
@@ -43,9 +44,10 @@ Result<ApiToken> ParseApiToken(const Json& j, const std::string& path, bool name
 Json ToJson(const ApiToken& t);
 
 // The tokens file; a missing file holds no tokens. Errors: "config_invalid", "file_*".
-Result<std::vector<ApiToken>> ReadTokensFile(const std::string& path);
+Result<std::vector<ApiToken>> ReadTokensFile(const std::string& path, Env* env = Env::Default());
 // Written atomically, mode 0600.
-Status WriteTokensFile(const std::string& path, const std::vector<ApiToken>& tokens);
+Status WriteTokensFile(const std::string& path, const std::vector<ApiToken>& tokens,
+                       Env* env = Env::Default());
 
 // A fresh bearer token: 24 bytes from the OS CSPRNG as 48 hex digits. Errors:
 // "random_unavailable".

@@ -85,9 +85,9 @@ TEST(ApiTokens, TheFileRoundTripsAMissingFileIsEmptyAndNamesAreUnique) {
   same_hash.sha256 = a->sha256;
   EXPECT_EQ(MergeTokens({*a}, {same_hash}).status().code(), "config_invalid");
 
-  ASSERT_TRUE(WriteFileAtomic(path, "{\"tokens\": {}}").ok());
+  ASSERT_TRUE(consentd::WriteFileAtomic(path, "{\"tokens\": {}}").ok());
   EXPECT_EQ(ReadTokensFile(path).status().code(), "config_invalid");
-  ASSERT_TRUE(WriteFileAtomic(path, "not json").ok());
+  ASSERT_TRUE(consentd::WriteFileAtomic(path, "not json").ok());
   EXPECT_EQ(ReadTokensFile(path).status().code(), "config_invalid");
   std::filesystem::remove_all(dir);
 }

@@ -1,27 +1,25 @@
 #include "node/backup.h"
 
-#include <unistd.h>
-
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <filesystem>
-#include <fstream>
 #include <functional>
+#include <istream>
 #include <map>
+#include <memory>
 #include <optional>
+#include <streambuf>
 #include <string>
 
-#include "common/file_util.h"
+#include "common/path.h"
 #include "ledger/backup.h"
 #include "ledger/state/keys.h"
 #include "node/config.h"
+#include "node/env.h"
 #include "node/http/backup_fetch.h"
 
 namespace consentd::node {
 namespace {
-
-namespace fs = std::filesystem;
 
 constexpr const char* kBackupUsage = R"(consentd backup - a consistent backup of a node's ledger
 
@@ -92,43 +90,73 @@ int Fail(const Status& status) {
   return 1;
 }
 
-// A file written through stdio and fsynced before it is closed.
+// The backup file being written (mode 0600: a whole ledger), fsynced before it is closed.
 class OutFile {
  public:
-  explicit OutFile(const std::string& path) : f_(std::fopen(path.c_str(), "wb")) {}
-  ~OutFile() {
-    if (f_ != nullptr) std::fclose(f_);
+  OutFile(Env* env, const std::string& path) {
+    auto file = env->CreateFile(path, 0600);
+    if (file.ok()) file_ = std::move(*file);
   }
-  bool ok() const { return f_ != nullptr && !failed_; }
+  bool ok() const { return file_ != nullptr && !failed_; }
   bool Write(std::string_view data) {
-    if (f_ == nullptr || std::fwrite(data.data(), 1, data.size(), f_) != data.size()) {
-      failed_ = true;
-    }
+    if (file_ == nullptr || !file_->Append(data).ok()) failed_ = true;
     return !failed_;
   }
   bool Close() {
-    if (f_ == nullptr) return false;
-    const bool ok = !failed_ && std::fflush(f_) == 0 && ::fsync(fileno(f_)) == 0;
-    const bool closed = std::fclose(f_) == 0;
-    f_ = nullptr;
-    return ok && closed;
+    const bool ok = file_ != nullptr && !failed_ && file_->Sync().ok();
+    file_.reset();
+    return ok;
   }
 
  private:
-  std::FILE* f_;
+  std::unique_ptr<WritableFile> file_;
   bool failed_ = false;
 };
 
-// Reads the whole file through the backup reader without writing anything: structure,
-// entry count and checksum.
-Result<ledger::BackupManifest> CheckFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::Error("backup_io", "cannot read " + path);
-  return ledger::ReadBackup(in, [](ledger::WriteBatch&&) { return Status::Ok(); });
+// An Env file as the std::istream the backup reader takes. A read error ends the stream, so
+// the reader reports the backup truncated; `error()` says what happened.
+class EnvFileBuf final : public std::streambuf {
+ public:
+  explicit EnvFileBuf(std::unique_ptr<SequentialFile> file) : file_(std::move(file)) {}
+  const Status& error() const { return error_; }
+
+ protected:
+  int_type underflow() override {
+    if (gptr() < egptr()) return traits_type::to_int_type(*gptr());
+    auto got = file_->Read(buf_, sizeof buf_);
+    if (!got.ok()) error_ = got.status();
+    if (!got.ok() || *got == 0) return traits_type::eof();
+    setg(buf_, buf_, buf_ + *got);
+    return traits_type::to_int_type(*gptr());
+  }
+
+ private:
+  std::unique_ptr<SequentialFile> file_;
+  char buf_[1 << 16];
+  Status error_;
+};
+
+// Reads a backup file through `apply` (ledger::ReadBackup). Errors: "backup_io" when the file
+// cannot be read, and the reader's.
+Result<ledger::BackupManifest> ReadBackupFile(
+    Env* env, const std::string& path, const std::function<Status(ledger::WriteBatch&&)>& apply) {
+  auto file = env->OpenSequential(path);
+  if (!file.ok()) return Status::Error("backup_io", "cannot read " + path);
+  EnvFileBuf buf(std::move(*file));
+  std::istream in(&buf);
+  auto manifest = ledger::ReadBackup(in, apply);
+  if (!buf.error().ok()) return Status::Error("backup_io", buf.error().message());
+  return manifest;
 }
 
-Status BackupFromStore(const Config& config, ledger::Store& store, OutFile* out) {
-  CONSENTD_ASSIGN_OR_RETURN(auto genesis, ledger::Genesis::Load(config.GenesisPath()));
+// Reads the whole file through the backup reader without writing anything: structure,
+// entry count and checksum.
+Result<ledger::BackupManifest> CheckFile(Env* env, const std::string& path) {
+  return ReadBackupFile(env, path, [](ledger::WriteBatch&&) { return Status::Ok(); });
+}
+
+Status BackupFromStore(Env* env, const Config& config, ledger::Store& store, OutFile* out) {
+  CONSENTD_ASSIGN_OR_RETURN(auto genesis, config.LoadGenesis(env));
   auto snapshot = store.Snapshot();
   auto m = ledger::WriteBackup(std::move(snapshot), genesis,
                                [out](std::string_view chunk) { return out->Write(chunk); });
@@ -138,10 +166,10 @@ Status BackupFromStore(const Config& config, ledger::Store& store, OutFile* out)
   return m.status();
 }
 
-Result<std::string> ReadToken(const std::map<std::string, std::string>& args) {
+Result<std::string> ReadToken(Env* env, const std::map<std::string, std::string>& args) {
   std::string token;
   if (auto it = args.find("--token-file"); it != args.end()) {
-    CONSENTD_ASSIGN_OR_RETURN(token, ReadFile(it->second, 4096));
+    CONSENTD_ASSIGN_OR_RETURN(token, env->ReadFile(it->second, 4096));
   } else if (const char* env = std::getenv("CONSENTD_TOKEN"); env != nullptr) {
     token = env;
   }
@@ -154,7 +182,7 @@ Result<std::string> ReadToken(const std::map<std::string, std::string>& args) {
   return token;
 }
 
-bool StoreExists(const std::string& dir) { return fs::exists(fs::path(dir) / "CURRENT"); }
+bool StoreExists(Env* env, const std::string& dir) { return env->FileExists(dir + "/CURRENT"); }
 
 }  // namespace
 
@@ -167,25 +195,26 @@ int BackupMain(int argc, char** argv) {
     std::fprintf(stderr, "consentd: backup needs --home and --out\n\n%s", kBackupUsage);
     return 2;
   }
-  auto config = Config::Load(args["--home"]);
+  Env* env = Env::Default();
+  auto config = Config::Load(args["--home"], env);
   if (!config.ok()) return Fail(config.status());
   const std::string store_dir = config->DataPath() + "/ledger";
-  if (!StoreExists(store_dir)) {
+  if (!StoreExists(env, store_dir)) {
     return Fail(Status::Error("backup_no_ledger", "no ledger store in " + store_dir));
   }
   const std::string out_path = args["--out"];
   const std::string partial = out_path + ".partial";
   Status st;
   {
-    OutFile out(partial);
+    OutFile out(env, partial);
     if (!out.ok()) return Fail(Status::Error("backup_io", "cannot create " + partial));
     auto store = ledger::OpenLevelDbStore(store_dir);
     if (store.ok()) {
-      st = BackupFromStore(*config, **store, &out);
+      st = BackupFromStore(env, *config, **store, &out);
     } else if (store.status().code() == "store_io" &&
                store.status().message().find("lock") != std::string::npos) {
       // Locked: the node is running. Ask it.
-      auto token = ReadToken(args);
+      auto token = ReadToken(env, args);
       const std::string url =
           args.count("--node") ? args["--node"] : "http://" + config->http.listen.ToString();
       st = token.ok()
@@ -197,19 +226,17 @@ int BackupMain(int argc, char** argv) {
     if (st.ok() && !out.Close()) st = Status::Error("backup_io", "cannot write " + partial);
   }
   if (!st.ok()) {
-    std::error_code ec;
-    fs::remove(partial, ec);
+    (void)env->RemoveFile(partial);
     return Fail(st);
   }
-  auto checked = CheckFile(partial);
+  auto checked = CheckFile(env, partial);
   if (!checked.ok()) {
-    std::error_code ec;
-    fs::remove(partial, ec);
+    (void)env->RemoveFile(partial);
     return Fail(checked.status().WithContext("checking the backup just written"));
   }
-  std::error_code ec;
-  fs::rename(partial, out_path, ec);
-  if (ec) return Fail(Status::Error("backup_io", "cannot rename to " + out_path));
+  if (!env->Rename(partial, out_path).ok() || !env->SyncDir(DirName(out_path)).ok()) {
+    return Fail(Status::Error("backup_io", "cannot rename to " + out_path));
+  }
   std::printf("%s\n", CanonicalJson(checked->ToJson()).c_str());
   return 0;
 }
@@ -221,32 +248,32 @@ int RestoreMain(int argc, char** argv) {
     std::fprintf(stderr, "consentd: restore needs --in and --home\n\n%s", kRestoreUsage);
     return 2;
   }
+  Env* env = Env::Default();
   const std::string home = args["--home"];
   auto config =
-      fs::exists(fs::path(home) / "config.json") ? Config::Load(home) : Config::Parse("{}", home);
+      env->FileExists(home + "/config.json") ? Config::Load(home, env) : Config::Parse("{}", home);
   if (!config.ok()) return Fail(config.status());
-  auto genesis = ledger::Genesis::Load(config->GenesisPath());
+  auto genesis = config->LoadGenesis(env);
   if (!genesis.ok()) {
     return Fail(
         genesis.status().WithContext("restore checks the backup against the home's genesis.json"));
   }
   const std::string data = config->DataPath();
   const std::string target = data + "/ledger";
-  if (fs::exists(target)) {
+  if (env->FileExists(target)) {
     return Fail(Status::Error("restore_target_exists",
                               target + " exists: restore only into a home without a ledger"));
   }
-  std::ifstream in(args["--in"], std::ios::binary);
-  if (!in) return Fail(Status::Error("backup_io", "cannot read " + args["--in"]));
+  const std::string in = args["--in"];
+  if (!env->FileExists(in)) return Fail(Status::Error("backup_io", "cannot read " + in));
 
   const std::string staging = data + "/ledger.restoring";
-  std::error_code ec;
-  fs::remove_all(staging, ec);
-  fs::create_directories(data, ec);
+  (void)env->RemoveTree(staging);
+  (void)env->CreateDirs(data);
   auto restored = [&]() -> Result<ledger::BackupManifest> {
     CONSENTD_ASSIGN_OR_RETURN(auto store, ledger::OpenLevelDbStore(staging));
     CONSENTD_ASSIGN_OR_RETURN(auto manifest,
-                              ledger::ReadBackup(in, [&](ledger::WriteBatch&& batch) {
+                              ReadBackupFile(env, in, [&](ledger::WriteBatch&& batch) {
                                 return store->Write(batch, /*sync=*/false);
                               }));
     // One synced write makes everything before it durable (LevelDB's log is sequential).
@@ -259,14 +286,13 @@ int RestoreMain(int argc, char** argv) {
     return manifest;
   }();
   if (!restored.ok()) {
-    fs::remove_all(staging, ec);
+    (void)env->RemoveTree(staging);
     const Status st = restored.status().code() == "genesis_mismatch"
                           ? Status::Error("backup_wrong_chain", restored.status().message())
                           : restored.status();
     return Fail(st);
   }
-  fs::rename(staging, target, ec);
-  if (ec || !SyncDirectory(data).ok()) {
+  if (!env->Rename(staging, target).ok() || !env->SyncDir(data).ok()) {
     return Fail(Status::Error("backup_io", "cannot move the restored store to " + target));
   }
   std::printf("%s\n", CanonicalJson(restored->ToJson()).c_str());

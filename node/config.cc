@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <charconv>
 
-#include "common/file_util.h"
 #include "common/hex.h"
 #include "common/json.h"
 
@@ -211,9 +210,21 @@ Result<Config> Config::Parse(std::string_view text, const std::string& home) {
   return c;
 }
 
-Result<Config> Config::Load(const std::string& home) {
+Result<ledger::Genesis> Config::LoadGenesis(Env* env) const {
+  const std::string path = GenesisPath();
+  auto text = env->ReadFile(path, 16 << 20);
+  if (!text.ok()) {
+    return Status::Error("genesis_unreadable",
+                         "cannot read genesis file " + path + " (" + text.status().message() + ")");
+  }
+  auto genesis = ledger::Genesis::Parse(*text);
+  if (!genesis.ok()) return genesis.status().WithContext(path);
+  return genesis;
+}
+
+Result<Config> Config::Load(const std::string& home, Env* env) {
   const std::string path = home + "/config.json";
-  auto text = ReadFile(path, 1 << 20);
+  auto text = env->ReadFile(path, 1 << 20);
   if (!text.ok()) {
     return Status::Error("config_missing",
                          "cannot read " + path + " (" + text.status().message() + ")");

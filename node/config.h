@@ -11,7 +11,9 @@
 
 #include "common/result.h"
 #include "crypto/schnorr.h"
+#include "ledger/genesis.h"
 #include "node/api_tokens.h"
+#include "node/env.h"
 
 namespace consentd::node {
 
@@ -96,6 +98,9 @@ struct Config {
   // Resolved absolute paths.
   std::string Path(const std::string& relative) const;
   std::string GenesisPath() const { return Path(genesis_file); }
+  // Reads and parses the genesis file through `env`. Errors: "genesis_unreadable", and the
+  // parser's, with the path.
+  Result<ledger::Genesis> LoadGenesis(Env* env) const;
   std::string KeyPath() const { return Path(node_key_file); }
   std::string DataPath() const { return Path(data_dir); }
   // Safety state lives beside the key, outside data/: wiping data/ must not forget what the
@@ -104,7 +109,7 @@ struct Config {
   std::string WalPath() const { return Path(data_dir + "/consensus.wal"); }
 
   static Result<Config> Parse(std::string_view text, const std::string& home);
-  static Result<Config> Load(const std::string& home);
+  static Result<Config> Load(const std::string& home, Env* env = Env::Default());
 };
 
 }  // namespace consentd::node

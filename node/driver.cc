@@ -1,7 +1,8 @@
 #include "node/driver.h"
 
 #include <chrono>
-#include <system_error>
+#include <future>
+#include <memory>
 
 #include "node/log.h"
 
@@ -9,14 +10,20 @@ namespace consentd::node {
 
 Driver::Driver(ledger::Ledger* ledger, Mempool* mempool, Network* network,
                consensus::ReplicaConfig config, DriverOptions options)
-    : core_(ledger, mempool, network, std::move(config), std::move(options), this) {}
+    : env_(options.env),
+      core_(ledger, mempool, network, std::move(config), std::move(options), this),
+      sync_server_(env_, "consentd-serve", 64),
+      decoder_(env_, "consentd-decode", 1) {}
 
 Driver::~Driver() { Driver::Stop(); }
 
 Status Driver::Start() {
+  for (const Worker* w : {&sync_server_, &decoder_}) {
+    if (!w->started()) return w->start_error();
+  }
   CONSENTD_RETURN_IF_ERROR(core_.Recover());
   Post([this] { core_.Handle(StartInput{}); });
-  thread_ = std::thread([this] { Run(); });
+  CONSENTD_ASSIGN_OR_RETURN(thread_, env_->StartThread("consentd-core", [this] { Run(); }));
   return Status::Ok();
 }
 
@@ -28,11 +35,12 @@ void Driver::RequestStop() {
 
 void Driver::Stop() {
   // A fatal error stops the loop from its own thread (RequestStop), so "stopping" cannot mean
-  // "stopped": the thread must be joined here regardless, or destroying a joinable std::thread
-  // aborts.
+  // "stopped": the thread must be joined here regardless. The workers stop after it: a sync
+  // batch in progress waits for its decoder.
   RequestStop();
-  if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) thread_.join();
+  if (thread_ != nullptr && !thread_->IsCurrent()) thread_->Join();
   sync_server_.Stop();
+  decoder_.Stop();
 }
 
 void Driver::Post(std::function<void()> task) {
@@ -51,12 +59,15 @@ void Driver::SetTimer(std::int64_t due_ms, CoreTimer timer) {
 bool Driver::ServeOffLoop(std::function<void()> task) { return sync_server_.Post(std::move(task)); }
 
 std::future<void> Driver::RunAlongside(std::function<void()> task) {
-  try {
-    return std::async(std::launch::async, std::move(task));
-  } catch (const std::system_error& e) {
-    LogWarn("sync", "decoder_not_started", {{"error", e.what()}});
+  auto job = std::make_shared<std::packaged_task<void()>>(std::move(task));
+  std::future<void> done = job->get_future();
+  if (!decoder_.Post([job] { (*job)(); })) {
+    if (!decoder_.started()) {
+      LogWarn("sync", "decoder_not_started", {{"error", decoder_.start_error().ToString()}});
+    }
     return {};
   }
+  return done;
 }
 
 void Driver::OnPeerMessage(PeerId peer, std::uint8_t kind, std::string payload) {

@@ -4,6 +4,7 @@
 // the core; every input (peer messages, disconnections, new transactions, the core's timers)
 // becomes a task on that thread, so the core sees them one at a time. Other nodes' block-sync
 // requests are served on a worker thread, and block sync decodes ahead on a thread of its own.
+// Every thread comes from the Env of DriverOptions.
 //
 // Thread-safety: the On* inputs and accessors may be called from any thread.
 
@@ -11,9 +12,9 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <queue>
-#include <thread>
 #include <vector>
 
 #include "node/node_core.h"
@@ -32,7 +33,7 @@ class Driver final : private CoreRuntime {
   Driver& operator=(const Driver&) = delete;
 
   // Recovers the safety state and the WAL, then starts the thread. Errors: "safety_state_*",
-  // "wal_io".
+  // "wal_io", "thread_start".
   Status Start();
   // Stops the thread after the event in progress; idempotent.
   void Stop();
@@ -68,10 +69,12 @@ class Driver final : private CoreRuntime {
   void Post(std::function<void()> task);
   void Run();
 
+  Env* env_;
   NodeCore core_;
-  Worker sync_server_{64};  // serves other nodes' sync requests off the consensus thread
+  Worker sync_server_;  // serves other nodes' sync requests off the consensus thread
+  Worker decoder_;      // block sync's decoding ahead (RunAlongside)
 
-  std::thread thread_;
+  std::unique_ptr<Thread> thread_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::function<void()>> tasks_;

@@ -3,12 +3,16 @@
 #include "node/env.h"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <filesystem>
+#include <system_error>
+#include <thread>
 
 #include "common/file_util.h"
 
@@ -60,6 +64,38 @@ class PosixFile final : public WritableFile {
   std::uint64_t size_;
 };
 
+class PosixSequentialFile final : public SequentialFile {
+ public:
+  PosixSequentialFile(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
+  ~PosixSequentialFile() override { ::close(fd_); }
+  Result<std::size_t> Read(char* buf, std::size_t n) override {
+    for (;;) {
+      const ssize_t got = ::read(fd_, buf, n);
+      if (got >= 0) return static_cast<std::size_t>(got);
+      if (errno != EINTR) {
+        return Status::Error("file_read", "read " + path_ + ": " + std::strerror(errno));
+      }
+    }
+  }
+
+ private:
+  int fd_;
+  std::string path_;
+};
+
+class PosixThread final : public Thread {
+ public:
+  explicit PosixThread(std::thread thread) : thread_(std::move(thread)) {}
+  ~PosixThread() override { PosixThread::Join(); }
+  void Join() override {
+    if (thread_.joinable() && !IsCurrent()) thread_.join();
+  }
+  bool IsCurrent() const override { return thread_.get_id() == std::this_thread::get_id(); }
+
+ private:
+  std::thread thread_;
+};
+
 class PosixEnv final : public Env {
  public:
   std::int64_t NowMs() override {
@@ -85,6 +121,39 @@ class PosixEnv final : public Env {
   }
   Result<std::unique_ptr<WritableFile>> CreateFile(const std::string& path, mode_t mode) override {
     return Open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  }
+  Result<std::unique_ptr<SequentialFile>> OpenSequential(const std::string& path) override {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      if (errno == ENOENT) return Status::Error("file_not_found", path + ": no such file");
+      return Status::Error("file_read", "open " + path + ": " + std::strerror(errno));
+    }
+    return std::unique_ptr<SequentialFile>(new PosixSequentialFile(fd, path));
+  }
+  Status CreateDirs(const std::string& path) override {
+    std::error_code ec;
+    std::filesystem::create_directories(path, ec);
+    if (ec) return Status::Error("file_write", "mkdir " + path + ": " + ec.message());
+    return Status::Ok();
+  }
+  Status RemoveTree(const std::string& path) override {
+    std::error_code ec;
+    std::filesystem::remove_all(path, ec);
+    if (ec) return Status::Error("file_write", "remove " + path + ": " + ec.message());
+    return Status::Ok();
+  }
+  Result<std::unique_ptr<Thread>> StartThread(std::string name,
+                                              std::function<void()> body) override {
+    try {
+      std::thread t([short_name = name.substr(0, 15), body = std::move(body)] {
+        // The kernel keeps 15 characters of a thread's name.
+        ::pthread_setname_np(::pthread_self(), short_name.c_str());
+        body();
+      });
+      return std::unique_ptr<Thread>(new PosixThread(std::move(t)));
+    } catch (const std::system_error& e) {
+      return Status::Error("thread_start", "cannot start thread " + name + ": " + e.what());
+    }
   }
   Status Rename(const std::string& from, const std::string& to) override {
     if (::rename(from.c_str(), to.c_str()) != 0) return Errno("rename", from);

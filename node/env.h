@@ -1,7 +1,11 @@
 #pragma once
 
-// Env: the node's window on the world outside its own memory, as LevelDB has one: the clocks
-// and the files the node writes itself (consensus WAL, safety state). The production Env
+// Env: the node's window on the world outside its own memory, as LevelDB has one: the clocks,
+// the threads, and the files the node reads and writes itself (consensus WAL, safety state,
+// config, API tokens, log, backups). Nothing in node/ outside this file's implementation and the
+// transports (node/p2p/, node/http/) reads a clock, starts a thread or touches a file any other
+// way; scripts/check-layering enforces it. (The ledger's LevelDB store has LevelDB's own Env.)
+// The production Env
 // (Env::Default) is the operating system; the simulated one (tests/sim/sim_env.h) runs on
 // virtual time with an in-memory disk that forgets or tears what was not synced when it
 // "crashes", so the node's durability rules can be tested over thousands of seeded schedules
@@ -20,6 +24,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -41,6 +46,23 @@ class WritableFile {
   virtual std::uint64_t size() const = 0;
 };
 
+// A file open for reading from its start.
+class SequentialFile {
+ public:
+  virtual ~SequentialFile() = default;
+  // Reads up to `n` bytes into `buf`; 0 at the end of the file. Errors: "file_read".
+  virtual Result<std::size_t> Read(char* buf, std::size_t n) = 0;
+};
+
+// A thread an Env started. The destructor joins it.
+class Thread {
+ public:
+  virtual ~Thread() = default;
+  // Waits until the body has returned. Not from the thread itself (IsCurrent).
+  virtual void Join() = 0;
+  virtual bool IsCurrent() const = 0;
+};
+
 class Env {
  public:
   virtual ~Env() = default;
@@ -59,11 +81,24 @@ class Env {
   // Creates `path` empty (truncating it when it exists). Errors: "file_write".
   virtual Result<std::unique_ptr<WritableFile>> CreateFile(const std::string& path,
                                                            mode_t mode) = 0;
-  // Errors: "file_write".
+  // Errors: "file_not_found", "file_read".
+  virtual Result<std::unique_ptr<SequentialFile>> OpenSequential(const std::string& path) = 0;
+  // Creates `path` and any missing parents (mode 0755 before the umask). Errors: "file_write".
+  virtual Status CreateDirs(const std::string& path) = 0;
+  // Removes `path` and everything under it; a missing path is not an error. Errors:
+  // "file_write".
+  virtual Status RemoveTree(const std::string& path) = 0;
+  // Errors: "file_write". Renames directories too.
   virtual Status Rename(const std::string& from, const std::string& to) = 0;
   virtual Status RemoveFile(const std::string& path) = 0;
   // Makes creations, renames and removals inside `dir` durable. Errors: "file_write".
   virtual Status SyncDir(const std::string& dir) = 0;
+
+  // Runs `body` on a new thread named `name` (at most 15 characters show in `top -H`).
+  // Errors: "thread_start" (the system has no thread to give; SimEnv never does: a simulated
+  // node runs on the simulation's one thread).
+  virtual Result<std::unique_ptr<Thread>> StartThread(std::string name,
+                                                      std::function<void()> body) = 0;
 
   // The operating system. Never destroyed.
   static Env* Default();

@@ -12,14 +12,23 @@ constexpr std::size_t kMaxBatch = 1000;
 constexpr auto kFlushEvery = std::chrono::milliseconds(10);
 }  // namespace
 
-Gossip::Gossip(Mempool* mempool, Network* network, std::string chain_id, std::size_t max_tx_bytes,
-               std::function<std::int64_t()> now)
-    : mempool_(mempool),
+Gossip::Gossip(Env* env, Mempool* mempool, Network* network, std::string chain_id,
+               std::size_t max_tx_bytes, std::function<std::int64_t()> now)
+    : env_(env),
+      mempool_(mempool),
       network_(network),
       chain_id_(std::move(chain_id)),
       max_tx_bytes_(max_tx_bytes),
-      now_(std::move(now)) {
-  flusher_ = std::thread([this] { FlushLoop(); });
+      now_(std::move(now)),
+      ingest_a_(env, "consentd-gossip", 256),
+      ingest_b_(env, "consentd-gossip", 256) {}
+
+Status Gossip::Start() {
+  for (const Worker* w : {&ingest_a_, &ingest_b_}) {
+    if (!w->started()) return w->start_error();
+  }
+  CONSENTD_ASSIGN_OR_RETURN(flusher_, env_->StartThread("consentd-bcast", [this] { FlushLoop(); }));
+  return Status::Ok();
 }
 
 Gossip::~Gossip() { Stop(); }
@@ -31,7 +40,7 @@ void Gossip::Stop() {
     stopping_ = true;
     cv_.notify_all();
   }
-  if (flusher_.joinable()) flusher_.join();
+  if (flusher_ != nullptr) flusher_->Join();
   ingest_a_.Stop();
   ingest_b_.Stop();
 }

@@ -12,12 +12,13 @@
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "ledger/tx.h"
+#include "node/env.h"
 #include "node/mempool.h"
 #include "node/network.h"
 #include "node/worker.h"
@@ -26,10 +27,12 @@ namespace consentd::node {
 
 class Gossip {
  public:
-  // `now` gives the node's clock (Unix ms).
-  Gossip(Mempool* mempool, Network* network, std::string chain_id, std::size_t max_tx_bytes,
-         std::function<std::int64_t()> now);
+  // `now` gives the node's clock (Unix ms); the threads come from `env`.
+  Gossip(Env* env, Mempool* mempool, Network* network, std::string chain_id,
+         std::size_t max_tx_bytes, std::function<std::int64_t()> now);
   ~Gossip();
+  // Starts the broadcast thread. Errors: "thread_start".
+  Status Start();
   void Stop();
 
   // A tx this node admitted (from a client): queue it for broadcast.
@@ -46,6 +49,7 @@ class Gossip {
   void FlushLoop();
   void Ingest(const std::string& payload);
 
+  Env* env_;
   Mempool* mempool_;
   Network* network_;
   const std::string chain_id_;
@@ -55,9 +59,9 @@ class Gossip {
   std::condition_variable cv_;
   std::vector<ledger::TxPtr> outgoing_;
   bool stopping_ = false;
-  std::thread flusher_;
-  Worker ingest_a_{256};
-  Worker ingest_b_{256};
+  Worker ingest_a_;
+  Worker ingest_b_;
+  std::unique_ptr<Thread> flusher_;
   std::atomic<std::uint64_t> next_worker_{0};
   std::atomic<std::uint64_t> received_{0};
   std::atomic<std::uint64_t> admitted_{0};

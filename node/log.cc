@@ -1,17 +1,25 @@
 #include "node/log.h"
 
 #include <atomic>
-#include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <memory>
 #include <mutex>
 
 namespace consentd::node {
 namespace {
 
 std::atomic<LogLevel> g_level{LogLevel::kInfo};
+std::atomic<Env*> g_env{nullptr};  // null: Env::Default()
 std::mutex g_mu;
-std::FILE* g_out = nullptr;  // null: stderr
+// Guarded by g_mu; null: stderr. Not freed at exit: log calls may come from any thread until
+// the process ends.
+WritableFile* g_out = nullptr;
+
+Env* CurrentEnv() {
+  Env* env = g_env.load();
+  return env != nullptr ? env : Env::Default();
+}
 
 const char* Name(LogLevel l) {
   switch (l) {
@@ -70,20 +78,20 @@ std::optional<LogLevel> ParseLogLevel(std::string_view name) {
 void Logger::SetLevel(LogLevel level) { g_level = level; }
 LogLevel Logger::level() { return g_level; }
 
+void Logger::SetEnv(Env* env) { g_env = env; }
+
 bool Logger::OpenFile(const std::string& path) {
-  std::FILE* f = std::fopen(path.c_str(), "a");
-  if (f == nullptr) return false;
+  auto file = CurrentEnv()->OpenAppendable(path, 0640);
+  if (!file.ok()) return false;
   std::lock_guard<std::mutex> lock(g_mu);
-  if (g_out != nullptr) std::fclose(g_out);
-  g_out = f;
+  delete g_out;
+  g_out = file->release();
   return true;
 }
 
 namespace {
 std::string Stamp(LogLevel level) {
-  const auto now = std::chrono::system_clock::now();
-  const auto ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+  const std::int64_t ms = CurrentEnv()->NowMs();
   const std::time_t secs = static_cast<std::time_t>(ms / 1000);
   std::tm tm{};
   gmtime_r(&secs, &tm);
@@ -96,9 +104,10 @@ std::string Stamp(LogLevel level) {
 
 void Write(const std::string& line) {
   std::lock_guard<std::mutex> lock(g_mu);
-  std::FILE* out = g_out != nullptr ? g_out : stderr;
-  std::fwrite(line.data(), 1, line.size(), out);
-  std::fflush(out);
+  if (g_out == nullptr || !g_out->Append(line).ok()) {
+    std::fwrite(line.data(), 1, line.size(), stderr);
+    std::fflush(stderr);
+  }
 }
 }  // namespace
 

@@ -15,6 +15,8 @@
 #include <type_traits>
 #include <utility>
 
+#include "node/env.h"
+
 namespace consentd::node {
 
 enum class LogLevel { kDebug, kInfo, kWarn, kError };
@@ -39,7 +41,11 @@ class Logger {
   // on stderr once; logging never throws or stops the node.
   static void SetLevel(LogLevel level);
   static LogLevel level();
+  // Opens `path` for appending through the Env (SetEnv; Env::Default() unless set).
   static bool OpenFile(const std::string& path);
+  // The clock that stamps each line and the Env that opens the log file. `env` must outlive
+  // every later log call (or be replaced first).
+  static void SetEnv(Env* env);
   static void Log(LogLevel level, std::string_view component, std::string_view event,
                   std::initializer_list<LogField> fields = {});
   // A line already formatted as "component key=value ..." (from the peer transport).

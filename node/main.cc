@@ -10,7 +10,6 @@
 #include <optional>
 #include <string>
 
-#include "common/file_util.h"
 #include "common/version.h"
 #include "node/backup.h"
 #include "node/config.h"
@@ -149,7 +148,7 @@ int main(int argc, char** argv) {
   }
 
   if (!passphrase_file.empty()) {
-    auto pw = ReadFile(passphrase_file, 4096);
+    auto pw = Env::Default()->ReadFile(passphrase_file, 4096);
     if (!pw.ok()) {
       std::fprintf(stderr, "consentd: %s\n", pw.status().ToString().c_str());
       return 2;

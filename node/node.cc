@@ -3,7 +3,6 @@
 #include <chrono>
 #include <cstdlib>
 
-#include "common/clock.h"
 #include "common/hex.h"
 #include "consensus/signer.h"
 #include "ledger/genesis.h"
@@ -71,7 +70,7 @@ Node::Node(Config config, NodeOptions options, crypto::PrivateKey key)
 
 Node::~Node() { Stop(); }
 
-std::int64_t Node::Now() const { return UnixMillisNow() + options_.clock_offset_ms; }
+std::int64_t Node::Now() const { return options_.env->NowMs() + options_.clock_offset_ms; }
 
 namespace {
 // Forwards to a Network owned elsewhere (the honest node's own transport network).
@@ -110,16 +109,14 @@ Result<std::unique_ptr<Network>> Node::WrapNetwork(Network* inner) {
 }
 
 Status Node::Open() {
-  CONSENTD_ASSIGN_OR_RETURN(ledger::Genesis genesis, ledger::Genesis::Load(config_.GenesisPath()));
+  CONSENTD_ASSIGN_OR_RETURN(ledger::Genesis genesis, config_.LoadGenesis(options_.env));
   ledger::LevelDbOptions store_options;
   store_options.verify_on_open = config_.storage.verify_on_start;
   store_options.background_nice = config_.storage.background_nice;
-  const auto open_started = std::chrono::steady_clock::now();
+  const std::int64_t open_started = options_.env->MonotonicMs();
   auto store = ledger::OpenLevelDbStore(config_.DataPath() + "/ledger", store_options);
   if (!store.ok()) return store.status().WithContext("opening " + config_.DataPath() + "/ledger");
-  const auto open_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                           std::chrono::steady_clock::now() - open_started)
-                           .count();
+  const std::int64_t open_ms = options_.env->MonotonicMs() - open_started;
   CONSENTD_ASSIGN_OR_RETURN(ledger_, ledger::Ledger::Open(std::move(*store), std::move(genesis)));
   const ledger::Head head = ledger_->head();
   LogInfo("node", "ledger_opened",
@@ -136,7 +133,7 @@ Status Node::Open() {
   transport_network_ = std::make_unique<TransportNetwork>(&transport_);
   CONSENTD_ASSIGN_OR_RETURN(network_, WrapNetwork(transport_network_.get()));
   gossip_ = std::make_unique<Gossip>(
-      mempool_.get(), network_.get(), ledger_->genesis().chain_id,
+      options_.env, mempool_.get(), network_.get(), ledger_->genesis().chain_id,
       static_cast<std::size_t>(ledger_->genesis().params.max_tx_bytes), [this] { return Now(); });
 
   consensus::ReplicaConfig rc;
@@ -147,6 +144,7 @@ Status Node::Open() {
   if (!signer_key.ok()) return signer_key.status();
   rc.signer = std::make_unique<consensus::LocalSigner>(std::move(*signer_key));
   DriverOptions dopts;
+  dopts.env = options_.env;
   dopts.wal_path = config_.WalPath();
   dopts.safety_path = config_.SafetyStatePath();
   dopts.clock_offset_ms = options_.clock_offset_ms;
@@ -203,6 +201,7 @@ bool Node::IsAllowedPeer(const crypto::PublicKey& key) const {
 }
 
 Status Node::Start() {
+  CONSENTD_RETURN_IF_ERROR(gossip_->Start());
   CONSENTD_RETURN_IF_ERROR(driver_->Start());
   CONSENTD_RETURN_IF_ERROR(transport_->Start());
   CONSENTD_RETURN_IF_ERROR(http_->Start());
@@ -260,14 +259,14 @@ Status Node::Admit(const ledger::TxPtr& tx) {
   {
     std::lock_guard<std::mutex> lock(submitted_mu_);
     if (submitted_.size() >= config_.mempool.max_txs) submitted_.erase(submitted_.begin());
-    submitted_.emplace(tx->id(), std::chrono::steady_clock::now());
+    submitted_.emplace(tx->id(), options_.env->MonotonicMs());
   }
   gossip_->Announce(tx);
   return Status::Ok();
 }
 
 void Node::OnCommitted(const ledger::Block& block) {
-  const auto now = std::chrono::steady_clock::now();
+  const std::int64_t now = options_.env->MonotonicMs();
   {
     std::lock_guard<std::mutex> lock(submitted_mu_);
     for (const ledger::TxPtr& tx : block.txs) {
@@ -275,7 +274,7 @@ void Node::OnCommitted(const ledger::Block& block) {
       if (it == submitted_.end()) continue;
       metrics_.Observe("consentd_commit_latency_seconds",
                        "From admission through this node's API to commit on this node.",
-                       std::chrono::duration<double>(now - it->second).count());
+                       static_cast<double>(now - it->second) / 1000.0);
       submitted_.erase(it);
     }
   }
@@ -288,10 +287,14 @@ void Node::OnCommitted(const ledger::Block& block) {
 }
 
 std::uint64_t Node::WaitForHeightAbove(std::uint64_t height, std::int64_t timeout_ms) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  const std::int64_t deadline = options_.env->MonotonicMs() + timeout_ms;
   std::unique_lock<std::mutex> lock(commit_mu_);
-  commit_cv_.wait_until(lock, deadline,
-                        [&] { return stopped_ || ledger_->head().height > height; });
+  for (;;) {
+    if (stopped_ || ledger_->head().height > height) break;
+    const std::int64_t left = deadline - options_.env->MonotonicMs();
+    if (left <= 0) break;
+    commit_cv_.wait_for(lock, std::chrono::milliseconds(left));
+  }
   return ledger_->head().height;
 }
 
@@ -302,18 +305,21 @@ bool Node::IsCommitted(const Hash256& tx_id) const {
 }
 
 bool Node::WaitForCommit(const Hash256& tx_id, std::int64_t timeout_ms) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  auto committed = [&] { return IsCommitted(tx_id); };
+  const std::int64_t deadline = options_.env->MonotonicMs() + timeout_ms;
   std::unique_lock<std::mutex> lock(commit_mu_);
   for (;;) {
     lock.unlock();
-    if (committed()) return true;
+    if (IsCommitted(tx_id)) return true;
     lock.lock();
     if (stopped_) return false;
     const std::uint64_t seen = commits_seen_;
-    if (!commit_cv_.wait_until(lock, deadline, [&] { return stopped_ || commits_seen_ != seen; })) {
-      lock.unlock();
-      return committed();
+    while (!stopped_ && commits_seen_ == seen) {
+      const std::int64_t left = deadline - options_.env->MonotonicMs();
+      if (left <= 0) {
+        lock.unlock();
+        return IsCommitted(tx_id);
+      }
+      commit_cv_.wait_for(lock, std::chrono::milliseconds(left));
     }
   }
 }

@@ -10,7 +10,6 @@
 //
 // Thread-safety: the public methods may be called from any thread after Start().
 
-#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <map>
@@ -23,6 +22,7 @@
 #include "ledger/tx.h"
 #include "node/config.h"
 #include "node/driver.h"
+#include "node/env.h"
 #include "node/gossip.h"
 #include "node/mempool.h"
 #include "node/metrics.h"
@@ -34,6 +34,7 @@ namespace consentd::node {
 class HttpServer;
 
 struct NodeOptions {
+  Env* env = Env::Default();              // clocks, threads and the node's own files
   std::optional<std::string> passphrase;  // for an encrypted node key
   std::int64_t clock_offset_ms = 0;       // testing: run with a skewed clock
   std::uint32_t sync_batch_blocks = 0;    // testing: blocks per sync request (0 = the default)
@@ -75,6 +76,7 @@ class Node {
   // the head height.
   std::uint64_t WaitForHeightAbove(std::uint64_t height, std::int64_t timeout_ms);
   std::int64_t Now() const;
+  Env* env() const { return options_.env; }
   Metrics& metrics() { return metrics_; }
 
   const Config& config() const { return config_; }
@@ -114,7 +116,7 @@ class Node {
   // Admission times of txs submitted here, for the commit latency histogram (bounded by the
   // mempool's size; entries of txs that never commit are dropped with the oldest).
   std::mutex submitted_mu_;
-  std::map<Hash256, std::chrono::steady_clock::time_point> submitted_;
+  std::map<Hash256, std::int64_t> submitted_;  // Env::MonotonicMs at admission
 
   std::mutex commit_mu_;
   std::condition_variable commit_cv_;

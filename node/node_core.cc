@@ -5,8 +5,6 @@
 #include <future>
 #include <vector>
 
-#include "common/clock.h"
-#include "common/file_util.h"
 #include "common/hex.h"
 #include "consensus/certificate.h"
 #include "node/log.h"

@@ -2,7 +2,7 @@
 
 #include <array>
 
-#include "common/file_util.h"
+#include "common/path.h"
 
 namespace consentd::node {
 namespace {

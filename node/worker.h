@@ -2,23 +2,38 @@
 
 // Worker: one background thread running posted tasks in order, with a bounded queue (Post
 // returns false when it is full, so a flood of requests cannot grow memory without limit).
+// The thread comes from an Env; when the Env has none to give, the worker refuses every task
+// (started() is false) and its owner falls back or reports it.
 
 #include <condition_variable>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
-#include <thread>
+#include <string>
+
+#include "node/env.h"
 
 namespace consentd::node {
 
 class Worker {
  public:
-  explicit Worker(std::size_t max_queue = 1024) : max_queue_(max_queue) {
-    thread_ = std::thread([this] { Run(); });
+  Worker(Env* env, std::string name, std::size_t max_queue = 1024) : max_queue_(max_queue) {
+    auto thread = env->StartThread(std::move(name), [this] { Run(); });
+    if (thread.ok()) {
+      thread_ = std::move(*thread);
+    } else {
+      start_error_ = thread.status();
+      stopping_ = true;
+    }
   }
   ~Worker() { Stop(); }
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
+
+  bool started() const { return thread_ != nullptr; }
+  // Ok, or why the thread could not start ("thread_start").
+  const Status& start_error() const { return start_error_; }
 
   bool Post(std::function<void()> task) {
     std::lock_guard<std::mutex> lock(mu_);
@@ -31,12 +46,11 @@ class Worker {
   void Stop() {
     {
       std::lock_guard<std::mutex> lock(mu_);
-      if (stopping_) return;
       stopping_ = true;
       tasks_.clear();
       cv_.notify_all();
     }
-    if (thread_.joinable()) thread_.join();
+    if (thread_ != nullptr) thread_->Join();
   }
 
  private:
@@ -59,7 +73,9 @@ class Worker {
   std::condition_variable cv_;
   std::deque<std::function<void()>> tasks_;
   bool stopping_ = false;
-  std::thread thread_;
+  Status start_error_;
+  // Last: started after every member above exists, joined before they go.
+  std::unique_ptr<Thread> thread_;
 };
 
 }  // namespace consentd::node

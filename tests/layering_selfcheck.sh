@@ -25,6 +25,13 @@ printf '#include <httplib.h>\n' > "$tmp/node/http/bad_server.cc"
 printf '#include <chrono>\n' > "$tmp/consensus/bad_clock.cc"
 printf 'int Now() { return std::chrono::steady_clock::now(); }\n' > "$tmp/consensus/bad_now.cc"
 printf 'Cache& Get() {\n  static Cache* cache = new Cache();\n  return *cache;\n}\n' > "$tmp/consensus/bad_global.cc"
+# node/ reaches clocks, threads and files through its Env; the transports and the Env may.
+printf 'auto t = std::chrono::steady_clock::now();\n' > "$tmp/node/bad_clock.cc"
+printf 'void Go() {\n  std::thread t([] {});\n}\n' > "$tmp/node/bad_thread.cc"
+printf '#include <fstream>\n' > "$tmp/node/bad_file.cc"
+printf '#include "common/file_util.h"\n' > "$tmp/node/bad_file_util.cc"
+printf 'int fd = ::open(path, 0);\n' > "$tmp/node/bad_open.cc"
+printf 'auto t = std::chrono::steady_clock::now();\n' > "$tmp/node/p2p/ok_transport_clock.cc"
 
 set +e
 out=$("$tmp/scripts/check-layering" "$tmp" 2>&1)
@@ -35,7 +42,12 @@ echo "$out"
 for expect in "consensus/bad_boost.h:3:" "consensus/bad_layer.cc:1:" "consensus/bad_ledger.cc:1:" "ledger/bad_secp.cc:1:" \
               "ledger/state.cc.bad.cc:1:" "common/bad_http.cc:1:" "common/bad_up.cc:1:" \
               "node/http/bad_route.cc:1:" "node/http/bad_server.cc:1:" \
-              "consensus/bad_clock.cc:1:" "consensus/bad_now.cc:1:" "consensus/bad_global.cc:2:"; do
+              "consensus/bad_clock.cc:1:" "consensus/bad_now.cc:1:" "consensus/bad_global.cc:2:" \
+              "node/bad_clock.cc:1:" "node/bad_thread.cc:2:" "node/bad_file.cc:1:" \
+              "node/bad_file_util.cc:1:" "node/bad_open.cc:1:"; do
   grep -qF "$expect" <<<"$out" || { echo "FAIL: violation not reported: $expect"; exit 1; }
 done
+if grep -qF "node/p2p/ok_transport_clock.cc" <<<"$out"; then
+  echo "FAIL: a transport's clock was reported"; exit 1
+fi
 echo "layering self-check: ok"

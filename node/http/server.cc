@@ -14,7 +14,6 @@
 #include <thread>
 #include <unordered_map>
 
-#include "common/clock.h"
 #include "node/http/api.h"
 #include "node/http/rate_limit.h"
 #include "node/http/reads.h"
@@ -860,8 +859,9 @@ Status HttpServer::Start() {
   c.cfg = c.node->config().http;
   auto tokens = LoadTokens(c.node->config());
   if (!tokens.ok()) return tokens.status();
-  c.auth = std::make_unique<http::Authenticator>(
-      std::move(*tokens), c.node->ledger().genesis().chain_id, UnixMillisNow);
+  c.auth =
+      std::make_unique<http::Authenticator>(std::move(*tokens), c.node->ledger().genesis().chain_id,
+                                            [env = c.node->env()] { return env->NowMs(); });
   c.limiter = std::make_unique<http::RateLimiter>(c.cfg.rate_limit_per_s, c.cfg.rate_limit_burst);
   c.api.max_streams[0] = static_cast<int>(c.cfg.max_streams_anonymous);
   c.api.max_streams[1] = static_cast<int>(c.cfg.max_streams_member);
@@ -875,7 +875,9 @@ Status HttpServer::Start() {
     options.write_buffer_bytes = 4 << 20;
     auto store = ledger::OpenLevelDbStore(dir, options);
     if (!store.ok()) return store.status().WithContext("opening the access log " + dir);
-    auto log = AccessLog::Open(std::move(*store), UnixMillisNow);
+    Env* env = c.node->env();
+    auto log = AccessLog::Open(
+        std::move(*store), [env] { return env->NowMs(); }, env);
     if (!log.ok()) return log.status().WithContext("opening the access log " + dir);
     c.api.access_log = std::move(*log);
     LogInfo("http", "access_log_opened", {{"entries", c.api.access_log->head().seq}});

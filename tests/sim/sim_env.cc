@@ -1,5 +1,7 @@
 #include "tests/sim/sim_env.h"
 
+#include <algorithm>
+
 namespace consentd::sim {
 
 class SimEnv::File final : public node::WritableFile {
@@ -117,6 +119,49 @@ Status SimEnv::Rename(const std::string& from, const std::string& to) {
   names_[to] = inode;
   journal_.push_back(NameOp{to, from, std::move(inode)});
   return Status::Ok();
+}
+
+namespace {
+class StringFile final : public node::SequentialFile {
+ public:
+  explicit StringFile(std::string data) : data_(std::move(data)) {}
+  Result<std::size_t> Read(char* buf, std::size_t n) override {
+    const std::size_t got = std::min(n, data_.size() - at_);
+    data_.copy(buf, got, at_);
+    at_ += got;
+    return got;
+  }
+
+ private:
+  std::string data_;
+  std::size_t at_ = 0;
+};
+}  // namespace
+
+Result<std::unique_ptr<node::SequentialFile>> SimEnv::OpenSequential(const std::string& path) {
+  CONSENTD_ASSIGN_OR_RETURN(std::string data, ReadFile(path, std::string().max_size()));
+  return std::unique_ptr<node::SequentialFile>(new StringFile(std::move(data)));
+}
+
+Status SimEnv::CreateDirs(const std::string& path) { return Mutate("mkdir", path); }
+
+Status SimEnv::RemoveTree(const std::string& path) {
+  CONSENTD_RETURN_IF_ERROR(Mutate("remove", path));
+  const std::string under = path + "/";
+  for (auto it = names_.begin(); it != names_.end();) {
+    if (it->first == path || it->first.compare(0, under.size(), under) == 0) {
+      journal_.push_back(NameOp{"", it->first, nullptr});
+      it = names_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  return Status::Ok();
+}
+
+Result<std::unique_ptr<node::Thread>> SimEnv::StartThread(std::string name,
+                                                          std::function<void()> /*body*/) {
+  return Status::Error("thread_start", "the simulation runs on one thread (" + name + ")");
 }
 
 Status SimEnv::RemoveFile(const std::string& path) {

@@ -44,9 +44,17 @@ class SimEnv final : public node::Env {
                                                              mode_t mode) override;
   Result<std::unique_ptr<node::WritableFile>> CreateFile(const std::string& path,
                                                          mode_t mode) override;
+  Result<std::unique_ptr<node::SequentialFile>> OpenSequential(const std::string& path) override;
+  // Directories are implicit on the simulated disk: a path names a file, its directories are
+  // the prefixes before each '/'.
+  Status CreateDirs(const std::string& path) override;
+  Status RemoveTree(const std::string& path) override;
   Status Rename(const std::string& from, const std::string& to) override;
   Status RemoveFile(const std::string& path) override;
   Status SyncDir(const std::string& dir) override;
+  // Always "thread_start": a simulated node runs on the simulation's one thread.
+  Result<std::unique_ptr<node::Thread>> StartThread(std::string name,
+                                                    std::function<void()> body) override;
 
   // --- the simulation's controls ---
   void Advance(std::int64_t ms) { elapsed_ms_ += ms; }

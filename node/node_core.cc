@@ -244,6 +244,13 @@ void NodeCore::Execute(std::vector<consensus::Action> actions) {
               Fail(w);
               return;
             }
+            std::vector<std::pair<std::uint64_t, std::string>> still_ahead;
+            for (auto& [h, record] : ahead_) {
+              if (h <= a.height) continue;
+              (void)wal_->Append(record, /*sync=*/false);
+              if (h > a.height + 1) still_ahead.emplace_back(h, std::move(record));
+            }
+            ahead_ = std::move(still_ahead);
             const std::int64_t now = Now();
             LogInfo("consensus", "commit",
                     {{"height", a.height},
@@ -277,6 +284,19 @@ void NodeCore::Execute(std::vector<consensus::Action> actions) {
   }
 }
 
+// A received proposal or vote goes into the WAL without an fsync (a new lock syncs it, see
+// PersistSafetyState), unless it came from the WAL. One for a later height is also kept aside:
+// the replica buffers it and may lock on it once it gets there, but the commit before resets
+// the WAL, so it is appended again after that reset. (Without this a validator locked on a
+// proposal it had received a moment before its commit lost the proposal at its next crash, and
+// two such validators stalled the height: the whole-node simulation, seed 20261229426.)
+void NodeCore::LogReceived(PeerId peer, std::uint64_t height, std::string record) {
+  if (peer != kReplayPeer) (void)wal_->Append(record, /*sync=*/false);
+  if (height > replica_->height() && ahead_.size() < kMaxAheadRecords) {
+    ahead_.emplace_back(height, std::move(record));
+  }
+}
+
 void NodeCore::HandleMessage(PeerId peer, std::uint8_t kind, const std::string& payload) {
   auto malformed = [&](const Status& st) {
     LogDebug("consensus", "malformed_message",
@@ -288,18 +308,14 @@ void NodeCore::HandleMessage(PeerId peer, std::uint8_t kind, const std::string& 
     case wire::Kind::kProposal: {
       auto p = wire::DecodeProposal(payload);
       if (!p.ok()) return malformed(p.status());
-      if (peer != kReplayPeer) {
-        (void)wal_->Append(WalRecord(wire::Kind::kProposal, payload), /*sync=*/false);
-      }
+      LogReceived(peer, p->height, WalRecord(wire::Kind::kProposal, payload));
       Feed(consensus::ProposalReceived{Now(), std::move(*p), peer});
       return;
     }
     case wire::Kind::kVote: {
       auto v = wire::DecodeVote(payload);
       if (!v.ok()) return malformed(v.status());
-      if (peer != kReplayPeer) {
-        (void)wal_->Append(WalRecord(wire::Kind::kVote, payload), /*sync=*/false);
-      }
+      LogReceived(peer, v->height, WalRecord(wire::Kind::kVote, payload));
       if (v->height == replica_->height() && v->round == replica_->round()) ++votes_this_round_;
       Feed(consensus::VoteReceived{Now(), std::move(*v), peer});
       return;

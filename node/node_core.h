@@ -147,6 +147,7 @@ class NodeCore {
   void Feed(const consensus::Event& event);
   void Execute(std::vector<consensus::Action> actions);
   void SendOwn(const consensus::Message& message, std::optional<PeerId> to);
+  void LogReceived(PeerId peer, std::uint64_t height, std::string record);
   void HandleMessage(PeerId peer, std::uint8_t kind, const std::string& payload);
   void ServeSync(PeerId peer, std::uint64_t from, std::uint32_t count);
   void OnSyncedBlocks(PeerId peer, std::string payload);
@@ -167,6 +168,11 @@ class NodeCore {
   std::unique_ptr<consensus::Replica> replica_;
   std::optional<Wal> wal_;
   std::vector<std::string> replay_;        // WAL records to replay at StartInput
+  // WAL records of proposals and votes for heights above the replica's, which it buffers: the
+  // WAL is reset at each commit, so they are appended again after it (bounded by
+  // kMaxAheadRecords, as the replica's buffer is bounded).
+  std::vector<std::pair<std::uint64_t, std::string>> ahead_;
+  static constexpr std::size_t kMaxAheadRecords = 4096;
   std::optional<Hash256> persisted_lock_;  // the lock of the last safety state written
   std::vector<CommitListener> listeners_;
 

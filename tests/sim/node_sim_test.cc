@@ -57,7 +57,7 @@ INSTANTIATE_TEST_SUITE_P(Part, NodeSimCi, ::testing::Range<std::uint64_t>(0, kPa
 // and stayed behind for good; 745, validators locked on blocks whose bytes a crash took, so
 // the height stalled (the replica now takes its locked block back from the WAL's replay).
 TEST(NodeSim, TheBugsItFoundStayFixed) {
-  for (std::uint64_t seed : {304u, 745u}) {
+  for (std::uint64_t seed : {304ull, 745ull, 20261229426ull}) {
     NodeSimOptions o;
     o.seed = seed;
     const NodeSimResult r = RunNodeSim(o);

@@ -5,7 +5,9 @@
 // Replica::Handle; it must be deterministic in its inputs, must not call back into the
 // replica, and must not block. Committing is not a call: the replica emits a Commit action, and
 // the driver applies it before it feeds the replica its next event, so BuildProposal and
-// ValidateProposal for height h + 1 always see block h applied.
+// ValidateProposal for height h + 1 always see block h applied. Whether transactions wait is
+// not a question either: the replica learns it from TxsAvailable events (see events.h), so its
+// output depends on its events alone.
 
 #include <cstdint>
 
@@ -28,19 +30,18 @@ class Application {
   virtual ProposedBlock BuildProposal(std::uint64_t height, std::int64_t time_ms) = 0;
 
   // Checks a proposed payload for `height` and returns its id (ids are the application's to
-  // compute), or why it is invalid. An invalid payload is the proposer's fault.
-  virtual Result<Hash256> ValidateProposal(std::uint64_t height, ByteSpan payload) = 0;
+  // compute), or why it is invalid. An invalid payload is the proposer's fault. `time_ms` is
+  // the time of the event being handled (for rules such as a block time's drift).
+  virtual Result<Hash256> ValidateProposal(std::uint64_t height, ByteSpan payload,
+                                           std::int64_t time_ms) = 0;
   // The same for a payload whose commit certificate for `block_id` has already verified (block
   // sync): the application may skip checks the 2f+1 signers vouch for, such as its
   // transactions' signatures, but must still return the payload's own id.
   virtual Result<Hash256> ValidateCertified(std::uint64_t height, ByteSpan payload,
-                                            const Hash256& block_id) {
+                                            const Hash256& block_id, std::int64_t time_ms) {
     (void)block_id;
-    return ValidateProposal(height, payload);
+    return ValidateProposal(height, payload, time_ms);
   }
-
-  // Whether the mempool holds transactions (paces empty blocks).
-  virtual bool HasPendingTxs() = 0;
 
   // The validator set that decides `height`. Changes decided at a height take effect at a
   // later height, so this is known before `height` starts. The replica copies it.

@@ -43,7 +43,10 @@ struct TimeoutFired {
   Step step;
 };
 
-// The mempool went from empty to non-empty.
+// Transactions wait to be proposed: the mempool went from empty to non-empty, or a commit left
+// some in it (the driver feeds one after applying such a commit; a commit itself tells the
+// replica nothing, so it assumes the block took them all). Paces empty blocks: a round-0
+// proposer with none waits for this event or the empty-block interval.
 struct TxsAvailable {
   std::int64_t now_ms;
 };

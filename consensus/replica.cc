@@ -103,6 +103,7 @@ void Replica::On(const TimeoutFired& e) {
 }
 
 void Replica::On(const TxsAvailable&) {
+  txs_pending_ = true;
   if (!loaded_ || !round_started_ || round_ != 0 || step_ != Step::kPropose) return;
   if (waiting_for_txs_) {
     if (!Propose()) SetProposeTimeout(config_.timeouts.Duration(Step::kPropose, 0));
@@ -122,7 +123,7 @@ void Replica::On(const BlockReceived& e) {
            .ok()) {
     return Drop(DropReason::kBadBlock);
   }
-  const Result<Hash256> id = app_->ValidateCertified(height_, e.payload, cert.block_id);
+  const Result<Hash256> id = app_->ValidateCertified(height_, e.payload, cert.block_id, now_);
   if (!id.ok() || *id != cert.block_id) return Drop(DropReason::kBadBlock);
   CommitBlock(e.payload, cert);
 }
@@ -211,7 +212,7 @@ void Replica::ReceiveProposal(const Proposal& p, PeerId from, bool verified) {
   if (!verified && !SignatureValid(p)) return Drop(DropReason::kBadSignature);
   RoundTable::Round* round = table_->Open(r);
   if (round == nullptr) return Drop(DropReason::kRoundQuota);
-  const Result<Hash256> id = app_->ValidateProposal(height_, p.block);
+  const Result<Hash256> id = app_->ValidateProposal(height_, p.block, now_);
   round->proposal = ReceivedProposal{p, id.ok() && *id == p.block_id};
   table_->MarkSender(r, index);
   Evaluate();
@@ -414,7 +415,7 @@ void Replica::StartRound(std::uint32_t round) {
   table_->SetCurrent(round);
   while (own_.size() > config_.limits.max_own_rounds) own_.erase(own_.begin());
   if (IsProposer(round)) {
-    if (valid_block_ || round > 0 || app_->HasPendingTxs()) {
+    if (valid_block_ || round > 0 || txs_pending_) {
       // Our own proposal normally moves us to prevote at once; the timer keeps a step without
       // one impossible should it not.
       if (Propose()) return SetProposeTimeout(config_.timeouts.Duration(Step::kPropose, round));
@@ -425,7 +426,7 @@ void Replica::StartRound(std::uint32_t round) {
     }
   }
   std::int64_t d = config_.timeouts.Duration(Step::kPropose, round);
-  if (round == 0 && !app_->HasPendingTxs()) d += config_.timeouts.empty_block_interval;
+  if (round == 0 && !txs_pending_) d += config_.timeouts.empty_block_interval;
   SetProposeTimeout(d);
 }
 
@@ -497,6 +498,7 @@ void Replica::ResetForHeight(std::uint64_t height) {
   valid_polka_.clear();
   polka_seen_ = false;
   waiting_for_txs_ = false;
+  txs_pending_ = false;  // the committed block took them; the driver says if any are left
   prevote_deadline_.reset();
   precommit_deadline_.reset();
   table_.reset();

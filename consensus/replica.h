@@ -185,6 +185,7 @@ class Replica {
   std::vector<Vote> valid_polka_;  // the prevotes that made valid_block_ valid, re-sent with it
   bool polka_seen_ = false;        // rule 36 fired in this round
   bool waiting_for_txs_ = false;   // round-0 proposer pacing empty blocks
+  bool txs_pending_ = false;       // a TxsAvailable since this height began
   std::int64_t propose_deadline_ = 0;
   std::optional<std::int64_t> prevote_deadline_;
   std::optional<std::int64_t> precommit_deadline_;

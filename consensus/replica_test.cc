@@ -39,6 +39,16 @@ class ReplicaTest : public ::testing::Test {
   const Bytes w_ = Payload(1, "w");
   const Hash256 vid_ = IdOf(v_);
   const Hash256 wid_ = IdOf(w_);
+
+  // Height 1 decides v_ in round 0: proposed by validator 1 (its proposer), prevoted and
+  // precommitted by validators `a` and `b` besides the harness's own replica.
+  void DecideV(Harness& h, std::size_t a, std::size_t b) {
+    h.ProposeFrom(1, 0, -1, v_);
+    h.VoteFrom(a, VoteType::kPrevote, 0, vid_);
+    h.VoteFrom(b, VoteType::kPrevote, 0, vid_);
+    h.VoteFrom(a, VoteType::kPrecommit, 0, vid_);
+    h.VoteFrom(b, VoteType::kPrecommit, 0, vid_);
+  }
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -165,7 +175,7 @@ TEST_F(ReplicaTest, ProposerWithPendingTxsProposesAtOnceAndPrevotesIt) {
 TEST_F(ReplicaTest, ProposerWithoutTxsWaitsForTxsOrTheEmptyBlockInterval) {
   {
     Harness h(4, 1);
-    h.app().pending_txs = false;
+    h.txs_pending = false;
     std::vector<Action> actions = h.Start();
     EXPECT_TRUE(testing::BroadcastProposals(actions).empty());
     const auto timers = TimersFor(actions, Step::kPropose);
@@ -177,7 +187,7 @@ TEST_F(ReplicaTest, ProposerWithoutTxsWaitsForTxsOrTheEmptyBlockInterval) {
   }
   {
     Harness h(4, 1);
-    h.app().pending_txs = false;
+    h.txs_pending = false;
     h.Start();
     const std::vector<Action> actions = h.FireNextTimer();
     EXPECT_EQ(h.now, 700);
@@ -187,7 +197,7 @@ TEST_F(ReplicaTest, ProposerWithoutTxsWaitsForTxsOrTheEmptyBlockInterval) {
 
 TEST_F(ReplicaTest, NonProposerRoundZeroTimeoutIncludesTheEmptyBlockInterval) {
   Harness h(4, 0);
-  h.app().pending_txs = false;
+  h.txs_pending = false;
   std::vector<Action> actions = h.Start();
   auto timers = TimersFor(actions, Step::kPropose);
   ASSERT_EQ(timers.size(), 1u);
@@ -555,6 +565,28 @@ TEST_F(ReplicaTest, CommitsWithACertificateThenPausesBeforeTheNextHeight) {
   EXPECT_EQ(TimersFor(next, Step::kPropose).size(), 1u);
 }
 
+TEST_F(ReplicaTest, ACommitTakesThePendingTxsUnlessTheDriverSaysSomeAreLeft) {
+  for (const bool more_during_pause : {false, true}) {
+    SCOPED_TRACE(more_during_pause ? "TxsAvailable during commit_wait" : "no more txs");
+    Harness h(4, 2);  // validator 2 proposes round 0 of height 2
+    h.Start();        // txs were pending at height 1
+    h.txs_pending = false;
+    DecideV(h, 1, 3);
+    ASSERT_EQ(h.commits.size(), 1u);
+    if (more_during_pause) EXPECT_TRUE(h.Handle(TxsAvailable{h.now}).empty());
+    const auto next = h.FireNextTimer();  // commit_wait is over: round 0 of height 2
+    ASSERT_EQ(h.replica().height(), 2u);
+    if (more_during_pause) {
+      EXPECT_EQ(testing::BroadcastProposals(next).size(), 1u);
+    } else {
+      EXPECT_TRUE(testing::BroadcastProposals(next).empty());
+      const auto timers = TimersFor(next, Step::kPropose);
+      ASSERT_EQ(timers.size(), 1u);
+      EXPECT_EQ(timers[0].duration_ms, 700);  // empty_block_interval
+    }
+  }
+}
+
 TEST_F(ReplicaTest, PrecommitQuorumWithoutThePayloadFetchesTheBlock) {
   Harness h(4, 0);
   h.Start();
@@ -623,11 +655,7 @@ TEST_F(ReplicaTest, NextHeightMessagesAreKeptAndReplayed) {
   h.Start();
   const Bytes next = Payload(2, "n");
   h.ProposeFrom(2, 0, -1, next, 2);  // height 2's round-0 proposer is 2
-  h.ProposeFrom(1, 0, -1, v_);
-  h.VoteFrom(1, VoteType::kPrevote, 0, vid_);
-  h.VoteFrom(2, VoteType::kPrevote, 0, vid_);
-  h.VoteFrom(1, VoteType::kPrecommit, 0, vid_);
-  h.VoteFrom(2, VoteType::kPrecommit, 0, vid_);
+  DecideV(h, 1, 2);
   ASSERT_EQ(h.commits.size(), 1u);
   const auto actions = h.FireNextTimer();  // commit_wait over: round 0 of height 2
   const auto prevote = OwnVote(actions, VoteType::kPrevote, h.key(0).public_key());

@@ -59,7 +59,7 @@ ProposedBlock TestApp::BuildProposal(std::uint64_t height, std::int64_t) {
   return ProposedBlock{IdOf(payload), payload};
 }
 
-Result<Hash256> TestApp::ValidateProposal(std::uint64_t height, ByteSpan payload) {
+Result<Hash256> TestApp::ValidateProposal(std::uint64_t height, ByteSpan payload, std::int64_t) {
   ++validated;
   const std::string text(AsChars(payload));
   const std::string prefix = "block " + std::to_string(height) + " ";
@@ -143,16 +143,31 @@ Harness::Harness(std::size_t n, std::size_t me, TimeoutParams timeouts, SafetySt
       std::make_unique<Replica>(MakeConfig(keys_[me], timeouts), &app_, restored, start_height);
 }
 
+std::vector<Action> Harness::Start() {
+  // As the driver does: a mempool already holding txs says so before the replica starts.
+  if (txs_pending) Handle(TxsAvailable{now});
+  return Handle(consensus::Start{now});
+}
+
 std::vector<Action> Harness::Handle(const Event& event) {
   std::vector<Action> actions = replica_->Handle(event);
   const std::string problem = checker_.Check(actions);
   EXPECT_EQ(problem, "");
+  bool committed = false;
   for (const Action& a : actions) {
     if (const auto* p = std::get_if<PersistSafetyState>(&a)) disk_ = p->state;
     if (const auto* t = std::get_if<ScheduleTimeout>(&a)) {
       timers_.push_back(Timer{now + t->duration_ms, t->height, t->round, t->step});
     }
-    if (const auto* c = std::get_if<Commit>(&a)) commits.push_back(*c);
+    if (const auto* c = std::get_if<Commit>(&a)) {
+      commits.push_back(*c);
+      committed = true;
+    }
+  }
+  // As the driver does after applying a commit that left txs in the mempool.
+  if (committed && txs_pending) {
+    std::vector<Action> more = Handle(TxsAvailable{now});
+    actions.insert(actions.end(), more.begin(), more.end());
   }
   return actions;
 }

@@ -41,11 +41,10 @@ class TestApp : public Application {
   explicit TestApp(ValidatorSet validators) : validators_(std::move(validators)) {}
 
   ProposedBlock BuildProposal(std::uint64_t height, std::int64_t time_ms) override;
-  Result<Hash256> ValidateProposal(std::uint64_t height, ByteSpan payload) override;
-  bool HasPendingTxs() override { return pending_txs; }
+  Result<Hash256> ValidateProposal(std::uint64_t height, ByteSpan payload,
+                                   std::int64_t time_ms) override;
   const ValidatorSet& ValidatorsFor(std::uint64_t) override { return validators_; }
 
-  bool pending_txs = true;
   std::string tag = "own";
   int built = 0;
   int validated = 0;
@@ -97,7 +96,8 @@ class Harness {
           SafetyState restored = {}, std::uint64_t start_height = 1);
 
   std::vector<Action> Handle(const Event& event);
-  std::vector<Action> Start() { return Handle(consensus::Start{now}); }
+  // Starts the replica, telling it first that txs wait when `txs_pending`.
+  std::vector<Action> Start();
   std::vector<Action> VoteFrom(std::size_t i, VoteType type, std::uint32_t round,
                                const std::optional<Hash256>& id, std::uint64_t height = 0);
   std::vector<Action> ProposeFrom(std::size_t i, std::uint32_t round, std::int32_t pol_round,
@@ -121,6 +121,9 @@ class Harness {
   std::vector<Commit> commits;
 
   std::int64_t now = 0;
+  // The mempool the harness plays always holds txs: it feeds TxsAvailable at Start and after
+  // every commit, as the driver would. False: it never does (tests feed their own).
+  bool txs_pending = true;
 
  private:
   struct Timer {

@@ -63,17 +63,19 @@ void LedgerApp::OfferDecoded(std::string_view payload, Result<ledger::Block> blo
   offered_.emplace(Offered{std::string(payload), std::move(block)});
 }
 
-Result<Hash256> LedgerApp::ValidateProposal(std::uint64_t height, ByteSpan payload) {
-  return Validate(height, payload, /*certified=*/false);
+Result<Hash256> LedgerApp::ValidateProposal(std::uint64_t height, ByteSpan payload,
+                                            std::int64_t time_ms) {
+  return Validate(height, payload, /*certified=*/false, time_ms);
 }
 
 Result<Hash256> LedgerApp::ValidateCertified(std::uint64_t height, ByteSpan payload,
-                                             const Hash256& block_id) {
+                                             const Hash256& block_id, std::int64_t time_ms) {
   (void)block_id;  // the replica compares it with the id returned
-  return Validate(height, payload, /*certified=*/true);
+  return Validate(height, payload, /*certified=*/true, time_ms);
 }
 
-Result<Hash256> LedgerApp::Validate(std::uint64_t height, ByteSpan payload, bool certified) {
+Result<Hash256> LedgerApp::Validate(std::uint64_t height, ByteSpan payload, bool certified,
+                                    std::int64_t time_ms) {
   std::optional<Result<ledger::Block>> decoded;
   if (certified && offered_ && offered_->payload == AsChars(payload)) {
     decoded.emplace(std::move(offered_->block));
@@ -88,13 +90,11 @@ Result<Hash256> LedgerApp::Validate(std::uint64_t height, ByteSpan payload, bool
   }
   const Hash256 id = block.Hash();
   if (executed_.count(id) > 0) return id;
-  CONSENTD_ASSIGN_OR_RETURN(ledger::ExecutedBlock executed, ledger_->ExecuteBlock(block, now_ms_));
+  CONSENTD_ASSIGN_OR_RETURN(ledger::ExecutedBlock executed, ledger_->ExecuteBlock(block, time_ms));
   if (executed_.size() >= kMaxExecuted) executed_.clear();
   executed_.insert_or_assign(id, std::move(executed));
   return id;
 }
-
-bool LedgerApp::HasPendingTxs() { return mempool_->size() > 0; }
 
 const consensus::ValidatorSet& LedgerApp::ValidatorsFor(std::uint64_t height) {
   auto it = validators_.find(height);
@@ -111,8 +111,8 @@ const consensus::ValidatorSet& LedgerApp::ValidatorsFor(std::uint64_t height) {
 }
 
 Status LedgerApp::Commit(std::uint64_t height, const Hash256& block_id, ByteSpan payload,
-                         const consensus::CommitCertificate& certificate, ledger::Block* committed,
-                         bool durable) {
+                         const consensus::CommitCertificate& certificate, std::int64_t now_ms,
+                         ledger::Block* committed, bool durable) {
   auto it = executed_.find(block_id);
   ledger::ExecutedBlock executed;
   if (it != executed_.end()) {
@@ -127,7 +127,7 @@ Status LedgerApp::Commit(std::uint64_t height, const Hash256& block_id, ByteSpan
   }
   ledger::Block block = executed.block;
   CONSENTD_RETURN_IF_ERROR(ledger_->Commit(std::move(executed), certificate, durable));
-  mempool_->Update(block.txs, now_ms_);
+  mempool_->Update(block.txs, now_ms);
   if (committed != nullptr) *committed = std::move(block);
   return Status::Ok();
 }

@@ -27,27 +27,27 @@ class LedgerApp final : public consensus::Application {
   LedgerApp(ledger::Ledger* ledger, Mempool* mempool, crypto::PublicKeyBytes proposer);
 
   consensus::ProposedBlock BuildProposal(std::uint64_t height, std::int64_t time_ms) override;
-  Result<Hash256> ValidateProposal(std::uint64_t height, ByteSpan payload) override;
+  // `time_ms` (the replica's event time) is the "now" of the block-time drift check.
+  Result<Hash256> ValidateProposal(std::uint64_t height, ByteSpan payload,
+                                   std::int64_t time_ms) override;
   // Block sync: the txs' signatures are not verified again (the certificate's signers did).
-  Result<Hash256> ValidateCertified(std::uint64_t height, ByteSpan payload,
-                                    const Hash256& block_id) override;
-  bool HasPendingTxs() override;
+  Result<Hash256> ValidateCertified(std::uint64_t height, ByteSpan payload, const Hash256& block_id,
+                                    std::int64_t time_ms) override;
   const consensus::ValidatorSet& ValidatorsFor(std::uint64_t height) override;
 
-  // The driver's clock for the block-time drift check (set before each event).
-  void set_now(std::int64_t now_ms) { now_ms_ = now_ms; }
-
   // Applies a decided block: ledger commit (one batch, synced when `durable`; see
-  // ledger::Ledger::Commit), then the mempool update.
+  // ledger::Ledger::Commit), then the mempool update (`now_ms` ages its entries).
   // Errors are the node's (storage), not the block's: the driver stops on them.
   Status Commit(std::uint64_t height, const Hash256& block_id, ByteSpan payload,
-                const consensus::CommitCertificate& certificate, ledger::Block* committed,
-                bool durable = true);
+                const consensus::CommitCertificate& certificate, std::int64_t now_ms,
+                ledger::Block* committed, bool durable = true);
 
   // Block sync decodes a response's blocks ahead, on another thread, while this one applies
   // them. DecodeCertified may run on any thread: it reads only the genesis. The next
   // ValidateCertified of exactly `payload`'s bytes then takes `block` instead of decoding them
-  // again; ClearOffered drops an offer not taken.
+  // again; ClearOffered drops an offer not taken. The offer is a memo, not an input: it holds
+  // what DecodeCertified returns for those bytes, a pure function of them and the genesis, so
+  // no outcome depends on whether it was taken.
   Result<ledger::Block> DecodeCertified(std::string_view payload) const;
   void OfferDecoded(std::string_view payload, Result<ledger::Block> block);
   void ClearOffered() { offered_.reset(); }
@@ -57,12 +57,12 @@ class LedgerApp final : public consensus::Application {
 
  private:
   Result<ledger::Block> Decode(ByteSpan payload, bool certified = false) const;
-  Result<Hash256> Validate(std::uint64_t height, ByteSpan payload, bool certified);
+  Result<Hash256> Validate(std::uint64_t height, ByteSpan payload, bool certified,
+                           std::int64_t time_ms);
 
   ledger::Ledger* ledger_;
   Mempool* mempool_;
   crypto::PublicKeyBytes proposer_;
-  std::int64_t now_ms_ = 0;
   // Executions of this height's candidate blocks, by block id (cleared at every commit).
   std::map<Hash256, ledger::ExecutedBlock> executed_;
   std::map<std::uint64_t, consensus::ValidatorSet> validators_;  // small, recent heights

@@ -26,11 +26,11 @@ class LedgerAppTest : public ::testing::Test {
     ASSERT_TRUE(built.ok());
     block_ = built->block;
     payload_ = block_.Encode();
-    app_.set_now(chain_.next_time());
+    now_ = chain_.next_time();
   }
   crypto::PublicKeyBytes Proposer() { return chain_.Key("node-insurer-a").public_key().bytes(); }
   std::string Certified(std::string_view payload) {
-    auto r = app_.ValidateCertified(block_.header.height, AsBytes(payload), block_.Hash());
+    auto r = app_.ValidateCertified(block_.header.height, AsBytes(payload), block_.Hash(), now_);
     return r.ok() ? (*r == block_.Hash() ? "ok" : "other block") : r.status().code();
   }
 
@@ -39,6 +39,7 @@ class LedgerAppTest : public ::testing::Test {
   LedgerApp app_{&chain_.ledger(), &pool_, Proposer()};
   ledger::Block block_;
   std::string payload_;
+  std::int64_t now_ = 0;
 };
 
 TEST_F(LedgerAppTest, AnOfferedDecodingIsTakenOnlyForTheSameBytes) {
@@ -60,7 +61,7 @@ TEST_F(LedgerAppTest, AnOfferedDecodingIsTakenOnlyForTheSameBytes) {
 
   // A proposal is never taken from an offer; a cleared offer is not taken either.
   app_.OfferDecoded(payload_, Status::Error("offered_error", "decoded ahead"));
-  auto proposal = app_.ValidateProposal(block_.header.height, AsBytes(payload_));
+  auto proposal = app_.ValidateProposal(block_.header.height, AsBytes(payload_), now_);
   ASSERT_TRUE(proposal.ok()) << proposal.status().ToString();
   app_.OfferDecoded(payload_, Status::Error("offered_error", "decoded ahead"));
   app_.ClearOffered();

@@ -18,9 +18,7 @@ Driver::Driver(ledger::Ledger* ledger, Mempool* mempool, Network* network,
 Driver::~Driver() { Driver::Stop(); }
 
 Status Driver::Start() {
-  for (const Worker* w : {&sync_server_, &decoder_}) {
-    if (!w->started()) return w->start_error();
-  }
+  CONSENTD_RETURN_IF_ERROR(Worker::AllStarted({&sync_server_, &decoder_}));
   CONSENTD_RETURN_IF_ERROR(core_.Recover());
   Post([this] { core_.Handle(StartInput{}); });
   CONSENTD_ASSIGN_OR_RETURN(thread_, env_->StartThread("consentd-core", [this] { Run(); }));

@@ -24,9 +24,7 @@ Gossip::Gossip(Env* env, Mempool* mempool, Network* network, std::string chain_i
       ingest_b_(env, "consentd-gossip", 256) {}
 
 Status Gossip::Start() {
-  for (const Worker* w : {&ingest_a_, &ingest_b_}) {
-    if (!w->started()) return w->start_error();
-  }
+  CONSENTD_RETURN_IF_ERROR(Worker::AllStarted({&ingest_a_, &ingest_b_}));
   CONSENTD_ASSIGN_OR_RETURN(flusher_, env_->StartThread("consentd-bcast", [this] { FlushLoop(); }));
   return Status::Ok();
 }

@@ -80,6 +80,9 @@ LogLevel Logger::level() { return g_level; }
 
 void Logger::SetEnv(Env* env) { g_env = env; }
 
+ScopedLogEnv::ScopedLogEnv(Env* env) : previous_(g_env.exchange(env)) {}
+ScopedLogEnv::~ScopedLogEnv() { g_env = previous_; }
+
 bool Logger::OpenFile(const std::string& path) {
   auto file = CurrentEnv()->OpenAppendable(path, 0640);
   if (!file.ok()) return false;

@@ -53,6 +53,18 @@ class Logger {
   static bool Enabled(LogLevel level) { return level >= Logger::level(); }
 };
 
+// Logger::SetEnv for a scope (a simulation's run): the Env before it is back at its end.
+class ScopedLogEnv {
+ public:
+  explicit ScopedLogEnv(Env* env);
+  ~ScopedLogEnv();
+  ScopedLogEnv(const ScopedLogEnv&) = delete;
+  ScopedLogEnv& operator=(const ScopedLogEnv&) = delete;
+
+ private:
+  Env* previous_;
+};
+
 inline void LogDebug(std::string_view c, std::string_view e,
                      std::initializer_list<LogField> f = {}) {
   if (Logger::Enabled(LogLevel::kDebug)) Logger::Log(LogLevel::kDebug, c, e, f);

@@ -90,6 +90,7 @@ void NodeCore::Handle(CoreInput input) {
       [&](auto& in) {
         using T = std::decay_t<decltype(in)>;
         if constexpr (std::is_same_v<T, StartInput>) {
+          if (mempool_->size() > 0) Feed(consensus::TxsAvailable{Now()});
           Feed(consensus::Start{Now()});
           // Replay the votes and proposals of this height seen before the restart.
           std::vector<std::string> records = std::move(replay_);
@@ -118,8 +119,12 @@ void NodeCore::Handle(CoreInput input) {
 }
 
 void NodeCore::Feed(const consensus::Event& event) {
-  app_.set_now(Now());
-  Execute(replica_->Handle(event));
+  const bool committed = Execute(replica_->Handle(event));
+  // The replica assumes a commit took every pending tx; say so when it did not. (Txs that
+  // arrive later, into an empty mempool, come as their own TxsAvailableInput.)
+  if (committed && fatal().ok() && mempool_->size() > 0) {
+    Execute(replica_->Handle(consensus::TxsAvailable{Now()}));
+  }
   LogRoundChange();
 }
 
@@ -175,9 +180,10 @@ void NodeCore::SendOwn(const consensus::Message& message, std::optional<PeerId> 
   }
 }
 
-void NodeCore::Execute(std::vector<consensus::Action> actions) {
+bool NodeCore::Execute(std::vector<consensus::Action> actions) {
+  bool committed = false;
   for (consensus::Action& action : actions) {
-    if (!fatal().ok()) return;  // never send after a failed persist
+    if (!fatal().ok()) return committed;  // never send after a failed persist
     std::visit(
         [&](auto& a) {
           using T = std::decay_t<decltype(a)>;
@@ -234,7 +240,7 @@ void NodeCore::Execute(std::vector<consensus::Action> actions) {
             ledger::Block block;
             const bool durable = !defer_durability_;
             Status st =
-                app_.Commit(a.height, a.block_id, a.payload, a.certificate, &block, durable);
+                app_.Commit(a.height, a.block_id, a.payload, a.certificate, Now(), &block, durable);
             undurable_commits_ = !durable;
             if (!st.ok()) {
               Fail(Status::Error("commit_failed", st.ToString()));
@@ -247,10 +253,14 @@ void NodeCore::Execute(std::vector<consensus::Action> actions) {
             std::vector<std::pair<std::uint64_t, std::string>> still_ahead;
             for (auto& [h, record] : ahead_) {
               if (h <= a.height) continue;
-              (void)wal_->Append(record, /*sync=*/false);
+              if (Status w = wal_->Append(record, /*sync=*/false); !w.ok()) {
+                Fail(w);
+                return;
+              }
               if (h > a.height + 1) still_ahead.emplace_back(h, std::move(record));
             }
             ahead_ = std::move(still_ahead);
+            committed = true;
             const std::int64_t now = Now();
             LogInfo("consensus", "commit",
                     {{"height", a.height},
@@ -282,6 +292,7 @@ void NodeCore::Execute(std::vector<consensus::Action> actions) {
         },
         action);
   }
+  return committed;
 }
 
 // A received proposal or vote goes into the WAL without an fsync (a new lock syncs it, see
@@ -291,7 +302,12 @@ void NodeCore::Execute(std::vector<consensus::Action> actions) {
 // proposal it had received a moment before its commit lost the proposal at its next crash, and
 // two such validators stalled the height: the whole-node simulation, seed 20261229426.)
 void NodeCore::LogReceived(PeerId peer, std::uint64_t height, std::string record) {
-  if (peer != kReplayPeer) (void)wal_->Append(record, /*sync=*/false);
+  if (height < replica_->height()) return;  // a decided height's: never replayed
+  if (peer != kReplayPeer) {
+    // Unsynced, but a write that fails is a disk the node cannot trust: it stops, as on a
+    // failed fsync.
+    if (Status st = wal_->Append(record, /*sync=*/false); !st.ok()) return Fail(st);
+  }
   if (height > replica_->height() && ahead_.size() < kMaxAheadRecords) {
     ahead_.emplace_back(height, std::move(record));
   }
@@ -309,6 +325,7 @@ void NodeCore::HandleMessage(PeerId peer, std::uint8_t kind, const std::string& 
       auto p = wire::DecodeProposal(payload);
       if (!p.ok()) return malformed(p.status());
       LogReceived(peer, p->height, WalRecord(wire::Kind::kProposal, payload));
+      if (!fatal().ok()) return;
       Feed(consensus::ProposalReceived{Now(), std::move(*p), peer});
       return;
     }
@@ -316,6 +333,7 @@ void NodeCore::HandleMessage(PeerId peer, std::uint8_t kind, const std::string& 
       auto v = wire::DecodeVote(payload);
       if (!v.ok()) return malformed(v.status());
       LogReceived(peer, v->height, WalRecord(wire::Kind::kVote, payload));
+      if (!fatal().ok()) return;
       if (v->height == replica_->height() && v->round == replica_->round()) ++votes_this_round_;
       Feed(consensus::VoteReceived{Now(), std::move(*v), peer});
       return;

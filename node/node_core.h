@@ -145,8 +145,11 @@ class NodeCore {
 
  private:
   void Feed(const consensus::Event& event);
-  void Execute(std::vector<consensus::Action> actions);
+  // Carries out the replica's actions; true when one of them was a commit, applied.
+  bool Execute(std::vector<consensus::Action> actions);
   void SendOwn(const consensus::Message& message, std::optional<PeerId> to);
+  // Appends a received proposal or vote of the current height or later to the WAL (unsynced;
+  // a failed write stops the node) and keeps those of later heights for the commit's reset.
   void LogReceived(PeerId peer, std::uint64_t height, std::string record);
   void HandleMessage(PeerId peer, std::uint8_t kind, const std::string& payload);
   void ServeSync(PeerId peer, std::uint64_t from, std::uint32_t count);
@@ -167,7 +170,7 @@ class NodeCore {
   crypto::PublicKey self_;
   std::unique_ptr<consensus::Replica> replica_;
   std::optional<Wal> wal_;
-  std::vector<std::string> replay_;        // WAL records to replay at StartInput
+  std::vector<std::string> replay_;  // WAL records to replay at StartInput
   // WAL records of proposals and votes for heights above the replica's, which it buffers: the
   // WAL is reset at each commit, so they are appended again after it (bounded by
   // kMaxAheadRecords, as the replica's buffer is bounded).

@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <deque>
 #include <functional>
+#include <initializer_list>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -34,6 +35,13 @@ class Worker {
   bool started() const { return thread_ != nullptr; }
   // Ok, or why the thread could not start ("thread_start").
   const Status& start_error() const { return start_error_; }
+  // The first of `workers` that did not start, as its error; Ok when all did.
+  static Status AllStarted(std::initializer_list<const Worker*> workers) {
+    for (const Worker* w : workers) {
+      if (!w->started()) return w->start_error();
+    }
+    return Status::Ok();
+  }
 
   bool Post(std::function<void()> task) {
     std::lock_guard<std::mutex> lock(mu_);

@@ -44,10 +44,10 @@ class FakeApp : public consensus::Application {
       : validators_(validators), tag_(tag) {}
 
   consensus::ProposedBlock BuildProposal(std::uint64_t height, std::int64_t time_ms) override;
-  Result<Hash256> ValidateProposal(std::uint64_t height, ByteSpan payload) override {
+  Result<Hash256> ValidateProposal(std::uint64_t height, ByteSpan payload, std::int64_t) override {
     return ValidateBlock(height, payload);
   }
-  bool HasPendingTxs() override { return !mempool_.empty(); }
+  bool has_txs() const { return !mempool_.empty(); }
   const consensus::ValidatorSet& ValidatorsFor(std::uint64_t) override { return *validators_; }
 
   // Returns true when the mempool went from empty to non-empty.

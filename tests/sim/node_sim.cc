@@ -15,6 +15,7 @@
 #include "ledger/query/queries.h"
 #include "ledger/store/store.h"
 #include "ledger/testing/test_chain.h"
+#include "node/log.h"
 #include "node/mempool.h"
 #include "node/node_core.h"
 #include "node/wire.h"
@@ -111,6 +112,8 @@ class Sim {
   }
 
   NodeSimResult Go() {
+    // Log lines are stamped with virtual time, like everything else in the run.
+    const node::ScopedLogEnv log_env(nodes_[0].env.get());
     for (int i = 0; i < kNodes; ++i) StartNode(i);
     ScheduleClients();
     ScheduleFaults();

@@ -99,13 +99,13 @@ TEST(FakeAppTest, MempoolPacesAndCommitsRemoveTxs) {
       {crypto::PrivateKey::FromHex(std::string(63, '0') + "3")->public_key()});
   ASSERT_TRUE(set.ok());
   FakeApp app(&*set, 0);
-  EXPECT_FALSE(app.HasPendingTxs());
+  EXPECT_FALSE(app.has_txs());
   EXPECT_TRUE(app.AddTx(4));  // empty -> non-empty
   EXPECT_FALSE(app.AddTx(2));
   const consensus::ProposedBlock block = app.BuildProposal(1, 0);
   EXPECT_EQ(DecodeBlock(block.payload)->txs, (std::vector<std::uint64_t>{2, 4}));
   app.ApplyCommit(StoredBlock{1, block.id, block.payload, {}});
-  EXPECT_FALSE(app.HasPendingTxs());
+  EXPECT_FALSE(app.has_txs());
   EXPECT_FALSE(app.AddTx(4));  // already committed
   EXPECT_EQ(app.tip(), 1u);
   EXPECT_NE(app.BlockAt(1), nullptr);

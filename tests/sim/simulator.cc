@@ -420,6 +420,7 @@ void Simulation::Feed(std::uint32_t node, const consensus::Event& event) {
 
 void Simulation::Execute(std::uint32_t i, const std::vector<Action>& actions) {
   Node& node = nodes_[i];
+  bool committed = false;
   for (const Action& action : actions) {
     if (node.crash_countdown) {
       if (*node.crash_countdown == 0) {
@@ -454,10 +455,13 @@ void Simulation::Execute(std::uint32_t i, const std::vector<Action>& actions) {
       hash_.Add(c->block_id);
       if (s_.IsHonest(i)) checker_.OnCommit(i, *c, now_);
       node.app->ApplyCommit(StoredBlock{c->height, c->block_id, c->payload, c->certificate});
+      committed = true;
     } else if (const auto* ev = std::get_if<consensus::Evidence>(&action)) {
       if (s_.IsHonest(i)) checker_.OnEvidence(i, *ev, now_);
     }
   }
+  // As the node's driver does: a commit that left txs in the mempool says so.
+  if (committed && node.app->has_txs()) Feed(i, consensus::TxsAvailable{now_});
 }
 
 void Simulation::Outgoing(std::uint32_t i, const Message& m, std::optional<std::uint32_t> peer) {

@@ -119,7 +119,8 @@ Status Ledger::Initialize() {
       m.validator_key = reg.validator_key->bytes();
       w.PutRaw(keys::ValidatorKey(reg.validator_key->bytes()), m.id);
     }
-    m.events.push_back(MemberEvent{"registered", genesis_.genesis_time_ms, 0, Hash256{}, ""});
+    m.events.push_back(
+        MemberEvent{MemberEventKind::kRegistered, genesis_.genesis_time_ms, 0, Hash256{}, ""});
     w.PutMember(m);
   }
   CONSENTD_ASSIGN_OR_RETURN(auto validators, genesis_.Validators());

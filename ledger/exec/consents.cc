@@ -150,13 +150,14 @@ Status ExecConsentGrant(ExecContext& ctx, const ConsentGrant& b) {
   c.grant_json = ctx.tx.body_json();
   c.recorded_at = ctx.time_ms;
   c.height = ctx.height;
-  c.events.push_back(ConsentEvent{"granted", ctx.time_ms, ctx.height, ctx.tx.id(), "", "", "", ""});
+  c.events.push_back(ConsentEvent{ConsentEventKind::kGranted, ctx.time_ms, ctx.height, ctx.tx.id(),
+                                  "", "", "", ""});
   ctx.state.PutConsent(c);
   ctx.state.PutIndex(keys::SubjectConsent(b.subject, c.id));
   ctx.state.PutIndex(keys::ControllerConsent(b.controller, c.id));
   if (superseded) {
-    superseded->events.push_back(
-        ConsentEvent{"superseded", ctx.time_ms, ctx.height, ctx.tx.id(), "", "", "", ""});
+    superseded->events.push_back(ConsentEvent{ConsentEventKind::kSuperseded, ctx.time_ms,
+                                              ctx.height, ctx.tx.id(), "", "", "", ""});
     ctx.state.PutConsent(*superseded);
   }
   return Status::Ok();
@@ -187,10 +188,10 @@ Status ExecConsentWithdraw(ExecContext& ctx, const ConsentWithdraw& b) {
   }
   CONSENTD_RETURN_IF_ERROR(signers.NoOthers());
 
-  c.events.push_back(
-      ConsentEvent{"withdrawn", ctx.time_ms, ctx.height, ctx.tx.id(), "", "", "", ""});
+  c.events.push_back(ConsentEvent{ConsentEventKind::kWithdrawn, ctx.time_ms, ctx.height,
+                                  ctx.tx.id(), "", "", "", ""});
   ctx.state.PutConsent(c);
-  OpenErasure(ctx, c, controller, "withdrawal");
+  OpenErasure(ctx, c, controller, RightsOrigin::kWithdrawal);
   return Status::Ok();
 }
 
@@ -217,10 +218,10 @@ Status ExecConsentRevoke(ExecContext& ctx, const ConsentRevoke& b) {
                     "needs a signature of the controller " + controller + " or a regulator");
   }
   CONSENTD_RETURN_IF_ERROR(signers.NoOthers());
-  c.events.push_back(
-      ConsentEvent{"revoked", ctx.time_ms, ctx.height, ctx.tx.id(), "", "", b.reason, by});
+  c.events.push_back(ConsentEvent{ConsentEventKind::kRevoked, ctx.time_ms, ctx.height, ctx.tx.id(),
+                                  "", "", b.reason, by});
   ctx.state.PutConsent(c);
-  OpenErasure(ctx, c, controller, "revocation");
+  OpenErasure(ctx, c, controller, RightsOrigin::kRevocation);
   return Status::Ok();
 }
 

@@ -136,7 +136,7 @@ TEST_F(ConsentsTest, WithdrawBySubjectAloneOpensErasure) {
   auto erasure = r.Rights(w);
   ASSERT_TRUE(erasure.ok() && erasure->has_value());
   EXPECT_EQ((*erasure)->kind, "delete");
-  EXPECT_EQ((*erasure)->origin, "withdrawal");
+  EXPECT_EQ((*erasure)->origin, RightsOrigin::kWithdrawal);
   EXPECT_EQ((*erasure)->deadline, c.events.back().at + chain_.genesis().params.rights_deadline_ms);
   // A withdrawn consent cannot be withdrawn or revoked again.
   EXPECT_EQ(Code(TxType::kConsentWithdraw, Json{{"consent_id", Hex(id)}}, {"alice"}),

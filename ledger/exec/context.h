@@ -92,6 +92,6 @@ Status ExecIncidentReport(ExecContext& ctx, const IncidentReport& b);
 // Opens an erasure obligation (a "delete" rights record) on a withdrawal or revocation:
 // PIPL Art. 47 starts the clock.
 void OpenErasure(ExecContext& ctx, const ConsentRecord& consent, std::string_view controller,
-                 std::string_view origin);
+                 RightsOrigin origin);
 
 }  // namespace consentd::ledger::exec

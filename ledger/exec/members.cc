@@ -73,8 +73,8 @@ Status ChangeValidators(ExecContext& ctx, const std::optional<FixedBytes<32>>& r
   return Status::Ok();
 }
 
-MemberEvent Event(const ExecContext& ctx, std::string type, std::string reason = {}) {
-  return MemberEvent{std::move(type), ctx.time_ms, ctx.height, ctx.tx.id(), std::move(reason)};
+MemberEvent Event(const ExecContext& ctx, MemberEventKind type, std::string reason = {}) {
+  return MemberEvent{type, ctx.time_ms, ctx.height, ctx.tx.id(), std::move(reason)};
 }
 
 }  // namespace
@@ -100,7 +100,7 @@ Status ExecMemberRegister(ExecContext& ctx, const MemberRegister& b) {
   }
   m.jurisdiction = b.jurisdiction;
   if (b.validator_key) m.validator_key = b.validator_key->bytes();
-  m.events.push_back(Event(ctx, "registered"));
+  m.events.push_back(Event(ctx, MemberEventKind::kRegistered));
   ctx.state.PutMember(m);
   return Status::Ok();
 }
@@ -147,9 +147,9 @@ Status ExecMemberUpdate(ExecContext& ctx, const MemberUpdate& b) {
   if (b.jurisdiction) m.jurisdiction = *b.jurisdiction;
   if (b.reinstate) {
     m.suspended = false;
-    m.events.push_back(Event(ctx, "reinstated"));
+    m.events.push_back(Event(ctx, MemberEventKind::kReinstated));
   } else {
-    m.events.push_back(Event(ctx, "updated"));
+    m.events.push_back(Event(ctx, MemberEventKind::kUpdated));
   }
   ctx.state.PutMember(m);
   return Status::Ok();
@@ -180,7 +180,7 @@ Status ExecMemberSuspend(ExecContext& ctx, const MemberSuspend& b) {
     CONSENTD_RETURN_IF_ERROR(ChangeValidators(ctx, m.validator_key, std::nullopt));
   }
   m.suspended = true;
-  m.events.push_back(Event(ctx, "suspended", b.reason));
+  m.events.push_back(Event(ctx, MemberEventKind::kSuspended, b.reason));
   ctx.state.PutMember(m);
   return Status::Ok();
 }

@@ -42,7 +42,8 @@ Result<std::size_t> OpenRequests(ExecContext& ctx, const Subject& subject,
   std::size_t open = 0;
   for (const Hash256& id : ids) {
     CONSENTD_ASSIGN_OR_RETURN(auto r, ctx.state.Rights(id));
-    if (r && r->open() && r->origin == "request" && r->controller == controller) ++open;
+    if (r && r->open() && r->origin == RightsOrigin::kRequest && r->controller == controller)
+      ++open;
   }
   return open;
 }
@@ -50,17 +51,17 @@ Result<std::size_t> OpenRequests(ExecContext& ctx, const Subject& subject,
 }  // namespace
 
 void OpenErasure(ExecContext& ctx, const ConsentRecord& consent, std::string_view controller,
-                 std::string_view origin) {
+                 RightsOrigin origin) {
   RightsRecord r;
   r.id = ctx.tx.id();
   r.controller = std::string(controller);
   r.subject = consent.grant.subject;
   r.kind = "delete";
   r.consent_id = consent.id;
-  r.origin = std::string(origin);
+  r.origin = origin;
   r.requested_at = ctx.time_ms;
   r.deadline = ctx.time_ms + ctx.genesis.params.rights_deadline_ms;
-  r.status = "open";
+  r.status = RightsStatus::kOpen;
   r.height = ctx.height;
   PutOpen(ctx, r);
 }
@@ -103,10 +104,10 @@ Status ExecRightsRequest(ExecContext& ctx, const RightsRequest& b) {
   r.subject = b.subject;
   r.kind = b.kind;
   r.consent_id = b.consent_id;
-  r.origin = "request";
+  r.origin = RightsOrigin::kRequest;
   r.requested_at = ctx.time_ms;
   r.deadline = ctx.time_ms + ctx.genesis.params.rights_deadline_ms;
-  r.status = "open";
+  r.status = RightsStatus::kOpen;
   r.height = ctx.height;
   PutOpen(ctx, r);
   return Status::Ok();
@@ -118,7 +119,8 @@ Status ExecRightsFulfil(ExecContext& ctx, const RightsFulfil& b) {
     return Rejected(Reject::kRightsUnknownRequest, "no rights request " + HexEncode(b.request_id));
   RightsRecord r = std::move(*found);
   if (!r.open()) {
-    return Rejected(Reject::kRightsAlreadyClosed, "request " + HexEncode(r.id) + " is " + r.status);
+    return Rejected(Reject::kRightsAlreadyClosed,
+                    "request " + HexEncode(r.id) + " is " + ToString(r.status));
   }
   // A suspended controller still owes its answers.
   CONSENTD_RETURN_IF_ERROR(RequireMember(ctx.state, r.controller, "controller", {}, true).status());
@@ -126,7 +128,7 @@ Status ExecRightsFulfil(ExecContext& ctx, const RightsFulfil& b) {
   CONSENTD_RETURN_IF_ERROR(signers.RequireMember(r.controller, "controller"));
   CONSENTD_RETURN_IF_ERROR(signers.NoOthers());
   ctx.state.Delete(keys::RightsOpen(r.deadline, r.id));
-  r.status = b.refused ? "refused" : "fulfilled";
+  r.status = b.refused ? RightsStatus::kRefused : RightsStatus::kFulfilled;
   r.closed_at = ctx.time_ms;
   r.reason = b.reason.value_or("");
   r.attestation_hash = b.attestation_hash;

@@ -35,7 +35,7 @@ TEST_F(RightsTest, RequestAndFulfilOnTime) {
   EXPECT_EQ(Code(TxType::kRightsFulfil, Fulfil(id), {"insurer-b"}), "tx_missing_signature");
   EXPECT_EQ(Code(TxType::kRightsFulfil, Fulfil(id), {"insurer-a"}), "ok");
   const RightsRecord r = Load(id);
-  EXPECT_EQ(r.status, "fulfilled");
+  EXPECT_EQ(r.status, RightsStatus::kFulfilled);
   EXPECT_LE(r.closed_at, r.deadline);
   EXPECT_EQ(Code(TxType::kRightsFulfil, Fulfil(id), {"insurer-a"}), "rights_already_closed");
   EXPECT_EQ(Code(TxType::kRightsFulfil, Fulfil(testing::HashOf("nope")), {"insurer-a"}),
@@ -50,7 +50,7 @@ TEST_F(RightsTest, RefusalNeedsAReason) {
   EXPECT_EQ(Code(TxType::kRightsFulfil, refuse, {"insurer-a"}), "rights_refusal_reason_required");
   refuse["reason"] = "identity_not_verified";
   EXPECT_EQ(Code(TxType::kRightsFulfil, refuse, {"insurer-a"}), "ok");
-  EXPECT_EQ(Load(id).status, "refused");
+  EXPECT_EQ(Load(id).status, RightsStatus::kRefused);
 }
 
 TEST_F(RightsTest, RequestRejections) {
@@ -93,7 +93,7 @@ TEST_F(RightsTest, OnlyASubjectWithAConsentAtTheControllerOpensARequestAndAtMost
   ASSERT_TRUE(ids.ok());
   Hash256 open_request{};
   for (const Hash256& id : *ids) {
-    if (Load(id).origin == "request") open_request = id;
+    if (Load(id).origin == RightsOrigin::kRequest) open_request = id;
   }
   EXPECT_EQ(Code(TxType::kRightsFulfil, Fulfil(open_request), {"insurer-a"}), "ok");
   EXPECT_EQ(Code(TxType::kRightsRequest, Request("bob", "port"), {"bob"}), "ok");

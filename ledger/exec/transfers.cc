@@ -68,8 +68,8 @@ Status ExecPortfolioTransfer(ExecContext& ctx, const PortfolioTransfer& b) {
   }
 
   for (ConsentRecord& c : moving) {
-    c.events.push_back(ConsentEvent{"transferred", b.effective_at, ctx.height, ctx.tx.id(),
-                                    b.transferor, b.transferee, "", ""});
+    c.events.push_back(ConsentEvent{ConsentEventKind::kTransferred, b.effective_at, ctx.height,
+                                    ctx.tx.id(), b.transferor, b.transferee, "", ""});
     ctx.state.PutConsent(c);
     ctx.state.PutIndex(keys::ControllerConsent(b.transferee, c.id));
     ctx.state.PutIndex(keys::TransferConsent(ctx.tx.id(), c.id));

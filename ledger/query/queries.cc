@@ -99,12 +99,12 @@ Result<Json> Queries::ConsentView(const ConsentRecord& c, std::int64_t at) const
   j["subject_id"] = c.grant.subject.ToString();
   Json history = Json::array();
   for (const ConsentEvent& e : c.events) {
-    Json x{{"type", e.type}, {"at", e.at}, {"height", e.height}, {"tx", HexEncode(e.tx)}};
+    Json x{{"type", ToString(e.type)}, {"at", e.at}, {"height", e.height}, {"tx", HexEncode(e.tx)}};
     if (!e.from.empty()) x["from"] = e.from;
     if (!e.to.empty()) x["to"] = e.to;
     if (!e.reason.empty()) x["reason"] = e.reason;
     if (!e.by.empty()) x["by"] = e.by;
-    if (e.type == "superseded") j["superseded_by"] = HexEncode(e.tx);
+    if (e.type == ConsentEventKind::kSuperseded) j["superseded_by"] = HexEncode(e.tx);
     history.push_back(std::move(x));
   }
   j["history"] = std::move(history);
@@ -158,7 +158,7 @@ Result<Page> Queries::SubjectHistory(const Subject& subject, const PageRequest& 
     CONSENTD_ASSIGN_OR_RETURN(auto c, state_.Consent(id));
     if (!c) return Status::Error("store_corruption", "index names a missing consent");
     for (const ConsentEvent& e : c->events) {
-      Json x{{"kind", "consent." + e.type},
+      Json x{{"kind", std::string("consent.") + ToString(e.type)},
              {"consent_id", HexEncode(c->id)},
              {"at", e.at},
              {"height", e.height},
@@ -187,7 +187,7 @@ Result<Page> Queries::SubjectHistory(const Subject& subject, const PageRequest& 
     if (!r) return Status::Error("store_corruption", "index names a missing rights request");
     Json x = r->ToJson();
     x["request_kind"] = x.value("kind", "");  // access, delete, ...: kept beside the event kind
-    x["kind"] = "rights." + r->origin;
+    x["kind"] = std::string("rights.") + ToString(r->origin);
     x["at"] = r->requested_at;
     x["tx"] = HexEncode(r->id);
     all.push_back({r->height, HexEncode(r->id), std::move(x)});

@@ -108,8 +108,8 @@ class ControllerReport {
       if (c->grant.controller == m_.id && InPeriod(c->recorded_at)) ++granted;
       for (const ConsentEvent& e : c->events) {
         if (!InPeriod(e.at) || c->ControllerAt(e.at) != m_.id) continue;
-        if (e.type == "withdrawn") ++withdrawn;
-        if (e.type == "revoked") ++revoked;
+        if (e.type == ConsentEventKind::kWithdrawn) ++withdrawn;
+        if (e.type == ConsentEventKind::kRevoked) ++revoked;
       }
       const std::int64_t until = c->grant.valid_until;
       if (InPeriod(until) && c->StatusAt(until) == ConsentStatus::kExpired &&
@@ -247,7 +247,7 @@ class ControllerReport {
       const bool closed = !r.open() && r.closed_at <= as_of_;
       if (closed) {
         const bool on_time = r.closed_at <= r.deadline;
-        if (r.status == "refused") {
+        if (r.status == RightsStatus::kRefused) {
           ++(on_time ? refused_on_time : refused_late);
         } else {
           ++(on_time ? fulfilled_on_time : fulfilled_late);
@@ -319,7 +319,7 @@ class ControllerReport {
         CONSENTD_ASSIGN_OR_RETURN(auto c, q_.state().Consent(keys::TrailingId(consents->key())));
         if (!c) return Status::Error("store_corruption", "transfer names a missing consent");
         for (const ConsentEvent& e : c->events) {
-          if (e.type == "withdrawn" && e.at >= t.at && e.at <= window_end) {
+          if (e.type == ConsentEventKind::kWithdrawn && e.at >= t.at && e.at <= window_end) {
             objected.insert(c->grant.subject.ToString());
           }
         }

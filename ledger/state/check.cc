@@ -110,7 +110,7 @@ class Checker {
   static bool WasController(const ConsentRecord& c, std::string_view member, std::int64_t t) {
     if (c.grant.controller == member) return true;
     return std::any_of(c.events.begin(), c.events.end(), [&](const ConsentEvent& e) {
-      return e.type == "transferred" && e.at <= t && e.to == member;
+      return e.type == ConsentEventKind::kTransferred && e.at <= t && e.to == member;
     });
   }
 

@@ -22,6 +22,14 @@ Hash256 GetHash(const Json& j, const char* key) {
   return *h;
 }
 
+// A state or event kind as stored (ledger/state/kinds.h).
+template <typename E>
+E GetKind(const Json& j, const char* key) {
+  const std::optional<E> kind = FromWire<E>(j.at(key).get_ref<const std::string&>());
+  if (!kind) throw Corrupt(std::string("unknown name in field ") + key);
+  return *kind;
+}
+
 std::optional<Hash256> GetOptionalHash(const Json& j, const char* key) {
   if (!j.contains(key)) return std::nullopt;
   return GetHash(j, key);
@@ -114,7 +122,7 @@ Json MemberRecord::ToJson() const {
   if (validator_key) j["validator_key"] = HexEncode(*validator_key);
   Json ev = Json::array();
   for (const auto& e : events) {
-    Json x{{"type", e.type}, {"at", e.at}, {"height", e.height}, {"tx", Hex(e.tx)}};
+    Json x{{"type", ToString(e.type)}, {"at", e.at}, {"height", e.height}, {"tx", Hex(e.tx)}};
     if (!e.reason.empty()) x["reason"] = e.reason;
     ev.push_back(std::move(x));
   }
@@ -135,7 +143,7 @@ Result<MemberRecord> MemberRecord::FromJson(const Json& j) {
     }
     for (const auto& e : j.at("events")) {
       MemberEvent x;
-      x.type = e.at("type").get<std::string>();
+      x.type = GetKind<MemberEventKind>(e, "type");
       x.at = e.at("at").get<std::int64_t>();
       x.height = e.at("height").get<std::uint64_t>();
       x.tx = GetHash(e, "tx");
@@ -183,40 +191,27 @@ Result<NoticeRecord> NoticeRecord::FromJson(const Json& j) {
 
 // --- consents --------------------------------------------------------------------------------
 
-const char* ToString(ConsentStatus status) {
-  switch (status) {
-    case ConsentStatus::kUnknown:
-      return "Unknown";
-    case ConsentStatus::kGiven:
-      return "Given";
-    case ConsentStatus::kRenewed:
-      return "Renewed";
-    case ConsentStatus::kTransferred:
-      return "Transferred";
-    case ConsentStatus::kWithdrawn:
-      return "Withdrawn";
-    case ConsentStatus::kRevoked:
-      return "Revoked";
-    case ConsentStatus::kExpired:
-      return "Expired";
-    case ConsentStatus::kSuperseded:
-      return "Superseded";
-  }
-  return "Unknown";
-}
-
 ConsentStatus ConsentRecord::StatusAt(std::int64_t t) const {
   if (t < recorded_at) return ConsentStatus::kUnknown;
+  bool transferred = false;
   for (const ConsentEvent& e : events) {
     if (e.at > t) continue;
-    if (e.type == "withdrawn") return ConsentStatus::kWithdrawn;
-    if (e.type == "revoked") return ConsentStatus::kRevoked;
-    if (e.type == "superseded") return ConsentStatus::kSuperseded;
+    switch (e.type) {
+      case ConsentEventKind::kWithdrawn:
+        return ConsentStatus::kWithdrawn;
+      case ConsentEventKind::kRevoked:
+        return ConsentStatus::kRevoked;
+      case ConsentEventKind::kSuperseded:
+        return ConsentStatus::kSuperseded;
+      case ConsentEventKind::kTransferred:
+        transferred = true;
+        break;
+      case ConsentEventKind::kGranted:
+        break;
+    }
   }
   if (t >= grant.valid_until) return ConsentStatus::kExpired;
-  for (const ConsentEvent& e : events) {
-    if (e.type == "transferred" && e.at <= t) return ConsentStatus::kTransferred;
-  }
+  if (transferred) return ConsentStatus::kTransferred;
   return grant.supersedes ? ConsentStatus::kRenewed : ConsentStatus::kGiven;
 }
 
@@ -241,27 +236,28 @@ const std::string& ConsentRecord::ControllerAt(std::int64_t t) const {
   // Transfers are recorded in height order and each takes effect at or after the previous
   // (a consent has at most one pending transfer), so the last effective one wins.
   for (const ConsentEvent& e : events) {
-    if (e.type == "transferred" && e.at <= t) controller = &e.to;
+    if (e.type == ConsentEventKind::kTransferred && e.at <= t) controller = &e.to;
   }
   return *controller;
 }
 
 const ConsentEvent* ConsentRecord::EndEvent() const {
   for (const ConsentEvent& e : events) {
-    if (e.type == "withdrawn" || e.type == "revoked" || e.type == "superseded") return &e;
+    if (Ends(e.type)) return &e;
   }
   return nullptr;
 }
 
 bool ConsentRecord::HasTransferPendingAt(std::int64_t t) const {
-  return std::any_of(events.begin(), events.end(),
-                     [&](const ConsentEvent& e) { return e.type == "transferred" && e.at > t; });
+  return std::any_of(events.begin(), events.end(), [&](const ConsentEvent& e) {
+    return e.type == ConsentEventKind::kTransferred && e.at > t;
+  });
 }
 
 Json ConsentRecord::ToJson() const {
   Json ev = Json::array();
   for (const ConsentEvent& e : events) {
-    Json x{{"type", e.type}, {"at", e.at}, {"height", e.height}, {"tx", Hex(e.tx)}};
+    Json x{{"type", ToString(e.type)}, {"at", e.at}, {"height", e.height}, {"tx", Hex(e.tx)}};
     if (!e.from.empty()) x["from"] = e.from;
     if (!e.to.empty()) x["to"] = e.to;
     if (!e.reason.empty()) x["reason"] = e.reason;
@@ -307,7 +303,7 @@ std::string ConsentRecord::Canonical() const {
     key("tx");
     AppendCanonicalString(Hex(e.tx), &out);
     out.append(",\"type\":");
-    AppendCanonicalString(e.type, &out);
+    AppendCanonicalString(ToString(e.type), &out);
     out.push_back('}');
   }
   out.append("],\"grant\":");
@@ -334,7 +330,7 @@ ConsentRecord ReadConsent(const Json& j, Json* grant) {
   c.height = j.at("height").get<std::uint64_t>();
   for (const auto& e : j.at("events")) {
     ConsentEvent x;
-    x.type = e.at("type").get<std::string>();
+    x.type = GetKind<ConsentEventKind>(e, "type");
     x.at = e.at("at").get<std::int64_t>();
     x.height = e.at("height").get<std::uint64_t>();
     x.tx = GetHash(e, "tx");
@@ -358,30 +354,6 @@ Result<ConsentRecord> ConsentRecord::FromJson(Json&& j) {
 }
 
 // --- agreements ------------------------------------------------------------------------------
-
-const char* ToString(AgreementStatus status) {
-  switch (status) {
-    case AgreementStatus::kPending:
-      return "Pending";
-    case AgreementStatus::kActive:
-      return "Active";
-    case AgreementStatus::kSuspended:
-      return "Suspended";
-    case AgreementStatus::kTerminated:
-      return "Terminated";
-  }
-  return "Pending";
-}
-
-namespace {
-std::optional<AgreementStatus> ParseAgreementStatus(std::string_view s) {
-  for (auto st : {AgreementStatus::kPending, AgreementStatus::kActive, AgreementStatus::kSuspended,
-                  AgreementStatus::kTerminated}) {
-    if (s == ToString(st)) return st;
-  }
-  return std::nullopt;
-}
-}  // namespace
 
 AgreementStatus AgreementRecord::StatusAt(std::int64_t t) const {
   AgreementStatus status = AgreementStatus::kPending;
@@ -432,9 +404,7 @@ Result<AgreementRecord> AgreementRecord::FromJson(const Json& j) {
     a.approval_ref_hash = GetOptionalHash(j, "approval_ref_hash");
     for (const auto& e : j.at("events")) {
       AgreementEvent x;
-      auto st = ParseAgreementStatus(e.at("status").get<std::string>());
-      if (!st) throw Corrupt("bad agreement status");
-      x.status = *st;
+      x.status = GetKind<AgreementStatus>(e, "status");
       x.at = e.at("at").get<std::int64_t>();
       x.height = e.at("height").get<std::uint64_t>();
       x.tx = GetHash(e, "tx");
@@ -510,9 +480,9 @@ Result<SharingState> SharingState::FromJson(const Json& j) {
 }
 
 Json RightsRecord::ToJson() const {
-  Json j{{"id", Hex(id)},        {"controller", controller}, {"subject", subject.ToJson()},
-         {"kind", kind},         {"origin", origin},         {"requested_at", requested_at},
-         {"deadline", deadline}, {"status", status},         {"height", height}};
+  Json j{{"id", Hex(id)},        {"controller", controller},   {"subject", subject.ToJson()},
+         {"kind", kind},         {"origin", ToString(origin)}, {"requested_at", requested_at},
+         {"deadline", deadline}, {"status", ToString(status)}, {"height", height}};
   PutOptional(j, "consent_id", consent_id);
   if (!open()) {
     j["closed_at"] = closed_at;
@@ -531,10 +501,10 @@ Result<RightsRecord> RightsRecord::FromJson(const Json& j) {
     r.subject = StoredSubject(j.at("subject"));
     r.kind = j.at("kind").get<std::string>();
     r.consent_id = GetOptionalHash(j, "consent_id");
-    r.origin = j.at("origin").get<std::string>();
+    r.origin = GetKind<RightsOrigin>(j, "origin");
     r.requested_at = j.at("requested_at").get<std::int64_t>();
     r.deadline = j.at("deadline").get<std::int64_t>();
-    r.status = j.at("status").get<std::string>();
+    r.status = GetKind<RightsStatus>(j, "status");
     r.closed_at = j.value("closed_at", std::int64_t{0});
     r.reason = j.value("reason", "");
     r.attestation_hash = GetOptionalHash(j, "attestation_hash");

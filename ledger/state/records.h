@@ -15,13 +15,14 @@
 #include "common/bytes.h"
 #include "common/json.h"
 #include "common/result.h"
+#include "ledger/state/kinds.h"
 #include "ledger/subject.h"
 #include "ledger/tx_body.h"
 
 namespace consentd::ledger {
 
 struct MemberEvent {
-  std::string type;  // registered | updated | suspended | reinstated
+  MemberEventKind type = MemberEventKind::kRegistered;
   std::int64_t at = 0;
   std::uint64_t height = 0;
   Hash256 tx{};
@@ -61,22 +62,8 @@ struct NoticeRecord {
   static Result<NoticeRecord> FromJson(const Json& j);
 };
 
-// DPV consent states (docs/LEDGER.md): Given and Renewed (and Transferred, which continues a
-// valid consent under the successor controller) are valid for processing; the others are not.
-enum class ConsentStatus {
-  kUnknown,
-  kGiven,
-  kRenewed,
-  kTransferred,
-  kWithdrawn,
-  kRevoked,
-  kExpired,
-  kSuperseded
-};
-const char* ToString(ConsentStatus status);
-
 struct ConsentEvent {
-  std::string type;  // granted | transferred | superseded | withdrawn | revoked
+  ConsentEventKind type = ConsentEventKind::kGranted;
   std::int64_t at = 0;
   std::uint64_t height = 0;
   Hash256 tx{};
@@ -114,9 +101,6 @@ struct ConsentRecord {
   // The same, taking the grant body out of `j` rather than copying it.
   static Result<ConsentRecord> FromJson(Json&& j);
 };
-
-enum class AgreementStatus { kPending, kActive, kSuspended, kTerminated };
-const char* ToString(AgreementStatus status);
 
 struct AgreementEvent {
   AgreementStatus status = AgreementStatus::kPending;
@@ -181,17 +165,17 @@ struct RightsRecord {
   Subject subject;
   std::string kind;
   std::optional<Hash256> consent_id;
-  std::string origin;  // request | withdrawal | revocation
+  RightsOrigin origin = RightsOrigin::kRequest;
   std::int64_t requested_at = 0;
   std::int64_t deadline = 0;
-  std::string status;  // open | fulfilled | refused
+  RightsStatus status = RightsStatus::kOpen;
   std::int64_t closed_at = 0;
   std::string reason;
   std::optional<Hash256> attestation_hash;
   std::optional<Hash256> closed_by_tx;
   std::uint64_t height = 0;
 
-  bool open() const { return status == "open"; }
+  bool open() const { return status == RightsStatus::kOpen; }
   bool OverdueAt(std::int64_t t) const { return open() && t > deadline; }
   Json ToJson() const;
   static Result<RightsRecord> FromJson(const Json& j);

@@ -16,14 +16,15 @@ ConsentRecord SampleConsent() {
   c.height = 42;
   Hash256 tx{};
   tx.fill(0x01);
-  c.events.push_back(ConsentEvent{"granted", c.recorded_at, 42, c.id, "", "", "", ""});
-  tx.fill(0x02);
   c.events.push_back(
-      ConsentEvent{"transferred", c.recorded_at + 5, 50, tx, "insurer-a", "insurer-b", "", ""});
+      ConsentEvent{ConsentEventKind::kGranted, c.recorded_at, 42, c.id, "", "", "", ""});
+  tx.fill(0x02);
+  c.events.push_back(ConsentEvent{ConsentEventKind::kTransferred, c.recorded_at + 5, 50, tx,
+                                  "insurer-a", "insurer-b", "", ""});
   tx.fill(0x03);
   // Every character class the canonical form escapes, and some it does not.
   c.events.push_back(ConsentEvent{
-      "revoked", c.recorded_at + 9, 61, tx, "", "",
+      ConsentEventKind::kRevoked, c.recorded_at + 9, 61, tx, "", "",
       "a \"quoted\" reason\\ with\nnew line, \x01, \xc3\xa9 and \xe2\x9c\x93", "regulator-x"});
   return c;
 }

@@ -85,6 +85,8 @@ enum class Reject {
 };
 
 const char* ToString(Reject code);
+// Every Reject is in [0, kRejectCount): kBlockInvalidTx stays last.
+inline constexpr int kRejectCount = static_cast<int>(Reject::kBlockInvalidTx) + 1;
 
 inline Status Rejected(Reject code, std::string message) {
   return Status::Error(ToString(code), std::move(message));

@@ -6,6 +6,7 @@
 #include "common/hex.h"
 #include "consensus/sign_bytes.h"
 #include "crypto/sha256.h"
+#include "ledger/testing/tx_fixtures.h"
 
 namespace consentd::ledger::testing {
 
@@ -88,17 +89,12 @@ TxPtr TestChain::Make(TxType type, Json body, const std::vector<std::string>& si
 Result<TxPtr> TestChain::TryMake(TxType type, Json body, const std::vector<std::string>& signers,
                                  std::uint64_t expires_at_height) {
   if (expires_at_height == 0) expires_at_height = ledger_->head().height + 100;
-  const Json unsigned_tx =
-      Tx::MakeUnsigned(type, chain_id(), std::move(body), ++nonce_, expires_at_height);
-  const Hash256 msg = Tx::SignHash(unsigned_tx);
-  Json tx = unsigned_tx;
-  tx["signatures"] = Json::array();
-  for (const std::string& s : signers) {
-    const crypto::PrivateKey& k = Key(s);
-    tx["signatures"].push_back(
-        Json{{"key", k.public_key().Hex()}, {"sig", HexEncode(k.Sign(msg))}});
-  }
-  return Tx::FromJson(tx, chain_id());
+  std::vector<const crypto::PrivateKey*> keys;
+  for (const std::string& s : signers) keys.push_back(&Key(s));
+  return Tx::FromJson(
+      SignTxJson(Tx::MakeUnsigned(type, chain_id(), std::move(body), ++nonce_, expires_at_height),
+                 keys),
+      chain_id());
 }
 
 Status TestChain::Submit(const TxPtr& tx) {
@@ -149,17 +145,8 @@ std::string TestChain::SubjectHex(std::string_view subject_name) {
 }
 
 Json TestChain::GrantBody(const std::string& subject_name, const std::string& controller) {
-  return Json{{"controller", controller},
-              {"subject", {{"key", SubjectHex(subject_name)}}},
-              {"purposes", {"ClaimsHandling"}},
-              {"categories", {"Contact"}},
-              {"recipients", Json::array()},
-              {"jurisdictions", Json::array()},
-              {"separate", false},
-              {"notice", {{"notice_id", "5f0c3a9e21d84b7c96e1a2b3c4d5e6f7"}, {"version", 1}}},
-              {"collection_method", "app"},
-              {"valid_from", kGenesisTime},
-              {"valid_until", kGenesisTime + 2 * kYear}};
+  return FixtureGrantBody(controller, SubjectHex(subject_name), kGenesisTime,
+                          kGenesisTime + 2 * kYear);
 }
 
 }  // namespace consentd::ledger::testing

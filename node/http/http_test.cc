@@ -5,11 +5,16 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <map>
 #include <set>
+#include <sstream>
 
+#include "common/file_util.h"
 #include "common/hex.h"
 #include "common/test_paths.h"
 #include "crypto/sha256.h"
+#include "ledger/reject.h"
+#include "ledger/state/check.h"
 #include "node/http/api.h"
 #include "node/http/auth.h"
 #include "node/http/errors.h"
@@ -102,18 +107,61 @@ TEST(ParamsTest, IdsAreExactlySixtyFourHexDigits) {
   EXPECT_EQ(ParseId("tx_id", "../../etc/passwd").status().code(), "bad_id");
 }
 
-TEST(ErrorsTest, CodesMapToTheDocumentedStatuses) {
-  const std::vector<std::pair<std::string, int>> cases = {
-      {"bad_parameter", 400},    {"bad_id", 400},           {"json_syntax", 400},
-      {"json_too_deep", 400},    {"tx_bad_signature", 400}, {"tx_unknown_field", 400},
-      {"query_bad_cursor", 400}, {"auth_required", 401},    {"auth_unknown_token", 401},
-      {"forbidden", 403},        {"not_found", 404},        {"mempool_duplicate", 409},
-      {"tx_duplicate", 409},     {"too_large", 413},        {"tx_too_large", 413},
-      {"batch_too_large", 413},  {"json_too_large", 413},   {"tx_expired", 422},
-      {"consent_unknown", 422},  {"no_consent", 422},       {"rate_limited", 429},
-      {"store_io", 500},         {"internal", 500},         {"mempool_full", 503},
-      {"not_ready", 503},        {"too_many_streams", 503}, {"commit_timeout", 504}};
-  for (const auto& [code, status] : cases) EXPECT_EQ(HttpStatusFor(code), status) << code;
+// docs/API.md "Errors" is the contract: each row's codes with their status. Read it, and hold
+// HttpStatusFor to it; every code the ledger can reject a tx with, and every reason a consent
+// check can refuse a sharing record for, must have its row.
+std::map<std::string, int> DocumentedErrorStatuses() {
+  auto text = ReadFile(std::string(consentd::testing::SourceDir()) + "/docs/API.md");
+  EXPECT_TRUE(text.ok()) << text.status().ToString();
+  std::map<std::string, int> out;
+  if (!text.ok()) return out;
+  const std::size_t section = text->find("\n## Errors\n");
+  const std::size_t end = text->find("\n## ", section + 1);
+  EXPECT_NE(section, std::string::npos);
+  std::istringstream in(text->substr(section, end - section));
+  for (std::string line; std::getline(in, line);) {
+    // | `code`, `code` | status | meaning |
+    if (!line.starts_with("| `")) continue;
+    const std::size_t bar = line.find(" | ", 2);
+    if (bar == std::string::npos) continue;
+    const std::string codes = line.substr(2, bar - 2);
+    const std::size_t status_end = line.find(" |", bar + 3);
+    std::string status = line.substr(bar + 3, status_end - bar - 3);
+    std::erase(status, '*');
+    for (std::size_t at = codes.find('`'); at != std::string::npos;) {
+      const std::size_t close = codes.find('`', at + 1);
+      out[codes.substr(at + 1, close - at - 1)] = std::stoi(status);
+      at = codes.find('`', close + 1);
+    }
+  }
+  return out;
+}
+
+TEST(ErrorsTest, CodesMapToTheStatusesDocsApiMdDocuments) {
+  const std::map<std::string, int> documented = DocumentedErrorStatuses();
+  ASSERT_GT(documented.size(), 100u);  // the table was found and read
+  for (const auto& [code, status] : documented) {
+    EXPECT_EQ(HttpStatusFor(code), status) << code << " (docs/API.md, Errors)";
+  }
+  // A tx's rejections are API answers; a block's (peers' proposals) are not, and are
+  // documented with the block rules in docs/LEDGER.md.
+  auto ledger_md = ReadFile(std::string(consentd::testing::SourceDir()) + "/docs/LEDGER.md");
+  ASSERT_TRUE(ledger_md.ok());
+  for (int i = 0; i < ledger::kRejectCount; ++i) {
+    const auto reject = static_cast<ledger::Reject>(i);
+    const std::string code = ledger::ToString(reject);
+    if (i >= static_cast<int>(ledger::Reject::kBlockMalformed)) {
+      EXPECT_NE(ledger_md->find("`" + code + "`"), std::string::npos)
+          << code << " is not in docs/LEDGER.md";
+    } else {
+      EXPECT_TRUE(documented.count(code) > 0) << code << " has no row in docs/API.md, Errors";
+    }
+  }
+  for (int i = static_cast<int>(ledger::CheckReason::kNoConsent);
+       i <= static_cast<int>(ledger::CheckReason::kAgreementDoesNotCover); ++i) {
+    const std::string code = ledger::ToString(static_cast<ledger::CheckReason>(i));
+    EXPECT_TRUE(documented.count(code) > 0) << code << " has no row in docs/API.md, Errors";
+  }
   EXPECT_EQ(ErrorBody("not_found", "x"),
             (Json{{"error", {{"code", "not_found"}, {"message", "x"}}}}));
 }

@@ -15,6 +15,7 @@
 #include "common/hex.h"
 #include "common/test_paths.h"
 #include "crypto/sha256.h"
+#include "ledger/testing/tx_fixtures.h"
 #include "ledger/tx.h"
 #include "wallet/key_file.h"
 
@@ -276,39 +277,26 @@ const crypto::PrivateKey& LocalNet::Key(const std::string& name) {
 std::string LocalNet::SignedTx(ledger::TxType type, const Json& body,
                                const std::vector<std::string>& signers,
                                std::uint64_t expires_at_height) {
-  Json tx = ledger::Tx::MakeUnsigned(
-      type, chain_id_, body, ++nonce_ + static_cast<std::uint64_t>(NowMs() % 4'000'000) * 1000,
-      expires_at_height);
-  const Hash256 msg = ledger::Tx::SignHash(tx);
-  tx["signatures"] = Json::array();
-  for (const std::string& s : signers) {
-    const auto& k = Key(s);
-    tx["signatures"].push_back(
-        Json{{"key", k.public_key().Hex()}, {"sig", HexEncode(k.Sign(msg))}});
-  }
-  return CanonicalJson(tx);
+  std::vector<const crypto::PrivateKey*> keys;
+  for (const std::string& s : signers) keys.push_back(&Key(s));
+  return CanonicalJson(ledger::testing::SignTxJson(
+      ledger::Tx::MakeUnsigned(type, chain_id_, body,
+                               ++nonce_ + static_cast<std::uint64_t>(NowMs() % 4'000'000) * 1000,
+                               expires_at_height),
+      keys));
 }
 
 Json LocalNet::NoticeBody(const std::string& controller) const {
   return Json{{"controller", controller},
-              {"notice_id", "5f0c3a9e21d84b7c96e1a2b3c4d5e6f7"},
+              {"notice_id", ledger::testing::kFixtureNoticeId},
               {"version", 1},
               {"notice_hash", HexEncode(crypto::Sha256("notice " + controller))}};
 }
 
 Json LocalNet::GrantBody(const std::string& controller, const std::string& subject) {
   const auto now = UnixMillisNow();
-  return Json{{"controller", controller},
-              {"subject", {{"key", Key(subject).public_key().Hex()}}},
-              {"purposes", {"ClaimsHandling"}},
-              {"categories", {"Contact"}},
-              {"recipients", Json::array()},
-              {"jurisdictions", Json::array()},
-              {"separate", false},
-              {"notice", {{"notice_id", "5f0c3a9e21d84b7c96e1a2b3c4d5e6f7"}, {"version", 1}}},
-              {"collection_method", "app"},
-              {"valid_from", now - 1000},
-              {"valid_until", now + 365LL * 24 * 3600 * 1000}};
+  return ledger::testing::FixtureGrantBody(controller, Key(subject).public_key().Hex(), now - 1000,
+                                           now + 365LL * 24 * 3600 * 1000);
 }
 
 std::map<std::string, std::string> LocalNet::Tokens() const {

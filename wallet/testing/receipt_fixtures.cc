@@ -12,6 +12,7 @@
 #include "ledger/ledger.h"
 #include "ledger/query/receipt.h"
 #include "ledger/store/store.h"
+#include "ledger/testing/tx_fixtures.h"
 #include "ledger/tx.h"
 #include "wallet/receipt_verify.h"
 
@@ -72,17 +73,16 @@ class Chain {
   const ledger::Genesis& genesis() const { return ledger_->genesis(); }
 
   Result<ledger::TxPtr> Make(TxType type, Json body, const std::vector<std::string>& signers) {
-    const Json unsigned_tx = ledger::Tx::MakeUnsigned(type, genesis().chain_id, std::move(body),
-                                                      ++nonce_, ledger_->head().height + 100);
-    const Hash256 msg = ledger::Tx::SignHash(unsigned_tx);
-    Json tx = unsigned_tx;
-    tx["signatures"] = Json::array();
-    for (const std::string& s : signers) {
-      const crypto::PrivateKey key = KeyFor(s);
-      tx["signatures"].push_back(
-          Json{{"key", key.public_key().Hex()}, {"sig", HexEncode(key.SignWithAux(msg, kAux))}});
-    }
-    return ledger::Tx::FromJson(tx, genesis().chain_id);
+    std::vector<crypto::PrivateKey> keys;
+    for (const std::string& s : signers) keys.push_back(KeyFor(s));
+    std::vector<const crypto::PrivateKey*> signing;
+    for (const crypto::PrivateKey& k : keys) signing.push_back(&k);
+    return ledger::Tx::FromJson(
+        ledger::testing::SignTxJson(
+            ledger::Tx::MakeUnsigned(type, genesis().chain_id, std::move(body), ++nonce_,
+                                     ledger_->head().height + 100),
+            signing, &kAux),
+        genesis().chain_id);
   }
 
   // Commits one block of `txs`, certified by every validator.
@@ -135,17 +135,8 @@ class Chain {
 };
 
 Json GrantBody(const std::string& customer) {
-  return Json{{"controller", "insurer-a"},
-              {"subject", {{"key", KeyFor(customer).public_key().Hex()}}},
-              {"purposes", {"ClaimsHandling"}},
-              {"categories", {"Contact"}},
-              {"recipients", Json::array()},
-              {"jurisdictions", Json::array()},
-              {"separate", false},
-              {"notice", {{"notice_id", "5f0c3a9e21d84b7c96e1a2b3c4d5e6f7"}, {"version", 1}}},
-              {"collection_method", "app"},
-              {"valid_from", kGenesisTime},
-              {"valid_until", kGenesisTime + 2 * kYear}};
+  return ledger::testing::FixtureGrantBody("insurer-a", KeyFor(customer).public_key().Hex(),
+                                           kGenesisTime, kGenesisTime + 2 * kYear);
 }
 
 // The scenario every chain runs: a notice (block 1), three grants (block 2), a withdrawal

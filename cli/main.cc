@@ -8,6 +8,7 @@
 #include "cli/commands.h"
 #include "cli/testnet.h"
 #include "common/version.h"
+#include "ledger/vocab/vocabulary.h"
 
 namespace {
 
@@ -41,6 +42,8 @@ Queries:
   tx get TX_ID                   a committed tx
 Operators:
   token issue|revoke|list --home DIR   the node's API tokens (named, expiring; SIGHUP applies)
+Reference:
+  vocab                          every vocabulary the ledger enforces, as JSON
 Local networks:
   testnet                        write a local network (genesis, validator homes, keys, tokens)
 
@@ -88,6 +91,18 @@ unencrypted (insecure_plaintext_secret): for local test networks only.
   return 0;
 }
 
+int Vocab(const Args& a) {
+  if (a.Has("--help") || a.Has("-h")) {
+    std::puts(R"(consentctl vocab
+Prints every vocabulary (code list) this build's ledger enforces, as JSON: for each list its
+version, its codes and, for data categories, the sensitive ones (docs/VOCABULARY.md). The same
+JSON is docs/api/vocabularies.json.)");
+    return 0;
+  }
+  std::puts(ledger::vocab::VocabulariesJson().dump(1).c_str());
+  return 0;
+}
+
 int Dispatch(int argc, char** argv);
 
 }  // namespace
@@ -116,6 +131,7 @@ int Dispatch(int argc, char** argv) {
   const Args args = ParseArgs(argc, argv, 2);
   if (command == "testnet") return Testnet(args);
   if (command == "status") return StatusCommand(args);
+  if (command == "vocab") return Vocab(args);
   if (command == "key") return KeyCommand(args);
   if (command == "tx") return TxCommand(args);
   if (command == "submit") return SubmitCommand(args);

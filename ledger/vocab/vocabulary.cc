@@ -20,4 +20,20 @@ std::span<const CodeList* const> AllLists() {
   return kLists;
 }
 
+Json VocabulariesJson() {
+  Json out = Json::object();
+  for (const CodeList* list : AllLists()) {
+    Json codes = Json::array();
+    Json sensitive = Json::array();
+    for (const Code& c : list->codes()) {
+      codes.push_back(std::string(c.code));
+      if (c.sensitive) sensitive.push_back(std::string(c.code));
+    }
+    Json entry{{"version", list->version()}, {"codes", std::move(codes)}};
+    if (!sensitive.empty()) entry["sensitive"] = std::move(sensitive);
+    out[std::string(list->name())] = std::move(entry);
+  }
+  return out;
+}
+
 }  // namespace consentd::ledger::vocab

@@ -12,6 +12,8 @@
 #include <span>
 #include <string_view>
 
+#include "common/json.h"
+
 namespace consentd::ledger::vocab {
 
 struct Code {
@@ -58,5 +60,10 @@ const CodeList& CollectionMethods();  // consent.grant (Kantara collectionMethod
 
 // Every list, for documentation and tests.
 std::span<const CodeList* const> AllLists();
+
+// Every list as the JSON outside clients and the web app read (docs/api/vocabularies.json,
+// `consentctl vocab`): {"<name>": {"version": N, "codes": [...], "sensitive": [...]}}, codes
+// in list order; "sensitive" only where some code is.
+Json VocabulariesJson();
 
 }  // namespace consentd::ledger::vocab

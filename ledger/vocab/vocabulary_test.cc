@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -63,6 +64,24 @@ TEST(VocabularyTest, DocumentedInVocabularyMd) {
           << list->name() << " code " << c.code << " is not documented";
     }
   }
+}
+
+TEST(VocabularyTest, TheCommittedJsonIsTheCodes) {
+  // docs/api/vocabularies.json is what outside clients and the web app read; it must be exactly
+  // what this build enforces. Regenerate it with: consentctl vocab > docs/api/vocabularies.json
+  std::ifstream in(std::string(consentd::testing::SourceDir()) + "/docs/api/vocabularies.json");
+  ASSERT_TRUE(in.good()) << "docs/api/vocabularies.json is missing";
+  std::stringstream buf;
+  buf << in.rdbuf();
+  EXPECT_EQ(buf.str(), VocabulariesJson().dump(1) + "\n")
+      << "docs/api/vocabularies.json is stale: consentctl vocab > docs/api/vocabularies.json";
+  const Json j = VocabulariesJson();
+  EXPECT_EQ(j.size(), AllLists().size());
+  EXPECT_EQ(j.at("categories").at("sensitive").size(),
+            static_cast<std::size_t>(std::count_if(Categories().codes().begin(),
+                                                   Categories().codes().end(),
+                                                   [](const Code& c) { return c.sensitive; })));
+  EXPECT_FALSE(j.at("purposes").contains("sensitive"));
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include "ledger/reject.h"
 #include "ledger/state/digest.h"
 #include "ledger/state/keys.h"
+#include "ledger/store/store_fault.h"
 
 namespace consentd::ledger {
 namespace {
@@ -52,7 +53,7 @@ std::string EncodeBlockRecord(const Block& block, const consensus::CommitCertifi
 }
 
 Result<StoredBlock> DecodeBlockRecord(std::string_view in) {
-  auto corrupt = [] { return Status::Error("store_corruption", "unreadable block record"); };
+  auto corrupt = [] { return StoreError(StoreFault::kCorruption, "unreadable block record"); };
   StoredBlock b;
   std::size_t n = 0;
   if (!GetU32(&in, &n) || in.size() < n) return corrupt();
@@ -142,23 +143,23 @@ Status Ledger::Initialize() {
 
 Result<Head> Ledger::ReadHead(const ReadView& view) {
   CONSENTD_ASSIGN_OR_RETURN(auto raw, view.Get(kHeadKey));
-  if (!raw) return Status::Error("store_corruption", "the chain head record is missing");
+  if (!raw) return StoreError(StoreFault::kCorruption, "the chain head record is missing");
   auto j = ParseJson(*raw);
-  if (!j.ok()) return Status::Error("store_corruption", "unreadable chain head record");
+  if (!j.ok()) return StoreError(StoreFault::kCorruption, "unreadable chain head record");
   try {
     Head h;
     h.height = j->at("height").get<std::uint64_t>();
     auto block_hash = HexDecodeFixed<32>(j->at("block_hash").get<std::string>());
     auto state_digest = HexDecodeFixed<32>(j->at("state_digest").get<std::string>());
     if (!block_hash.ok() || !state_digest.ok()) {
-      return Status::Error("store_corruption", "unreadable chain head: bad hash");
+      return StoreError(StoreFault::kCorruption, "unreadable chain head: bad hash");
     }
     h.block_hash = *block_hash;
     h.state_digest = *state_digest;
     h.time_ms = j->at("time_ms").get<std::int64_t>();
     return h;
   } catch (const std::exception& e) {
-    return Status::Error("store_corruption", std::string("unreadable chain head: ") + e.what());
+    return StoreError(StoreFault::kCorruption, std::string("unreadable chain head: ") + e.what());
   }
 }
 
@@ -174,7 +175,7 @@ Status Ledger::LoadHead() {
 Status Ledger::LoadValidators() {
   StateReader reader(*store_);
   CONSENTD_ASSIGN_OR_RETURN(auto history, reader.ValidatorHistory());
-  if (history.empty()) return Status::Error("store_corruption", "no validator set recorded");
+  if (history.empty()) return StoreError(StoreFault::kCorruption, "no validator set recorded");
   std::lock_guard<std::mutex> lock(mu_);
   validators_ = std::move(history);
   return Status::Ok();
@@ -201,7 +202,7 @@ Result<consensus::ValidatorSet> Ledger::ValidatorsFor(std::uint64_t height) cons
   std::vector<crypto::PublicKey> parsed;
   for (const auto& k : keys) {
     auto key = crypto::PublicKey::Parse(k);
-    if (!key.ok()) return Status::Error("store_corruption", "stored validator key is invalid");
+    if (!key.ok()) return StoreError(StoreFault::kCorruption, "stored validator key is invalid");
     parsed.push_back(*key);
   }
   return consensus::ValidatorSet::Create(std::move(parsed));
@@ -392,7 +393,7 @@ Result<std::optional<std::string>> Ledger::BlockPayload(
   out += ",\"txs\":[";
   for (std::size_t i = 0; i < block->tx_ids.size(); ++i) {
     CONSENTD_ASSIGN_OR_RETURN(auto loc, reader.Tx(block->tx_ids[i]));
-    if (!loc) return Status::Error("store_corruption", "block names a missing tx");
+    if (!loc) return StoreError(StoreFault::kCorruption, "block names a missing tx");
     if (i > 0) out.push_back(',');
     out += loc->canonical;
   }

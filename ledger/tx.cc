@@ -7,6 +7,7 @@
 #include "crypto/tagged_hash.h"
 #include "ledger/reject.h"
 #include "ledger/schema.h"
+#include "ledger/store/store_fault.h"
 
 namespace consentd::ledger {
 namespace {
@@ -85,9 +86,10 @@ Result<TxPtr> Tx::FromCertifiedJson(const Json& value, std::string_view chain_id
 
 Result<TxPtr> Tx::ParseCommitted(std::string_view canonical, std::string_view chain_id) {
   auto value = ParseJson(canonical);
-  if (!value.ok()) return Status::Error("store_corruption", "unreadable committed tx");
+  if (!value.ok()) return StoreError(StoreFault::kCorruption, "unreadable committed tx");
   auto tx = Build(*value, chain_id, canonical.size(), /*verify=*/false);
-  if (!tx.ok()) return Status::Error("store_corruption", "committed tx: " + tx.status().ToString());
+  if (!tx.ok())
+    return StoreError(StoreFault::kCorruption, "committed tx: " + tx.status().ToString());
   return tx;
 }
 

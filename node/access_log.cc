@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "common/hex.h"
+#include "ledger/store/store_fault.h"
 #include "node/log.h"
 #include "wallet/access_log_verify.h"
 
@@ -138,7 +139,7 @@ Result<std::uint64_t> AccessLog::Append(const AccessRead& read) {
   std::lock_guard<std::mutex> lock(mu_);
   if (!failed_.ok()) return failed_;
   if (pending_.size() >= kMaxPending) {
-    return Status::Error("store_io", "the access log's writer is behind");
+    return ledger::StoreError(ledger::StoreFault::kIo, "the access log's writer is behind");
   }
   const std::uint64_t seq = head_.seq + 1;
   const std::string seq_text = std::to_string(seq);
@@ -288,8 +289,8 @@ Result<ledger::Page> AccessLog::Query(const AccessFilter& filter,
     if (!text) continue;
     auto entry = ParseJson(*text);
     if (!entry.ok()) {
-      return Status::Error("store_corruption",
-                           "access-log entry " + std::to_string(seq) + " is not JSON");
+      return ledger::StoreError(ledger::StoreFault::kCorruption,
+                                "access-log entry " + std::to_string(seq) + " is not JSON");
     }
     if (Matches(*entry, filter)) out.items.push_back(std::move(*entry));
   }

@@ -2,10 +2,11 @@
 
 #include "common/hex.h"
 #include "ledger/exec/context.h"
+#include "ledger/store/store_fault.h"
 
 namespace consentd::ledger::exec {
 
-bool IsInternalError(const Status& status) { return status.code().starts_with("store_"); }
+bool IsInternalError(const Status& status) { return StoreFaultOf(status).has_value(); }
 
 Result<Signers> Signers::Resolve(const Tx& tx, const StateReader& state) {
   Signers s;

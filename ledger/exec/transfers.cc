@@ -5,6 +5,7 @@
 
 #include "common/hex.h"
 #include "ledger/exec/context.h"
+#include "ledger/store/store_fault.h"
 
 namespace consentd::ledger::exec {
 namespace {
@@ -46,7 +47,8 @@ Status ExecPortfolioTransfer(ExecContext& ctx, const PortfolioTransfer& b) {
     auto cursor = ctx.state.view().Scan(keys::ControllerConsentPrefix(b.transferor));
     for (; cursor->Valid(); cursor->Next()) {
       CONSENTD_ASSIGN_OR_RETURN(auto c, ctx.state.Consent(keys::TrailingId(cursor->key())));
-      if (!c) return Status::Error("store_corruption", "controller index names a missing consent");
+      if (!c)
+        return StoreError(StoreFault::kCorruption, "controller index names a missing consent");
       if (!Movable(ctx, *c, b.transferor).ok()) continue;  // ended or already moved: skip
       if (moving.size() == max) {
         return Rejected(Reject::kTransferTooLarge,

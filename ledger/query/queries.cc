@@ -5,6 +5,7 @@
 
 #include "common/hex.h"
 #include "ledger/state/keys.h"
+#include "ledger/store/store_fault.h"
 
 namespace consentd::ledger {
 namespace {
@@ -52,7 +53,7 @@ Result<Page> ScanPage(const ReadView& view, const std::string& prefix, const Pag
 
 Result<Json> ParseRecord(std::string_view value) {
   auto j = ParseJson(value);
-  if (!j.ok()) return Status::Error("store_corruption", "unreadable record");
+  if (!j.ok()) return StoreError(StoreFault::kCorruption, "unreadable record");
   return std::move(*j);
 }
 
@@ -126,7 +127,7 @@ Result<Page> Queries::SubjectConsents(const Subject& subject, const PageRequest&
                   [&](std::string_view key, std::string_view) -> Result<std::optional<Json>> {
                     CONSENTD_ASSIGN_OR_RETURN(auto j, Consent(keys::TrailingId(key), at));
                     if (!j)
-                      return Status::Error("store_corruption", "index names a missing consent");
+                      return StoreError(StoreFault::kCorruption, "index names a missing consent");
                     return j;
                   });
 }
@@ -138,7 +139,7 @@ Result<Page> Queries::ControllerConsents(std::string_view controller, const Page
                   [&](std::string_view key, std::string_view) -> Result<std::optional<Json>> {
                     CONSENTD_ASSIGN_OR_RETURN(auto j, Consent(keys::TrailingId(key), at));
                     if (!j)
-                      return Status::Error("store_corruption", "index names a missing consent");
+                      return StoreError(StoreFault::kCorruption, "index names a missing consent");
                     return j;
                   });
 }
@@ -156,7 +157,7 @@ Result<Page> Queries::SubjectHistory(const Subject& subject, const PageRequest& 
   CONSENTD_ASSIGN_OR_RETURN(auto consent_ids, state_.SubjectConsentIds(subject));
   for (const Hash256& id : consent_ids) {
     CONSENTD_ASSIGN_OR_RETURN(auto c, state_.Consent(id));
-    if (!c) return Status::Error("store_corruption", "index names a missing consent");
+    if (!c) return StoreError(StoreFault::kCorruption, "index names a missing consent");
     for (const ConsentEvent& e : c->events) {
       Json x{{"kind", std::string("consent.") + ToString(e.type)},
              {"consent_id", HexEncode(c->id)},
@@ -171,7 +172,7 @@ Result<Page> Queries::SubjectHistory(const Subject& subject, const PageRequest& 
   auto sharing = snapshot_->Scan(keys::SharingBySubjectPrefix(subject));
   for (; sharing->Valid(); sharing->Next()) {
     CONSENTD_ASSIGN_OR_RETURN(auto s, state_.Sharing(keys::TrailingId(sharing->key())));
-    if (!s) return Status::Error("store_corruption", "index names a missing sharing record");
+    if (!s) return StoreError(StoreFault::kCorruption, "index names a missing sharing record");
     Json x = s->event_json;
     x["kind"] = "sharing";
     x["at"] = s->event.shared_at;
@@ -184,7 +185,7 @@ Result<Page> Queries::SubjectHistory(const Subject& subject, const PageRequest& 
   auto rights = snapshot_->Scan(keys::RightsBySubjectPrefix(subject));
   for (; rights->Valid(); rights->Next()) {
     CONSENTD_ASSIGN_OR_RETURN(auto r, state_.Rights(keys::TrailingId(rights->key())));
-    if (!r) return Status::Error("store_corruption", "index names a missing rights request");
+    if (!r) return StoreError(StoreFault::kCorruption, "index names a missing rights request");
     Json x = r->ToJson();
     x["request_kind"] = x.value("kind", "");  // access, delete, ...: kept beside the event kind
     x["kind"] = std::string("rights.") + ToString(r->origin);
@@ -263,7 +264,7 @@ Result<Page> Queries::Agreements(std::optional<std::string> party,
                   [&](std::string_view key, std::string_view) -> Result<std::optional<Json>> {
                     CONSENTD_ASSIGN_OR_RETURN(auto j, Agreement(keys::TrailingId(key)));
                     if (!j)
-                      return Status::Error("store_corruption", "index names a missing agreement");
+                      return StoreError(StoreFault::kCorruption, "index names a missing agreement");
                     if (status && (*j)["status"] != *status) return std::optional<Json>();
                     return j;
                   });
@@ -302,7 +303,7 @@ Result<Page> Queries::Sharing(const SharingFilter& f, const PageRequest& page) c
       *snapshot_, prefix, from_page, limit,
       [&](std::string_view key, std::string_view) -> Result<std::optional<Json>> {
         CONSENTD_ASSIGN_OR_RETURN(auto s, state_.Sharing(keys::TrailingId(key)));
-        if (!s) return Status::Error("store_corruption", "index names a missing sharing record");
+        if (!s) return StoreError(StoreFault::kCorruption, "index names a missing sharing record");
         Json j = s->event_json;
         j["id"] = HexEncode(s->id);
         j["consents"] = Hexes(s->consents);
@@ -327,7 +328,7 @@ Result<Page> Queries::Rights(std::string_view status, const PageRequest& page,
       *snapshot_, prefix, page, limit,
       [&](std::string_view key, std::string_view) -> Result<std::optional<Json>> {
         CONSENTD_ASSIGN_OR_RETURN(auto r, state_.Rights(keys::TrailingId(key)));
-        if (!r) return Status::Error("store_corruption", "index names a missing rights request");
+        if (!r) return StoreError(StoreFault::kCorruption, "index names a missing rights request");
         Json j = r->ToJson();
         j["overdue"] = r->OverdueAt(now);
         return std::optional<Json>(std::move(j));
@@ -446,7 +447,8 @@ Result<Page> Queries::AuditLog(const AuditFilter& f, const PageRequest& page) co
   std::size_t scanned = 0;
   for (; height <= to; ++height, index = 0) {
     CONSENTD_ASSIGN_OR_RETURN(auto block, Ledger::ReadBlock(*snapshot_, height));
-    if (!block) return Status::Error("store_corruption", "missing block " + std::to_string(height));
+    if (!block)
+      return StoreError(StoreFault::kCorruption, "missing block " + std::to_string(height));
     for (; index < block->tx_ids.size(); ++index) {
       if (out.items.size() == limit || scanned == kScanBudget) {
         out.next_cursor =
@@ -455,7 +457,7 @@ Result<Page> Queries::AuditLog(const AuditFilter& f, const PageRequest& page) co
       }
       ++scanned;
       CONSENTD_ASSIGN_OR_RETURN(auto loc, state_.Tx(block->tx_ids[index]));
-      if (!loc) return Status::Error("store_corruption", "block names a missing tx");
+      if (!loc) return StoreError(StoreFault::kCorruption, "block names a missing tx");
       CONSENTD_ASSIGN_OR_RETURN(TxPtr tx, Tx::ParseCommitted(loc->canonical, genesis_.chain_id));
       if (f.type && tx->type() != *f.type) continue;
       CONSENTD_ASSIGN_OR_RETURN(auto members, Involved(*tx));
@@ -477,7 +479,7 @@ Result<std::optional<Json>> Queries::Transaction(const Hash256& id) const {
   CONSENTD_ASSIGN_OR_RETURN(auto loc, state_.Tx(id));
   if (!loc || loc->height > head_.height) return std::optional<Json>();
   CONSENTD_ASSIGN_OR_RETURN(auto block, Ledger::ReadBlock(*snapshot_, loc->height));
-  if (!block) return Status::Error("store_corruption", "tx names a missing block");
+  if (!block) return StoreError(StoreFault::kCorruption, "tx names a missing block");
   CONSENTD_ASSIGN_OR_RETURN(Json tx, ParseRecord(loc->canonical));
   return std::optional<Json>(Json{{"tx", std::move(tx)},
                                   {"tx_id", HexEncode(id)},

@@ -3,6 +3,7 @@
 #include "common/hex.h"
 #include "crypto/merkle.h"
 #include "ledger/state/state.h"
+#include "ledger/store/store_fault.h"
 
 namespace consentd::ledger {
 
@@ -15,13 +16,13 @@ Result<std::optional<Json>> BuildReceipt(
   CONSENTD_ASSIGN_OR_RETURN(auto block, Ledger::ReadBlock(view, loc->height));
   if (!block) return std::optional<Json>();  // committed in a batch not yet visible
   if (loc->index >= block->leaves.size()) {
-    return Status::Error("store_corruption", "tx index beyond its block");
+    return StoreError(StoreFault::kCorruption, "tx index beyond its block");
   }
   CONSENTD_ASSIGN_OR_RETURN(crypto::MerkleProof proof,
                             crypto::MerkleProve(block->leaves, loc->index));
   CONSENTD_ASSIGN_OR_RETURN(consensus::ValidatorSet set, validators(loc->height));
   auto tx = ParseJson(loc->canonical);
-  if (!tx.ok()) return Status::Error("store_corruption", "unreadable committed tx");
+  if (!tx.ok()) return StoreError(StoreFault::kCorruption, "unreadable committed tx");
   Json path = Json::array();
   for (const Hash256& p : proof.path) path.push_back(HexEncode(p));
   return std::optional<Json>(

@@ -6,6 +6,7 @@
 
 #include "common/hex.h"
 #include "ledger/state/keys.h"
+#include "ledger/store/store_fault.h"
 #include "ledger/vocab/vocabulary.h"
 
 namespace consentd::ledger {
@@ -56,7 +57,7 @@ class Work {
 template <typename R>
 Result<R> ParseStored(std::string_view value) {
   auto j = ParseJson(value);
-  if (!j.ok()) return Status::Error("store_corruption", "unreadable record");
+  if (!j.ok()) return StoreError(StoreFault::kCorruption, "unreadable record");
   return R::FromJson(*j);
 }
 
@@ -104,7 +105,7 @@ class ControllerReport {
       CONSENTD_RETURN_IF_ERROR(work_.Take());
       CONSENTD_RETURN_IF_ERROR(work_.Take());
       CONSENTD_ASSIGN_OR_RETURN(auto c, q_.state().Consent(keys::TrailingId(cursor->key())));
-      if (!c) return Status::Error("store_corruption", "index names a missing consent");
+      if (!c) return StoreError(StoreFault::kCorruption, "index names a missing consent");
       if (c->grant.controller == m_.id && InPeriod(c->recorded_at)) ++granted;
       for (const ConsentEvent& e : c->events) {
         if (!InPeriod(e.at) || c->ControllerAt(e.at) != m_.id) continue;
@@ -167,7 +168,7 @@ class ControllerReport {
       CONSENTD_RETURN_IF_ERROR(work_.Take());
       CONSENTD_RETURN_IF_ERROR(work_.Take());
       CONSENTD_ASSIGN_OR_RETURN(auto s, q_.state().Sharing(keys::TrailingId(key)));
-      if (!s) return Status::Error("store_corruption", "index names a missing sharing record");
+      if (!s) return StoreError(StoreFault::kCorruption, "index names a missing sharing record");
       if (s->at > as_of_) continue;  // recorded (backdated) after as_of
       if (shared_at >= from_) {
         ++events;
@@ -210,7 +211,7 @@ class ControllerReport {
       CONSENTD_RETURN_IF_ERROR(work_.Take());
       CONSENTD_RETURN_IF_ERROR(work_.Take());
       CONSENTD_ASSIGN_OR_RETURN(auto a, q_.state().Agreement(keys::TrailingId(cursor->key())));
-      if (!a) return Status::Error("store_corruption", "index names a missing agreement");
+      if (!a) return StoreError(StoreFault::kCorruption, "index names a missing agreement");
       if (a->terms.exporter == m_.id && a->terms.mechanism == "standard-contract" &&
           a->ActiveAt(as_of_)) {
         agreements.push_back(HexEncode(a->id));
@@ -317,7 +318,7 @@ class ControllerReport {
         CONSENTD_RETURN_IF_ERROR(work_.Take());
         CONSENTD_RETURN_IF_ERROR(work_.Take());
         CONSENTD_ASSIGN_OR_RETURN(auto c, q_.state().Consent(keys::TrailingId(consents->key())));
-        if (!c) return Status::Error("store_corruption", "transfer names a missing consent");
+        if (!c) return StoreError(StoreFault::kCorruption, "transfer names a missing consent");
         for (const ConsentEvent& e : c->events) {
           if (e.type == ConsentEventKind::kWithdrawn && e.at >= t.at && e.at <= window_end) {
             objected.insert(c->grant.subject.ToString());

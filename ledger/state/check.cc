@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "common/hex.h"
+#include "ledger/store/store_fault.h"
 
 namespace consentd::ledger {
 namespace {
@@ -199,7 +200,7 @@ Result<CheckResult> Check(const StateReader& state, const CheckRequest& req) {
   for (const Hash256& id : ids) {
     CONSENTD_ASSIGN_OR_RETURN(auto c, state.Consent(id));
     if (!c)
-      return Status::Error("store_corruption", "index names a missing consent " + HexEncode(id));
+      return StoreError(StoreFault::kCorruption, "index names a missing consent " + HexEncode(id));
     consents.push_back(std::move(*c));
   }
 

@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "common/hex.h"
+#include "ledger/store/store_fault.h"
 
 namespace consentd::ledger {
 namespace {
@@ -44,7 +45,7 @@ Result<T> Guard(F&& parse) {
   try {
     return parse();
   } catch (const std::exception& e) {
-    return Status::Error("store_corruption", std::string("unreadable record: ") + e.what());
+    return StoreError(StoreFault::kCorruption, std::string("unreadable record: ") + e.what());
   }
 }
 

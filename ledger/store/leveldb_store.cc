@@ -26,6 +26,7 @@
 #include <system_error>
 
 #include "ledger/store/store.h"
+#include "ledger/store/store_fault.h"
 
 namespace consentd::ledger {
 namespace {
@@ -81,8 +82,8 @@ leveldb::Env* EnvForNice(int delta) {
 
 Status FromLevelDb(const leveldb::Status& s) {
   if (s.ok()) return Status::Ok();
-  if (s.IsCorruption()) return Status::Error("store_corruption", s.ToString());
-  return Status::Error("store_io", s.ToString());
+  if (s.IsCorruption()) return StoreError(StoreFault::kCorruption, s.ToString());
+  return StoreError(StoreFault::kIo, s.ToString());
 }
 
 Status FromLevelDbNamingFile(const leveldb::Status& s, const std::string& path) {
@@ -127,7 +128,7 @@ Status VerifyTable(const std::string& path, const leveldb::FilterPolicy* filter)
 Status VerifyTables(leveldb::DB* db, const std::string& dir, const leveldb::FilterPolicy* filter) {
   std::string listing;
   if (!db->GetProperty("leveldb.sstables", &listing)) {
-    return Status::Error("store_io", "cannot list the table files of " + dir);
+    return StoreError(StoreFault::kIo, "cannot list the table files of " + dir);
   }
   std::istringstream lines(listing);
   std::string line;
@@ -138,7 +139,7 @@ Status VerifyTables(leveldb::DB* db, const std::string& dir, const leveldb::Filt
     const char* end = line.data() + (colon == std::string::npos ? line.size() : colon);
     const auto parsed = std::from_chars(line.data() + 1, end, number);
     if (colon == std::string::npos || parsed.ec != std::errc() || parsed.ptr != end) {
-      return Status::Error("store_io", "unexpected table listing line in " + dir + ": " + line);
+      return StoreError(StoreFault::kIo, "unexpected table listing line in " + dir + ": " + line);
     }
     char name[32];
     std::snprintf(name, sizeof name, "/%06llu", static_cast<unsigned long long>(number));
@@ -269,7 +270,7 @@ Result<std::unique_ptr<Store>> OpenLevelDbStore(const std::string& dir,
                                                 const LevelDbOptions& options) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
-  if (ec) return Status::Error("store_io", "cannot create " + dir + ": " + ec.message());
+  if (ec) return StoreError(StoreFault::kIo, "cannot create " + dir + ": " + ec.message());
   auto db = std::make_shared<Db>();
   db->cache.reset(leveldb::NewLRUCache(options.block_cache_bytes));
   db->filter.reset(leveldb::NewBloomFilterPolicy(options.bloom_bits_per_key));

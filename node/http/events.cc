@@ -14,6 +14,7 @@
 
 #include "common/hex.h"
 #include "ledger/state/state.h"
+#include "ledger/store/store_fault.h"
 #include "ledger/tx_body.h"
 #include "node/http/api.h"
 #include "node/http/scope.h"
@@ -92,7 +93,8 @@ Status AppendBlock(Api& api, Stream& s, std::string* out) {
   ledger::Ledger& ledger = api.node->ledger();
   auto view = std::shared_ptr<const ledger::ReadView>(ledger.Snapshot());
   CONSENTD_ASSIGN_OR_RETURN(auto block, ledger::Ledger::ReadBlock(*view, s.next.height));
-  if (!block) return Status::Error("store_corruption", "missing block below the head");
+  if (!block)
+    return ledger::StoreError(ledger::StoreFault::kCorruption, "missing block below the head");
   const std::string h = std::to_string(s.next.height);
   if (s.next.index < 0) {
     if (s.filter.blocks) {
@@ -109,7 +111,8 @@ Status AppendBlock(Api& api, Stream& s, std::string* out) {
   for (auto i = static_cast<std::size_t>(s.next.index); i < block->tx_ids.size(); ++i) {
     if (!s.who.authenticated()) break;  // without a token: block events only
     CONSENTD_ASSIGN_OR_RETURN(auto loc, state.Tx(block->tx_ids[i]));
-    if (!loc) return Status::Error("store_corruption", "block names a missing tx");
+    if (!loc)
+      return ledger::StoreError(ledger::StoreFault::kCorruption, "block names a missing tx");
     CONSENTD_ASSIGN_OR_RETURN(
         ledger::TxPtr tx, ledger::Tx::ParseCommitted(loc->canonical, ledger.genesis().chain_id));
     if (!s.filter.Wants(tx->type())) continue;

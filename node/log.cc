@@ -78,8 +78,6 @@ std::optional<LogLevel> ParseLogLevel(std::string_view name) {
 void Logger::SetLevel(LogLevel level) { g_level = level; }
 LogLevel Logger::level() { return g_level; }
 
-void Logger::SetEnv(Env* env) { g_env = env; }
-
 ScopedLogEnv::ScopedLogEnv(Env* env) : previous_(g_env.exchange(env)) {}
 ScopedLogEnv::~ScopedLogEnv() { g_env = previous_; }
 

@@ -41,11 +41,8 @@ class Logger {
   // on stderr once; logging never throws or stops the node.
   static void SetLevel(LogLevel level);
   static LogLevel level();
-  // Opens `path` for appending through the Env (SetEnv; Env::Default() unless set).
+  // Opens `path` for appending through the Env (ScopedLogEnv; Env::Default() unless set).
   static bool OpenFile(const std::string& path);
-  // The clock that stamps each line and the Env that opens the log file. `env` must outlive
-  // every later log call (or be replaced first).
-  static void SetEnv(Env* env);
   static void Log(LogLevel level, std::string_view component, std::string_view event,
                   std::initializer_list<LogField> fields = {});
   // A line already formatted as "component key=value ..." (from the peer transport).
@@ -53,7 +50,9 @@ class Logger {
   static bool Enabled(LogLevel level) { return level >= Logger::level(); }
 };
 
-// Logger::SetEnv for a scope (a simulation's run): the Env before it is back at its end.
+// The clock that stamps each log line and the Env that opens the log file, for a scope (a
+// simulation's run; Env::Default() outside any): the Env before it is back at its end. `env`
+// must outlive the scope.
 class ScopedLogEnv {
  public:
   explicit ScopedLogEnv(Env* env);

@@ -250,16 +250,14 @@ bool NodeCore::Execute(std::vector<consensus::Action> actions) {
               Fail(w);
               return;
             }
-            std::vector<std::pair<std::uint64_t, std::string>> still_ahead;
-            for (auto& [h, record] : ahead_) {
-              if (h <= a.height) continue;
-              if (Status w = wal_->Append(record, /*sync=*/false); !w.ok()) {
-                Fail(w);
-                return;
-              }
-              if (h > a.height + 1) still_ahead.emplace_back(h, std::move(record));
+            if (Status w = ahead_.AfterCommit(a.height,
+                                              [&](const std::string& record) {
+                                                return wal_->Append(record, /*sync=*/false);
+                                              });
+                !w.ok()) {
+              Fail(w);
+              return;
             }
-            ahead_ = std::move(still_ahead);
             committed = true;
             const std::int64_t now = Now();
             LogInfo("consensus", "commit",
@@ -308,9 +306,7 @@ void NodeCore::LogReceived(PeerId peer, std::uint64_t height, std::string record
     // failed fsync.
     if (Status st = wal_->Append(record, /*sync=*/false); !st.ok()) return Fail(st);
   }
-  if (height > replica_->height() && ahead_.size() < kMaxAheadRecords) {
-    ahead_.emplace_back(height, std::move(record));
-  }
+  if (height > replica_->height()) (void)ahead_.Keep(height, std::move(record));
 }
 
 void NodeCore::HandleMessage(PeerId peer, std::uint8_t kind, const std::string& payload) {

@@ -39,6 +39,7 @@
 #include "consensus/replica.h"
 #include "ledger/block.h"
 #include "ledger/ledger.h"
+#include "node/ahead_records.h"
 #include "node/app.h"
 #include "node/env.h"
 #include "node/mempool.h"
@@ -172,10 +173,8 @@ class NodeCore {
   std::optional<Wal> wal_;
   std::vector<std::string> replay_;  // WAL records to replay at StartInput
   // WAL records of proposals and votes for heights above the replica's, which it buffers: the
-  // WAL is reset at each commit, so they are appended again after it (bounded by
-  // kMaxAheadRecords, as the replica's buffer is bounded).
-  std::vector<std::pair<std::uint64_t, std::string>> ahead_;
-  static constexpr std::size_t kMaxAheadRecords = 4096;
+  // WAL is reset at each commit, so they are appended again after it (node/ahead_records.h).
+  AheadRecords ahead_{4096, 64 << 20};
   std::optional<Hash256> persisted_lock_;  // the lock of the last safety state written
   std::vector<CommitListener> listeners_;
 

@@ -6,7 +6,7 @@
 
 namespace consentd::ledger::exec {
 
-bool IsInternalError(const Status& status) { return StoreFaultOf(status).has_value(); }
+bool IsInternalError(const Status& status) { return StoreFaultOf(status.code()).has_value(); }
 
 Result<Signers> Signers::Resolve(const Tx& tx, const StateReader& state) {
   Signers s;

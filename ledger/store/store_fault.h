@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include "common/status.h"
@@ -30,10 +31,10 @@ inline Status StoreError(StoreFault fault, std::string message) {
   return Status::Error(ToString(fault), std::move(message));
 }
 
-// Which of them `status` is, if any.
-inline std::optional<StoreFault> StoreFaultOf(const Status& status) {
+// Which of them the reason code `code` is, if any.
+inline std::optional<StoreFault> StoreFaultOf(std::string_view code) {
   for (StoreFault f : {StoreFault::kIo, StoreFault::kCorruption}) {
-    if (status.code() == ToString(f)) return f;
+    if (code == ToString(f)) return f;
   }
   return std::nullopt;
 }

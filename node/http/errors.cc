@@ -21,9 +21,7 @@ int HttpStatusFor(std::string_view code) {
       code == "too_many_signed_requests" || code == "access_log_unavailable")
     return 503;
   if (code == "commit_timeout") return 504;
-  if (code == ledger::ToString(ledger::StoreFault::kIo) ||
-      code == ledger::ToString(ledger::StoreFault::kCorruption) || code == "internal")
-    return 500;
+  if (ledger::StoreFaultOf(code) || code == "internal") return 500;
   if (code.starts_with("json_") || code.starts_with("query_") || code == "bad_parameter" ||
       code == "bad_id" || code == "bad_request" || code == "unsupported_media_type")
     return 400;

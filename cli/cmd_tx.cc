@@ -60,18 +60,18 @@ std::string FlagOf(std::string_view field) {
   return f;
 }
 
-void PrintTypeHelp(const wallet::TxSpec& spec) {
+void PrintTypeHelp(const ledger::TxDecl& decl) {
   std::printf("consentctl tx %s [--FIELD VALUE]... [--key KEYFILE]... [--out FILE] [--submit]\n\n",
-              ledger::ToString(spec.type));
+              ledger::ToString(decl.type));
   std::printf("Signed by: %s.\n\nFields (body of docs/LEDGER.md):\n",
-              std::string(spec.signed_by).c_str());
-  for (const auto& f : spec.fields) {
-    std::string req = f.required
-                          ? (f.fallback.empty() ? "required" : "default " + std::string(f.fallback))
-                          : "optional";
-    std::printf("  %-26s %-16s %-14s %s\n", FlagOf(f.name).c_str(), wallet::ToString(f.kind),
-                req.c_str(), std::string(f.help).c_str());
+              std::string(decl.signed_by).c_str());
+  for (const auto& f : decl.fields) {
+    const std::string req = !f.builder_default.empty() ? "default " + std::string(f.builder_default)
+                                                       : (f.required ? "required" : "optional");
+    std::printf("  %-26s %-16s %-14s %s\n", FlagOf(f.name).c_str(), wallet::TextFormOf(f).c_str(),
+                req.c_str(), std::string(f.doc).c_str());
   }
+  for (const auto& rule : decl.rules) std::printf("  rule: %s\n", rule.message.c_str());
   std::puts(
       "\nLists are comma-separated; times are Unix milliseconds, 2026-01-01T00:00:00Z or now;\n"
       "subjects are key:<hex> or ref:<hex>. Common options: consentctl tx --help.");
@@ -195,20 +195,20 @@ Status ResolveChain(const Args& a, std::string* chain_id, std::uint64_t* expires
 }
 
 int Build(ledger::TxType type, const Args& a) {
-  const wallet::TxSpec& spec = wallet::SpecOf(type);
+  const ledger::TxDecl& decl = ledger::DeclOf(type);
   if (a.Help()) {
-    PrintTypeHelp(spec);
+    PrintTypeHelp(decl);
     return kExitOk;
   }
   std::set<std::string> allowed = CommonTxOptions();
   std::map<std::string, std::string> values;
   const std::int64_t now_ms = UnixMillisNow();
-  for (const auto& f : spec.fields) {
+  for (const auto& f : decl.fields) {
     allowed.insert(FlagOf(f.name));
     if (!a.Has(FlagOf(f.name))) continue;
     std::string v = a.Get(FlagOf(f.name));
     // "now" is this machine's clock; the ledger judges it against the block time.
-    if (f.kind == wallet::FieldKind::kTime && v == "now") v = std::to_string(now_ms);
+    if (f.type == ledger::FieldType::kTime && v == "now") v = std::to_string(now_ms);
     values[std::string(f.name)] = v;
   }
   if (auto e =
@@ -291,7 +291,7 @@ int Show(const Args& a) {
     std::printf("signed by   %zu key(s):\n", signers.size());
   }
   for (const Json& s : signers) std::printf("  %s\n", s.get<std::string>().c_str());
-  std::printf("needs       %s\nbody:\n", std::string(wallet::SpecOf(tx->type()).signed_by).c_str());
+  std::printf("needs       %s\nbody:\n", std::string(ledger::DeclOf(tx->type()).signed_by).c_str());
   PrintHuman(tx->body(), 2);
   return kExitOk;
 }

@@ -7,7 +7,9 @@
 
 #include "cli/commands.h"
 #include "cli/testnet.h"
+#include "common/file_util.h"
 #include "common/version.h"
+#include "ledger/tx_decl_docs.h"
 #include "ledger/vocab/vocabulary.h"
 
 namespace {
@@ -44,6 +46,7 @@ Operators:
   token issue|revoke|list --home DIR   the node's API tokens (named, expiring; SIGHUP applies)
 Reference:
   vocab                          every vocabulary the ledger enforces, as JSON
+  schema [TYPE] [--out DIR]      each tx type's body as JSON Schema (docs/api/schemas/)
 Local networks:
   testnet                        write a local network (genesis, validator homes, keys, tokens)
 
@@ -103,6 +106,40 @@ JSON is docs/api/vocabularies.json.)");
   return 0;
 }
 
+int Schema(const Args& a) {
+  if (a.Has("--help") || a.Has("-h")) {
+    std::puts(R"(consentctl schema [TYPE] [--out DIR]
+Prints the JSON Schema (draft 2020-12) of the body of transaction type TYPE, or of every type
+as one object keyed by type, made from this build's declarations (ledger/tx_types.cc). Besides
+the standard keywords each carries "x-consentd-fields" (the fields in the order the ledger
+reads them, so which error wins) and "x-consentd-rules" (the cross-field rules with their
+reason codes). With --out DIR, writes DIR/<type>.json for every type instead: the same files
+are docs/api/schemas/ (docs/LEDGER.md).)");
+    return 0;
+  }
+  if (a.Has("--out")) {
+    const std::string dir = a.Get("--out");
+    for (const ledger::TxDecl& d : ledger::TxDecls()) {
+      const std::string path = dir + "/" + ledger::ToString(d.type) + ".json";
+      if (Status st = WriteFileAtomic(path, ledger::JsonSchemaOf(d).dump(1) + "\n"); !st.ok()) {
+        return Fail(kExitInvalid, st.ToString());
+      }
+    }
+    return 0;
+  }
+  if (!a.positional.empty()) {
+    auto type = ledger::ParseTxType(a.positional[0]);
+    if (!type) return Fail(kExitUsage, "schema: unknown transaction type " + a.positional[0]);
+    std::puts(ledger::JsonSchemaOf(ledger::DeclOf(*type)).dump(1).c_str());
+    return 0;
+  }
+  Json all = Json::object();
+  for (const ledger::TxDecl& d : ledger::TxDecls())
+    all[ledger::ToString(d.type)] = ledger::JsonSchemaOf(d);
+  std::puts(all.dump(1).c_str());
+  return 0;
+}
+
 int Dispatch(int argc, char** argv);
 
 }  // namespace
@@ -132,6 +169,7 @@ int Dispatch(int argc, char** argv) {
   if (command == "testnet") return Testnet(args);
   if (command == "status") return StatusCommand(args);
   if (command == "vocab") return Vocab(args);
+  if (command == "schema") return Schema(args);
   if (command == "key") return KeyCommand(args);
   if (command == "tx") return TxCommand(args);
   if (command == "submit") return SubmitCommand(args);

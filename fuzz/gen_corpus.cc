@@ -22,6 +22,7 @@
 #include "crypto/sha256.h"
 #include "fuzz/targets.h"
 #include "ledger/block.h"
+#include "ledger/testing/tx_fixtures.h"
 #include "ledger/tx.h"
 #include "node/p2p/wire.h"
 #include "node/wire.h"
@@ -39,61 +40,13 @@ crypto::PrivateKey KeyFor(std::string_view name) {
 
 std::string Hex(std::string_view seed) { return HexEncode(crypto::Sha256(seed)); }
 
-// One valid body per tx type, in the ledger's JSON form (docs/LEDGER.md); $H stands for a
-// document hash, $K for a subject's or member's key.
-constexpr std::pair<std::string_view, std::string_view> kBodies[] = {
-    {"member.register",
-     R"({"jurisdiction":"CN","keys":["$K"],"member":"insurer-z","roles":["insurer"]})"},
-    {"member.update", R"({"member":"insurer-z","validator_key":null})"},
-    {"member.suspend", R"({"member":"insurer-z","reason":"breach"})"},
-    {"notice.publish",
-     R"({"controller":"insurer-a","notice_hash":"$H","notice_id":"5f0c3a9e21d84b7c96e1a2b3c4d5e6f7","version":2})"},
-    {"consent.grant",
-     R"({"categories":["Contact","Financial"],"collection_method":"app",)"
-     R"("controller":"insurer-a","jurisdictions":[],"notice":{"notice_id":"5f0c3a9e21d84b7c96e1a2b3c4d5e6f7",)"
-     R"("version":1},"purposes":["ClaimsHandling"],"recipients":[],"separate":false,)"
-     R"("subject":{"key":"$K"},"valid_from":1767225600000,"valid_until":1830297600000})"},
-    {"consent.withdraw", R"({"consent_id":"$H"})"},
-    {"consent.revoke", R"({"consent_id":"$H","reason":"purpose_met"})"},
-    {"agreement.create",
-     R"({"categories":["Contact"],"destinations":["SG"],"exporter":"insurer-a",)"
-     R"("filing_ref_hash":"$H","importer":"insurer-x","mechanism":"standard-contract",)"
-     R"("purposes":["ClaimsHandling"],"valid_from":0,"valid_until":1})"},
-    {"agreement.activate", R"({"agreement_id":"$H"})"},
-    {"agreement.suspend", R"({"agreement_id":"$H","reason":"regulator_order"})"},
-    {"agreement.terminate", R"({"agreement_id":"$H","reason":"expired"})"},
-    {"portfolio.transfer",
-     R"({"all_consents":true,"effective_at":5,"notice_hash":"$H","transferee":"insurer-b",)"
-     R"("transferor":"insurer-a"})"},
-    {"sharing.record", R"({"categories":["Contact"],"destination":"CN","legal_basis":"consent",)"
-                       R"("purpose":"ClaimsHandling","recipient":"processor","sender":"insurer-a",)"
-                       R"("shared_at":7,"subject":{"ref":"$H"}})"},
-    {"rights.request", R"({"controller":"insurer-a","kind":"delete","subject":{"key":"$K"}})"},
-    {"rights.fulfil", R"({"attestation_hash":"$H","outcome":"fulfilled","request_id":"$H"})"},
-    {"incident.report",
-     R"({"affected_commitment":"$H","affected_count":3,"categories":["Contact"],)"
-     R"("cause":"malware","controller":"insurer-a","detected_at":1,"harms":["low"],)"
-     R"("notice_hash":"$H","remedies":["contained"]})"},
-};
-
-std::string ReplaceAll(std::string text, std::string_view from, std::string_view to) {
-  for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from, at)) {
-    text.replace(at, from.size(), to);
-    at += to.size();
-  }
-  return text;
-}
-
-Result<ledger::TxPtr> MakeTx(std::string_view type_name, std::string_view body_template,
-                             const std::vector<std::string>& signers, std::uint64_t nonce) {
-  const std::optional<TxType> type = ledger::ParseTxType(type_name);
-  if (!type) return Status::Error("usage", "unknown tx type " + std::string(type_name));
-  std::string text = ReplaceAll(std::string(body_template), "$H", Hex("document"));
-  text = ReplaceAll(std::move(text), "$K", HexEncode(KeyFor("member-key").public_key().bytes()));
-  CONSENTD_ASSIGN_OR_RETURN(Json body, ParseJson(text));
+Result<ledger::TxPtr> MakeTx(TxType type, const std::vector<std::string>& signers,
+                             std::uint64_t nonce) {
+  Json body = ledger::testing::FixtureBody(type, Hex("document"),
+                                           HexEncode(KeyFor("member-key").public_key().bytes()));
   CONSENTD_ASSIGN_OR_RETURN(
       wallet::PendingTx pending,
-      wallet::PendingTx::Create(*type, std::string(kFuzzChainId), std::move(body), nonce,
+      wallet::PendingTx::Create(type, std::string(kFuzzChainId), std::move(body), nonce,
                                 100 + nonce % 3 * 1000));
   for (const std::string& s : signers) CONSENTD_RETURN_IF_ERROR(pending.Sign(KeyFor(s)));
   return pending.Complete();
@@ -131,17 +84,18 @@ int Run(const fs::path& root) {
   // tx: one signed tx per type, plus the shapes admission must refuse.
   std::vector<ledger::TxPtr> txs;
   std::uint64_t nonce = 1;
-  for (const auto& [type, body] : kBodies) {
+  for (int i = 0; i < ledger::kTxTypeCount; ++i) {
+    const auto type = static_cast<TxType>(i);
     std::vector<std::string> signers = {"signer-a"};
-    if (type == "consent.grant") signers.push_back("customer-1");
-    auto tx = MakeTx(type, body, signers, nonce++);
+    if (type == TxType::kConsentGrant) signers.push_back("customer-1");
+    auto tx = MakeTx(type, signers, nonce++);
     if (!tx.ok()) {
-      std::fprintf(stderr, "gen_fuzz_corpus: %s: %s\n", std::string(type).c_str(),
+      std::fprintf(stderr, "gen_fuzz_corpus: %s: %s\n", ledger::ToString(type),
                    tx.status().ToString().c_str());
       return 1;
     }
     txs.push_back(*tx);
-    w.Put("tx", std::string(type) + ".json", (*tx)->canonical());
+    w.Put("tx", std::string(ledger::ToString(type)) + ".json", (*tx)->canonical());
   }
   const ledger::Tx& grant = *txs[static_cast<int>(TxType::kConsentGrant)];
   w.Put("tx", "pretty-consent.grant.json", grant.ToJson().dump(2));

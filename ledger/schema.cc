@@ -30,13 +30,17 @@ bool LooksLikeText(const Hash256& value) {
   return printable >= kTextLikeBytes;
 }
 
-FieldReader::FieldReader(const Json& value, std::string path)
-    : value_(value), path_(std::move(path)) {
+FieldReader::FieldReader(const Json& value, std::string path, Trust trust)
+    : value_(value), path_(std::move(path)), trust_(trust) {
   if (!value_.is_object()) Fail(Reject::kWrongType, path_ + " must be an object");
 }
 
 void FieldReader::Fail(Reject code, std::string message) {
   if (status_.ok()) status_ = Rejected(code, std::move(message));
+}
+
+void FieldReader::Fail(Status error) {
+  if (status_.ok()) status_ = std::move(error);
 }
 
 std::string FieldReader::Name(std::string_view key) const { return path_ + "." + std::string(key); }
@@ -67,6 +71,7 @@ std::string FieldReader::ItemIdentifier(const Json& v, const std::string& name) 
     return {};
   }
   const auto& s = v.get_ref<const std::string&>();
+  if (stored()) return s;
   if (!IsValidIdentifier(s)) {
     Fail(Reject::kInvalidValue, name +
                                     " must be an identifier of 2-32 characters [a-z0-9-], "
@@ -91,7 +96,7 @@ Hash256 FieldReader::ItemHash(const Json& v, const std::string& name) {
     Fail(Reject::kInvalidValue, name + " must be 64 lowercase hex characters");
     return {};
   }
-  if (LooksLikeText(*h)) {
+  if (!stored() && LooksLikeText(*h)) {
     Fail(Reject::kInvalidValue, name + " looks like text, not a hash (at least " +
                                     std::to_string(kTextLikeBytes) +
                                     " of its 32 bytes are printable ASCII)");
@@ -145,7 +150,7 @@ std::vector<T> FieldReader::Array(std::string_view key, std::size_t min, std::si
   for (std::size_t i = 0; i < v->size() && ok(); ++i) {
     T t = (this->*item)((*v)[i], Name(key) + "[" + std::to_string(i) + "]");
     if (!ok()) break;
-    if (std::find(out.begin(), out.end(), t) != out.end()) {
+    if (!stored() && std::find(out.begin(), out.end(), t) != out.end()) {
       Fail(Reject::kDuplicateEntry, Name(key) + " lists an entry twice");
       break;
     }
@@ -174,7 +179,7 @@ std::string FieldReader::NoticeId(std::string_view key) {
   const std::string* text = StringField(key);
   if (text == nullptr) return {};
   const std::string& s = *text;
-  if (!IsValidNoticeId(s)) {
+  if (!stored() && !IsValidNoticeId(s)) {
     Fail(Reject::kInvalidValue,
          Name(key) + " must be 32 lowercase hex digits (a random 128-bit id)");
     return {};
@@ -197,7 +202,7 @@ std::optional<std::string> FieldReader::OptionalCode(std::string_view key,
     return std::nullopt;
   }
   const auto& s = v->get_ref<const std::string&>();
-  if (!list.Contains(s)) {
+  if (!stored() && !list.Contains(s)) {
     Fail(Reject::kInvalidCode,
          Name(key) + " is not in the " + std::string(list.name()) + " vocabulary");
     return std::nullopt;
@@ -231,6 +236,10 @@ std::vector<std::string> FieldReader::Codes(std::string_view key, const vocab::C
       return {};
     }
     const auto& s = item.get_ref<const std::string&>();
+    if (stored()) {
+      out.push_back(s);
+      continue;
+    }
     if (!list.Contains(s)) {
       Fail(Reject::kInvalidCode, Name(key) + ": \"" + (s.size() <= 40 ? s : s.substr(0, 40)) +
                                      "\" is not in the " + std::string(list.name()) +
@@ -246,8 +255,7 @@ std::vector<std::string> FieldReader::Codes(std::string_view key, const vocab::C
   return out;
 }
 
-std::string FieldReader::Enum(std::string_view key,
-                              std::initializer_list<std::string_view> allowed) {
+std::string FieldReader::Enum(std::string_view key, const std::vector<std::string_view>& allowed) {
   const std::string* text = StringField(key);
   if (text == nullptr) return {};
   const std::string& s = *text;

@@ -32,12 +32,19 @@ bool IsValidNoticeId(std::string_view id);
 inline constexpr int kTextLikeBytes = 28;
 bool LooksLikeText(const Hash256& value);
 
+// Where the object comes from. kStored: a record this ledger wrote from a body that passed the
+// full schema when its tx was accepted; the shape is still read (a damaged record fails), but
+// formats, vocabularies, duplicates and text checks are not run again (they cost, on every
+// consent a check reads, more than the read itself).
+enum class Trust : std::uint8_t { kUntrusted, kStored };
+
 class FieldReader {
  public:
   // `path` names the object in error messages ("body", "body.subject").
-  FieldReader(const Json& value, std::string path);
+  FieldReader(const Json& value, std::string path, Trust trust = Trust::kUntrusted);
 
   bool ok() const { return status_.ok(); }
+  bool stored() const { return trust_ == Trust::kStored; }
 
   std::string Identifier(std::string_view key);
   std::optional<std::string> OptionalIdentifier(std::string_view key);
@@ -48,7 +55,7 @@ class FieldReader {
   std::vector<std::string> Codes(std::string_view key, const vocab::CodeList& list, std::size_t min,
                                  std::size_t max);
   // One of `allowed` (a closed set spelled out by the schema itself).
-  std::string Enum(std::string_view key, std::initializer_list<std::string_view> allowed);
+  std::string Enum(std::string_view key, const std::vector<std::string_view>& allowed);
   Hash256 Hash(std::string_view key);
   std::optional<Hash256> OptionalHash(std::string_view key);
   std::vector<Hash256> Hashes(std::string_view key, std::size_t min, std::size_t max);
@@ -74,6 +81,10 @@ class FieldReader {
 
   // Records an error raised by the caller's own cross-field rules (first error wins).
   void Fail(Reject code, std::string message);
+  // Records an error from a nested reader (first error wins).
+  void Fail(Status error);
+  // "body.key": how errors name a field of this object.
+  std::string Name(std::string_view key) const;
 
   // OK, or the first error, or tx_unknown_field for the first field no accessor consumed.
   Status Finish();
@@ -84,7 +95,6 @@ class FieldReader {
   const Json* Field(std::string_view key, bool optional);
   // A required string field; nullptr (with the error recorded) when absent or not a string.
   const std::string* StringField(std::string_view key);
-  std::string Name(std::string_view key) const;
   template <typename T>
   std::vector<T> Array(std::string_view key, std::size_t min, std::size_t max,
                        T (FieldReader::*item)(const Json&, const std::string&));
@@ -94,6 +104,7 @@ class FieldReader {
 
   const Json& value_;
   std::string path_;
+  Trust trust_;
   Status status_;
   // Keys of value_ already read (views into value_'s own keys; few, so a vector).
   std::vector<std::string_view> consumed_;

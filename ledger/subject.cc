@@ -40,14 +40,21 @@ Result<Subject> Subject::FromString(std::string_view text) {
 }
 
 Result<Subject> Subject::FromJson(const Json& value, const std::string& path) {
-  FieldReader r(value, path);
+  return FromJson(value, path, Trust::kUntrusted);
+}
+
+Result<Subject> Subject::FromJson(const Json& value, const std::string& path, Trust trust) {
+  FieldReader r(value, path, trust);
   Subject s;
   const bool has_key = r.Has("key");
   const bool has_ref = r.Has("ref");
   if (r.ok() && has_key == has_ref) {
     r.Fail(Reject::kInvalidValue, path + " needs exactly one of \"key\" or \"ref\"");
   }
-  if (has_key) {
+  if (has_key && r.stored()) {
+    s.kind = Kind::kKey;
+    s.id = r.Hash("key");
+  } else if (has_key) {
     auto key = r.Key("key");
     s.kind = Kind::kKey;
     if (key) s.id = key->bytes();

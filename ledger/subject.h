@@ -16,6 +16,8 @@
 
 namespace consentd::ledger {
 
+enum class Trust : std::uint8_t;  // ledger/schema.h
+
 struct Subject {
   enum class Kind : std::uint8_t { kKey = 1, kRef = 2 };
   Kind kind = Kind::kKey;
@@ -29,8 +31,10 @@ struct Subject {
 
   // Errors: tx_invalid_value.
   static Result<Subject> FromString(std::string_view text);
-  // Errors: tx_wrong_type, tx_invalid_value, tx_unknown_field, tx_missing_field.
+  // Errors: tx_wrong_type, tx_invalid_value, tx_unknown_field, tx_missing_field. A stored
+  // subject's key is not checked to be a curve point again (it was when its tx was accepted).
   static Result<Subject> FromJson(const Json& value, const std::string& path);
+  static Result<Subject> FromJson(const Json& value, const std::string& path, Trust trust);
   static std::optional<Subject> FromBinary(std::string_view bytes);
 
   friend bool operator==(const Subject&, const Subject&) = default;

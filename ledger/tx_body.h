@@ -15,6 +15,7 @@
 #include "common/json.h"
 #include "common/result.h"
 #include "crypto/schnorr.h"
+#include "ledger/state/kinds.h"
 #include "ledger/subject.h"
 
 namespace consentd::ledger {
@@ -46,6 +47,7 @@ std::optional<TxType> ParseTxType(std::string_view name);
 inline constexpr std::size_t kMaxCodes = 32;          // purposes, categories, jurisdictions...
 inline constexpr std::size_t kMaxKeys = 8;            // member keys
 inline constexpr std::size_t kMaxTransferList = 500;  // consents named by one transfer
+inline constexpr std::int64_t kMaxNoticeVersion = 1'000'000;
 
 struct MemberRegister {
   std::string member;
@@ -60,9 +62,9 @@ struct MemberUpdate {
   std::optional<std::vector<std::string>> roles;
   std::optional<std::vector<crypto::PublicKey>> keys;
   std::optional<std::string> jurisdiction;
-  bool change_validator_key = false;               // field present
-  std::optional<crypto::PublicKey> validator_key;  // null removes the member's validator
-  bool reinstate = false;                          // lifts a suspension
+  // Absent: unchanged; null: the member's validator key is removed; a key: it is set.
+  std::optional<std::optional<crypto::PublicKey>> validator_key;
+  bool reinstate = false;  // lifts a suspension
 };
 
 struct MemberSuspend {
@@ -164,8 +166,8 @@ struct RightsRequest {
 
 struct RightsFulfil {
   Hash256 request_id{};
-  bool refused = false;
-  std::optional<std::string> reason;  // required when refused
+  RightsStatus outcome = RightsStatus::kFulfilled;  // kFulfilled or kRefused
+  std::optional<std::string> reason;                // required when refused
   Hash256 attestation_hash{};
 };
 
@@ -188,7 +190,10 @@ using TxBody =
                  ConsentWithdraw, ConsentRevoke, AgreementCreate, AgreementActivate, AgreementEnd,
                  PortfolioTransfer, SharingRecord, RightsRequest, RightsFulfil, IncidentReport>;
 
-// Parses and schema-checks the body of a `type` transaction.
+// Parses and schema-checks the body of a `type` transaction, by its declaration (tx_decl.h).
+// Trust::kStored reads a body this ledger stored (ledger/state/records.cc) without checking its
+// formats and rules again.
 Result<TxBody> ParseBody(TxType type, const Json& body);
+Result<TxBody> ParseBody(TxType type, const Json& body, Trust trust);
 
 }  // namespace consentd::ledger

@@ -1,11 +1,12 @@
 #pragma once
 
-// Transaction builders for every tx type (docs/LEDGER.md): a table of each type's body fields,
-// and BuildBody, which turns text values (what a user types as command-line flags, or an app
-// collects in a form) into a body and checks it with the ledger's own schema and vocabulary
-// validation (ledger::ParseBody) before anything is signed. A body that BuildBody returns passes
-// every stateless check a node applies; rules that need the ledger's state (is the controller an
-// active insurer? is the consent live?) are the node's to judge.
+// Transaction builders for every tx type (docs/LEDGER.md), made from the ledger's declaration
+// of each type (ledger/tx_decl.h: fields, doc lines, builder defaults): BuildBody, which turns text
+// values (what a user types as command-line flags, or an app collects in a form) into a body and
+// checks it with the ledger's own schema and vocabulary validation (ledger::ParseBody) before
+// anything is signed. A body that BuildBody returns passes every stateless check a node applies;
+// rules that need the ledger's state (is the controller an active insurer? is the consent live?)
+// are the node's to judge.
 //
 // Text forms of the values:
 //   identifier, code         as is                          insurer-a, ClaimsHandling
@@ -30,44 +31,12 @@
 #include "common/json.h"
 #include "common/result.h"
 #include "ledger/tx_body.h"
+#include "ledger/tx_decl.h"
 
 namespace consentd::wallet {
 
-enum class FieldKind : std::uint8_t {
-  kIdentifier,
-  kIdentifiers,
-  kCode,
-  kCodes,
-  kHash,
-  kHashes,
-  kKey,
-  kKeys,
-  kKeyOrNone,
-  kInt,
-  kTime,
-  kBool,
-  kSubject,
-  kNotice,
-};
-const char* ToString(FieldKind kind);  // "identifier", "hash", ...
-
-struct FieldSpec {
-  std::string_view name;  // body field, e.g. "valid_from"
-  FieldKind kind;
-  bool required;
-  std::string_view fallback;  // text used when a required field is not given ("" = none)
-  std::string_view help;      // for --help: the vocabulary or the meaning
-};
-
-struct TxSpec {
-  ledger::TxType type;
-  std::string_view signed_by;
-  std::vector<FieldSpec> fields;
-};
-
-// One entry per ledger::TxType, in enum order.
-const std::vector<TxSpec>& TxSpecs();
-const TxSpec& SpecOf(ledger::TxType type);
+// The text form of a field, for --help: "identifier", "code list", "key or none", ...
+std::string TextFormOf(const ledger::FieldDecl& field);
 
 // Parses a time: Unix milliseconds, or RFC 3339 UTC ("2026-01-01T00:00:00Z", optional
 // ".mmm" fraction). Errors: "usage".

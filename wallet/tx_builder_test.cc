@@ -23,12 +23,13 @@ std::map<std::string, std::string> Grant() {
           {"valid_until", "1830297600000"}};
 }
 
-TEST(TxBuilder, OneSpecPerTxTypeInEnumOrder) {
-  ASSERT_EQ(TxSpecs().size(), static_cast<std::size_t>(ledger::kTxTypeCount));
-  for (int i = 0; i < ledger::kTxTypeCount; ++i) {
-    EXPECT_EQ(static_cast<int>(TxSpecs()[i].type), i);
-    EXPECT_FALSE(TxSpecs()[i].fields.empty());
-  }
+TEST(TxBuilder, TextFormsComeFromTheDeclarations) {
+  const ledger::TxDecl& update = ledger::DeclOf(TxType::kMemberUpdate);
+  EXPECT_EQ(TextFormOf(*update.Find("roles")), "code list");
+  EXPECT_EQ(TextFormOf(*update.Find("validator_key")), "key or none");
+  EXPECT_EQ(TextFormOf(*ledger::DeclOf(TxType::kRightsFulfil).Find("outcome")),
+            "fulfilled|refused");
+  EXPECT_EQ(TextFormOf(*ledger::DeclOf(TxType::kConsentGrant).Find("notice")), "notice:version");
 }
 
 TEST(TxBuilder, BuildsAGrantWithDefaultsAndTimeForms) {

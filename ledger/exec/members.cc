@@ -117,11 +117,11 @@ Status ExecMemberUpdate(ExecContext& ctx, const MemberUpdate& b) {
   // Validator membership: a suspended member validates nothing; the key may change or go.
   const bool was_validating = m.validator_key && !m.suspended;
   std::optional<FixedBytes<32>> new_key = m.validator_key;
-  if (b.change_validator_key) {
+  if (b.validator_key) {
     new_key.reset();
-    if (b.validator_key) {
-      CONSENTD_RETURN_IF_ERROR(CheckValidatorKeyFree(ctx, *b.validator_key, b.member));
-      new_key = b.validator_key->bytes();
+    if (*b.validator_key) {
+      CONSENTD_RETURN_IF_ERROR(CheckValidatorKeyFree(ctx, **b.validator_key, b.member));
+      new_key = (*b.validator_key)->bytes();
     }
   }
   const bool suspended_after = m.suspended && !b.reinstate;
@@ -130,7 +130,7 @@ Status ExecMemberUpdate(ExecContext& ctx, const MemberUpdate& b) {
     CONSENTD_RETURN_IF_ERROR(ChangeValidators(ctx, was_validating ? m.validator_key : std::nullopt,
                                               will_validate ? new_key : std::nullopt));
   }
-  if (b.change_validator_key) {
+  if (b.validator_key) {
     if (m.validator_key) ctx.state.Delete(keys::ValidatorKey(*m.validator_key));
     if (new_key) ctx.state.PutRaw(keys::ValidatorKey(*new_key), b.member);
     m.validator_key = new_key;

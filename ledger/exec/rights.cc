@@ -128,7 +128,7 @@ Status ExecRightsFulfil(ExecContext& ctx, const RightsFulfil& b) {
   CONSENTD_RETURN_IF_ERROR(signers.RequireMember(r.controller, "controller"));
   CONSENTD_RETURN_IF_ERROR(signers.NoOthers());
   ctx.state.Delete(keys::RightsOpen(r.deadline, r.id));
-  r.status = b.refused ? RightsStatus::kRefused : RightsStatus::kFulfilled;
+  r.status = b.outcome;
   r.closed_at = ctx.time_ms;
   r.reason = b.reason.value_or("");
   r.attestation_hash = b.attestation_hash;

@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "common/hex.h"
+#include "ledger/schema.h"
 #include "ledger/store/store_fault.h"
 
 namespace consentd::ledger {
@@ -49,14 +50,6 @@ Result<T> Guard(F&& parse) {
   }
 }
 
-std::vector<std::string> Strings(const Json& j, const char* key) {
-  std::vector<std::string> out;
-  const Json& a = j.at(key);
-  out.reserve(a.size());
-  for (const Json& v : a) out.push_back(v.get<std::string>());
-  return out;
-}
-
 // A subject as a record stores it: {"key": hex} or {"ref": hex}. Its key was checked to be a
 // curve point when the tx that wrote it was accepted, so it is not parsed again (that costs
 // about a tenth of a signature check, on every consent a check or a sharing record reads).
@@ -73,36 +66,12 @@ Subject StoredSubject(const Json& j) {
   return s;
 }
 
-// A consent's grant body as stored: it passed the full schema when its tx was accepted, so read
-// it directly (this runs for every consent a sharing check looks at).
-ConsentGrant DecodeStoredGrant(const Json& j) {
-  ConsentGrant g;
-  g.controller = j.at("controller").get<std::string>();
-  g.subject = StoredSubject(j.at("subject"));
-  g.purposes = Strings(j, "purposes");
-  g.categories = Strings(j, "categories");
-  g.recipients = Strings(j, "recipients");
-  g.jurisdictions = Strings(j, "jurisdictions");
-  g.agreement = GetOptionalHash(j, "agreement");
-  g.separate = j.at("separate").get<bool>();
-  g.notice.notice_id = j.at("notice").at("notice_id").get<std::string>();
-  g.notice.version = j.at("notice").at("version").get<std::int64_t>();
-  g.collection_method = j.at("collection_method").get<std::string>();
-  g.valid_from = j.at("valid_from").get<std::int64_t>();
-  g.valid_until = j.at("valid_until").get<std::int64_t>();
-  g.supersedes = GetOptionalHash(j, "supersedes");
-  if (j.contains("delegate")) {
-    auto key = crypto::PublicKey::Parse(GetHash(j, "delegate"));
-    if (!key.ok()) throw Corrupt("bad delegate key");
-    g.delegate = *key;
-  }
-  g.evidence_hash = GetOptionalHash(j, "evidence_hash");
-  return g;
-}
-
+// A body as a record stores it: it passed the full schema when its tx was accepted, so its
+// shape is read by the same declaration without checking formats and rules again (this runs
+// for every consent a sharing check looks at).
 template <typename Body>
 Body ParseStoredBody(TxType type, const Json& j) {
-  auto body = ParseBody(type, j);
+  auto body = ParseBody(type, j, Trust::kStored);
   if (!body.ok()) throw Corrupt(body.status().ToString());
   return std::get<Body>(*body);
 }
@@ -326,7 +295,7 @@ ConsentRecord ReadConsent(const Json& j, Json* grant) {
   ConsentRecord c;
   c.id = GetHash(j, "id");
   c.grant_json = grant != nullptr ? std::move(*grant) : j.at("grant");
-  c.grant = DecodeStoredGrant(c.grant_json);
+  c.grant = ParseStoredBody<ConsentGrant>(TxType::kConsentGrant, c.grant_json);
   c.recorded_at = j.at("recorded_at").get<std::int64_t>();
   c.height = j.at("height").get<std::uint64_t>();
   for (const auto& e : j.at("events")) {

@@ -1,5 +1,9 @@
 #include "ledger/testing/tx_fixtures.h"
 
+#include <iterator>
+#include <string_view>
+#include <utility>
+
 #include "common/hex.h"
 #include "ledger/tx.h"
 
@@ -30,6 +34,65 @@ Json SignTxJson(Json unsigned_tx, const std::vector<const crypto::PrivateKey*>& 
   }
   unsigned_tx["signatures"] = std::move(signatures);
   return unsigned_tx;
+}
+
+namespace {
+
+constexpr std::pair<TxType, std::string_view> kBodies[] = {
+    {TxType::kMemberRegister,
+     R"({"jurisdiction":"CN","keys":["$K"],"member":"insurer-z","roles":["insurer"]})"},
+    {TxType::kMemberUpdate, R"({"member":"insurer-z","validator_key":null})"},
+    {TxType::kMemberSuspend, R"({"member":"insurer-z","reason":"breach"})"},
+    {TxType::kNoticePublish,
+     R"({"controller":"insurer-a","notice_hash":"$H","notice_id":"5f0c3a9e21d84b7c96e1a2b3c4d5e6f7","version":2})"},
+    {TxType::kConsentGrant,
+     R"({"categories":["Contact","Financial"],"collection_method":"app",)"
+     R"("controller":"insurer-a","jurisdictions":[],"notice":{"notice_id":"5f0c3a9e21d84b7c96e1a2b3c4d5e6f7",)"
+     R"("version":1},"purposes":["ClaimsHandling"],"recipients":[],"separate":false,)"
+     R"("subject":{"key":"$K"},"valid_from":1767225600000,"valid_until":1830297600000})"},
+    {TxType::kConsentWithdraw, R"({"consent_id":"$H"})"},
+    {TxType::kConsentRevoke, R"({"consent_id":"$H","reason":"purpose_met"})"},
+    {TxType::kAgreementCreate,
+     R"({"categories":["Contact"],"destinations":["SG"],"exporter":"insurer-a",)"
+     R"("filing_ref_hash":"$H","importer":"insurer-x","mechanism":"standard-contract",)"
+     R"("purposes":["ClaimsHandling"],"valid_from":0,"valid_until":1})"},
+    {TxType::kAgreementActivate, R"({"agreement_id":"$H"})"},
+    {TxType::kAgreementSuspend, R"({"agreement_id":"$H","reason":"regulator_order"})"},
+    {TxType::kAgreementTerminate, R"({"agreement_id":"$H","reason":"expired"})"},
+    {TxType::kPortfolioTransfer,
+     R"({"all_consents":true,"effective_at":5,"notice_hash":"$H","transferee":"insurer-b",)"
+     R"("transferor":"insurer-a"})"},
+    {TxType::kSharingRecord,
+     R"({"categories":["Contact"],"destination":"CN","legal_basis":"consent",)"
+     R"("purpose":"ClaimsHandling","recipient":"processor","sender":"insurer-a",)"
+     R"("shared_at":7,"subject":{"ref":"$H"}})"},
+    {TxType::kRightsRequest,
+     R"({"controller":"insurer-a","kind":"delete","subject":{"key":"$K"}})"},
+    {TxType::kRightsFulfil, R"({"attestation_hash":"$H","outcome":"fulfilled","request_id":"$H"})"},
+    {TxType::kIncidentReport,
+     R"({"affected_commitment":"$H","affected_count":3,"categories":["Contact"],)"
+     R"("cause":"malware","controller":"insurer-a","detected_at":1,"harms":["low"],)"
+     R"("notice_hash":"$H","remedies":["contained"]})"},
+};
+static_assert(std::size(kBodies) == kTxTypeCount);
+
+std::string ReplaceAll(std::string text, std::string_view from, std::string_view to) {
+  for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from, at)) {
+    text.replace(at, from.size(), to);
+    at += to.size();
+  }
+  return text;
+}
+
+}  // namespace
+
+std::string_view FixtureBodyTemplate(TxType type) {
+  return kBodies[static_cast<std::size_t>(type)].second;
+}
+
+Json FixtureBody(TxType type, const std::string& hash_hex, const std::string& key_hex) {
+  std::string text = ReplaceAll(std::string(FixtureBodyTemplate(type)), "$H", hash_hex);
+  return Json::parse(ReplaceAll(std::move(text), "$K", key_hex));
 }
 
 }  // namespace consentd::ledger::testing

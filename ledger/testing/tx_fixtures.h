@@ -12,6 +12,7 @@
 #include "common/bytes.h"
 #include "common/json.h"
 #include "crypto/schnorr.h"
+#include "ledger/tx_body.h"
 
 namespace consentd::ledger::testing {
 
@@ -22,6 +23,13 @@ inline constexpr char kFixtureNoticeId[] = "5f0c3a9e21d84b7c96e1a2b3c4d5e6f7";
 // for claims handling, collected by app, valid in [valid_from, valid_until).
 Json FixtureGrantBody(const std::string& controller, const std::string& subject_key_hex,
                       std::int64_t valid_from, std::int64_t valid_until);
+
+// One body of each tx type that passes the schema (docs/LEDGER.md), as JSON text in which $H
+// stands for a document hash and $K for a subject's or member's key (hex). The fuzz corpus and
+// the web verifier's parity cases start from these.
+std::string_view FixtureBodyTemplate(TxType type);
+// The template with $H and $K replaced.
+Json FixtureBody(TxType type, const std::string& hash_hex, const std::string& key_hex);
 
 // `unsigned_tx` (Tx::MakeUnsigned) with a signature by each of `keys`, in order. With `aux`,
 // BIP340 auxiliary randomness is fixed, so the bytes are the same every run (committed

@@ -1,14 +1,13 @@
 // The ledger's transaction schema (ledger/schema.cc, ledger/tx_body.cc, ledger/tx.cc), ported
 // so that a receipt's tx is checked in the browser as the reference verifier checks it: the
-// same whitelist per type, the same vocabularies (vocab.js is generated from ledger/vocab/*.cc
-// at build time), the first error wins, with the ledger's reason codes (tx_missing_field, ...).
+// same whitelist per type (schemas.js: the ledger's declarations, from docs/api/schemas/), the
+// same vocabularies (vocab.js, from docs/api/vocabularies.json), the first error wins, with the
+// ledger's reason codes (tx_missing_field, ...).
 import { canonical, hexToBytes, isValidKey, sha, taggedHash, utf8, bytesToHex } from './crypto.js';
 import VOCAB from './vocab.js';
+import SCHEMAS from './schemas.js';
 
 export const MAX_SAFE = Number.MAX_SAFE_INTEGER;
-const MAX_CODES = 32;
-const MAX_KEYS = 8;
-const MAX_TRANSFER_LIST = 500;
 const MAX_TX_SIGNATURES = 16;
 
 export class SchemaError extends Error {
@@ -110,6 +109,10 @@ export class FieldReader {
   }
   identifier(key) {
     const v = this.field(key, false);
+    return v === undefined ? undefined : this.itemIdentifier(v, this.name(key));
+  }
+  optionalIdentifier(key) {
+    const v = this.field(key, true);
     return v === undefined ? undefined : this.itemIdentifier(v, this.name(key));
   }
   array(key, min, max, item) {
@@ -264,185 +267,122 @@ function subjectOf(r) {
   }
 }
 
-const V = () => ({
-  purposes: vocabulary('purposes'), categories: vocabulary('categories'),
-  jurisdictions: vocabulary('jurisdictions'), legal_bases: vocabulary('legal_bases'),
-  mechanisms: vocabulary('mechanisms'), rights_kinds: vocabulary('rights_kinds'),
-  roles: vocabulary('roles'), revoke_reasons: vocabulary('revoke_reasons'),
-  refusal_reasons: vocabulary('refusal_reasons'), suspend_reasons: vocabulary('suspend_reasons'),
-  incident_causes: vocabulary('incident_causes'), incident_harms: vocabulary('incident_harms'),
-  incident_remedies: vocabulary('incident_remedies'), collection_methods: vocabulary('collection_methods'),
-});
-let vocab;
+// The body of each type, read as the ledger reads it (ledger/tx_body.cc ParseBody): the fields
+// of its declaration (js/schemas.js, from docs/api/schemas/) in order, then its rules.
+const vocabs = {};
+function listOf(name) {
+  vocabs[name] = vocabs[name] || vocabulary(name);
+  return vocabs[name];
+}
 
-const BODIES = {
-  'member.register'(r) {
-    r.identifier('member');
-    r.codes('roles', vocab.roles, 1, vocab.roles.codes.size);
-    r.keys('keys', 1, MAX_KEYS);
-    r.code('jurisdiction', vocab.jurisdictions);
-    r.optionalKey('validator_key');
-  },
-  'member.update'(r) {
-    r.identifier('member');
-    const roles = r.has('roles') ? r.codes('roles', vocab.roles, 1, vocab.roles.codes.size) : null;
-    const keys = r.has('keys') ? r.keys('keys', 1, MAX_KEYS) : null;
-    const jurisdiction = r.optionalCode('jurisdiction', vocab.jurisdictions);
-    const change = r.has('validator_key');
-    if (change) r.optionalKey('validator_key');
-    let reinstate = false;
-    if (r.has('reinstate')) {
-      reinstate = r.bool('reinstate');
-      if (r.ok() && !reinstate) r.fail('tx_invalid_value', 'body.reinstate may only be true');
+function readScalar(r, f) {
+  switch (f.type) {
+    case 'identifier': return f.required ? r.identifier(f.name) : r.optionalIdentifier(f.name);
+    case 'notice id': return r.noticeId(f.name);
+    case 'code': return f.required ? r.code(f.name, listOf(f.vocabulary)) : r.optionalCode(f.name, listOf(f.vocabulary));
+    case 'enum': return r.enumOf(f.name, f.allowed);
+    case 'hash': return f.required ? r.hash(f.name) : r.optionalHash(f.name);
+    case 'key': return f.required ? r.key(f.name) : r.optionalKey(f.name);
+    case 'integer':
+    case 'time': return f.required ? r.int(f.name, f.min, f.max) : r.optionalInt(f.name, f.min, f.max);
+    case 'bool': return r.bool(f.name);
+    case 'true': {
+      if (!r.has(f.name)) return undefined;
+      const v = r.bool(f.name);
+      if (r.ok() && !v) r.fail('tx_invalid_value', r.name(f.name) + ' may only be true');
+      return v;
     }
-    if (r.ok() && !roles && !keys && jurisdiction === undefined && !change && !reinstate) {
-      r.fail('tx_missing_field', 'member.update must change at least one field');
-    }
-  },
-  'member.suspend'(r) {
-    r.identifier('member');
-    r.code('reason', vocab.suspend_reasons);
-  },
-  'notice.publish'(r) {
-    r.identifier('controller');
-    r.noticeId('notice_id');
-    r.int('version', 1, 1000000);
-    r.hash('notice_hash');
-  },
-  'consent.grant'(r) {
-    r.identifier('controller');
-    const subject = subjectOf(r);
-    r.codes('purposes', vocab.purposes, 1, MAX_CODES);
-    r.codes('categories', vocab.categories, 1, MAX_CODES);
-    r.identifiers('recipients', 0, MAX_CODES);
-    const jurisdictions = r.codes('jurisdictions', vocab.jurisdictions, 0, MAX_CODES);
-    const agreement = r.optionalHash('agreement');
-    r.bool('separate');
-    const n = r.object('notice');
-    if (n !== undefined) {
-      const nr = new FieldReader(n, 'body.notice');
+    case 'subject': return subjectOf(r);
+    case 'notice': {
+      const n = r.object(f.name);
+      if (n === undefined) return undefined;
+      const nr = new FieldReader(n, r.name(f.name));
       nr.noticeId('notice_id');
       nr.int('version', 1, 1000000);
       nr.finish();
+      return n;
     }
-    r.code('collection_method', vocab.collection_methods);
-    r.time('valid_from');
-    r.time('valid_until');
-    r.optionalHash('supersedes');
-    const delegate = r.optionalKey('delegate');
-    const evidence = r.optionalHash('evidence_hash');
-    if (r.ok()) {
-      if (subject.isKey && evidence !== undefined) {
-        r.fail('tx_invalid_value', 'body.evidence_hash is only for ref subjects (key subjects sign)');
-      } else if (!subject.isKey && evidence === undefined) {
-        r.fail('tx_missing_field', 'a ref subject needs body.evidence_hash');
-      } else if (!subject.isKey && delegate !== undefined) {
-        r.fail('tx_invalid_value', 'body.delegate is only for key subjects');
-      } else if (agreement !== undefined && jurisdictions.length === 0) {
-        r.fail('tx_invalid_value', 'body.agreement is only for cross-border grants');
-      }
-    }
-  },
-  'consent.withdraw'(r) {
-    r.hash('consent_id');
-    r.optionalHash('evidence_hash');
-  },
-  'consent.revoke'(r) {
-    r.hash('consent_id');
-    r.code('reason', vocab.revoke_reasons);
-  },
-  'agreement.create'(r) {
-    const exporter = r.identifier('exporter');
-    const importer = r.identifier('importer');
-    r.code('mechanism', vocab.mechanisms);
-    r.hash('filing_ref_hash');
-    r.codes('destinations', vocab.jurisdictions, 1, MAX_CODES);
-    r.codes('purposes', vocab.purposes, 1, MAX_CODES);
-    r.codes('categories', vocab.categories, 1, MAX_CODES);
-    r.time('valid_from');
-    r.time('valid_until');
-    if (r.ok() && exporter === importer) r.fail('tx_invalid_value', 'exporter and importer must differ');
-  },
-  'agreement.activate'(r) {
-    r.hash('agreement_id');
-    r.optionalHash('approval_ref_hash');
-  },
-  'agreement.suspend'(r) { BODIES.agreementEnd(r); },
-  'agreement.terminate'(r) { BODIES.agreementEnd(r); },
-  agreementEnd(r) {
-    r.hash('agreement_id');
-    r.code('reason', vocab.suspend_reasons);
-  },
-  'portfolio.transfer'(r) {
-    const from = r.identifier('transferor');
-    const to = r.identifier('transferee');
-    const hasAll = r.has('all_consents');
-    const hasList = r.has('consents');
-    if (r.ok() && hasAll === hasList) {
-      r.fail('tx_invalid_value', 'name the consents: exactly one of body.consents or body.all_consents');
-    }
-    if (hasAll) {
-      const all = r.bool('all_consents');
-      if (r.ok() && !all) r.fail('tx_invalid_value', 'body.all_consents may only be true');
-    } else {
-      r.hashes('consents', 1, MAX_TRANSFER_LIST);
-    }
-    r.time('effective_at');
-    r.hash('notice_hash');
-    r.optionalHash('approval_ref_hash');
-    if (r.ok() && from === to) r.fail('tx_invalid_value', 'transferor and transferee must differ');
-  },
-  'sharing.record'(r) {
-    const sender = r.identifier('sender');
-    const recipient = r.identifier('recipient');
-    subjectOf(r);
-    r.code('purpose', vocab.purposes);
-    r.codes('categories', vocab.categories, 1, MAX_CODES);
-    r.code('destination', vocab.jurisdictions);
-    r.code('legal_basis', vocab.legal_bases);
-    r.time('shared_at');
-    if (r.ok() && sender === recipient) r.fail('tx_invalid_value', 'sender and recipient must differ');
-  },
-  'rights.request'(r) {
-    r.identifier('controller');
-    const subject = subjectOf(r);
-    r.code('kind', vocab.rights_kinds);
-    r.optionalHash('consent_id');
-    const evidence = r.optionalHash('evidence_hash');
-    if (r.ok()) {
-      if (subject.isKey && evidence !== undefined) {
-        r.fail('tx_invalid_value', 'body.evidence_hash is only for ref subjects');
-      } else if (!subject.isKey && evidence === undefined) {
-        r.fail('tx_missing_field', 'a ref subject needs body.evidence_hash');
-      }
-    }
-  },
-  'rights.fulfil'(r) {
-    r.hash('request_id');
-    const refused = r.enumOf('outcome', ['fulfilled', 'refused']) === 'refused';
-    const reason = r.optionalCode('reason', vocab.refusal_reasons);
-    r.hash('attestation_hash');
-    if (r.ok()) {
-      if (refused && reason === undefined) r.fail('rights_refusal_reason_required', 'a refusal needs body.reason');
-      else if (!refused && reason !== undefined) r.fail('tx_invalid_value', 'body.reason is only for refusals');
-    }
-  },
-  'incident.report'(r) {
-    r.identifier('controller');
-    r.time('detected_at');
-    r.codes('categories', vocab.categories, 1, MAX_CODES);
-    r.code('cause', vocab.incident_causes);
-    r.codes('harms', vocab.incident_harms, 1, MAX_CODES);
-    r.codes('remedies', vocab.incident_remedies, 1, MAX_CODES);
-    r.int('affected_count', 0, MAX_SAFE);
-    r.hash('affected_commitment');
-    r.hash('notice_hash');
-    r.optionalTime('regulator_notified_at');
-    r.optionalTime('subjects_notified_at');
-  },
-};
+    default: throw new Error('field type ' + f.type + ' unknown to this verifier');
+  }
+}
 
-export const TX_TYPES = Object.keys(BODIES).filter((k) => k.includes('.'));
+function readField(r, f) {
+  if (f.list) {
+    // An optional list of at least one entry may be absent, but not null or empty.
+    if (!f.required && f.min > 0 && !r.has(f.name)) return;
+    switch (f.type) {
+      case 'code': r.codes(f.name, listOf(f.vocabulary), f.min, f.max); return;
+      case 'identifier': r.identifiers(f.name, f.min, f.max); return;
+      case 'hash': r.hashes(f.name, f.min, f.max); return;
+      case 'key': r.keys(f.name, f.min, f.max); return;
+      default: throw new Error('list of ' + f.type + ' unknown to this verifier');
+    }
+  }
+  if (f.nullable && !r.has(f.name)) return;
+  readScalar(r, f);
+}
+
+// "Present" for the rules: in the body and not null (a nullable field's null is present).
+function present(decl, body, name) {
+  if (!has(body, name)) return false;
+  if (body[name] !== null) return true;
+  const f = decl.fields.find((x) => x.name === name);
+  return f !== undefined && f.nullable;
+}
+
+function holds(rule, body) {
+  switch (rule.when) {
+    case 'always': return true;
+    case 'key_subject':
+    case 'ref_subject': {
+      const key = isObject(body.subject) && has(body.subject, 'key');
+      return key === (rule.when === 'key_subject');
+    }
+    case 'empty': {
+      const v = body[rule.other];
+      return v === undefined || v === null || v.length === 0;
+    }
+    case 'equals': return body[rule.other] === rule.value;
+    default: throw new Error('rule condition ' + rule.when + ' unknown to this verifier');
+  }
+}
+
+function broken(decl, rule, body) {
+  switch (rule.kind) {
+    case 'exactly_one_of': return false;
+    case 'distinct': return body[rule.fields[0]] === body[rule.fields[1]];
+    case 'at_least_one_of': return !rule.fields.some((f) => present(decl, body, f));
+    case 'forbidden': return holds(rule, body) && present(decl, body, rule.fields[0]);
+    case 'required': return holds(rule, body) && !present(decl, body, rule.fields[0]);
+    default: throw new Error('rule ' + rule.kind + ' unknown to this verifier');
+  }
+}
+
+function readBody(decl, r, body) {
+  for (const f of decl.fields) {
+    // An exactly-one-of group is checked when the reader reaches the first of its fields.
+    for (const rule of decl.rules) {
+      if (rule.kind !== 'exactly_one_of' || !r.ok()) continue;
+      const first = decl.fields.find((x) => rule.fields.includes(x.name));
+      if (first !== f) continue;
+      if (rule.fields.filter((x) => r.has(x)).length !== 1) r.fail(rule.code, rule.message);
+    }
+    readField(r, f);
+  }
+  for (const rule of decl.rules) {
+    if (r.ok() && broken(decl, rule, body)) r.fail(rule.code, rule.message);
+  }
+}
+
+export const TX_TYPES = Object.keys(SCHEMAS);
+
+// A body of a `type` tx read as the ledger reads it: throws SchemaError with the ledger's code
+// and message (tests/web/schema_parity.mjs holds it to ParseBody on the same cases).
+export function checkBody(type, body) {
+  const r = new FieldReader(body, 'body');
+  readBody(SCHEMAS[type], r, body);
+  r.finish();
+}
 
 function readSignatures(value) {
   if (!Array.isArray(value)) throw new SchemaError('tx_wrong_type', 'tx.signatures must be an array');
@@ -480,7 +420,6 @@ export function txIdOf(unsignedTx) {
 // {type, id, leaf, signers, signHash}; throws SchemaError (tx_bad_signature when only a
 // signature fails).
 export function parseTx(tx, chainId, maxBytes, verify) {
-  vocab = vocab || V();
   const r = new FieldReader(tx, 'tx');
   const typeField = r.raw('type');
   const chainField = r.raw('chain_id');
@@ -498,9 +437,7 @@ export function parseTx(tx, chainId, maxBytes, verify) {
   if (chainField !== chainId) {
     throw new SchemaError('tx_wrong_chain', 'transaction is for chain "' + chainField.slice(0, 64) + '", this is "' + chainId + '"');
   }
-  const br = new FieldReader(body, 'body');
-  BODIES[typeField](br);
-  br.finish();
+  checkBody(typeField, body);
   const signatures = readSignatures(sigs);
   const unsignedCanonical = utf8(canonical(unsignedOf(tx)));
   const id = sha(unsignedCanonical);

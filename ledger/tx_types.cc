@@ -1,0 +1,278 @@
+// The transaction types: one declaration each (ledger/tx_decl.h). Fields are read, and their
+// errors reported, in the order written here; rules run after the fields, in the order written.
+// Adding a type: a body struct and TxType in tx_body.h, its declaration here, its execution rule
+// in ledger/exec/, its tests (docs/DEVELOPMENT.md, "Adding a transaction type").
+
+#include "ledger/tx_decl_builder.h"
+
+namespace consentd::ledger {
+namespace {
+
+using namespace decl;  // NOLINT(google-build-using-namespace): the declarations' own vocabulary
+
+constexpr std::string_view kGovernance = "the governance threshold of distinct active members";
+constexpr std::string_view kPurposes = "purposes (docs/VOCABULARY.md: purposes)";
+constexpr std::string_view kCategories = "data categories (docs/VOCABULARY.md: categories)";
+constexpr std::string_view kJurisdiction = "ISO 3166-1 alpha-2 code (docs/VOCABULARY.md)";
+constexpr std::string_view kSuspendReason = "docs/VOCABULARY.md: suspend reasons";
+constexpr std::string_view kSubjectDoc = "the customer: key:<hex> (their wallet) or ref:<hex>";
+
+std::vector<TxDecl> Declare() {
+  const auto roles_max = static_cast<std::int64_t>(vocab::Roles().codes().size());
+  std::vector<TxDecl> d;
+
+  d.push_back(
+      BodyDecl<MemberRegister>(TxType::kMemberRegister, "member.register", kGovernance)
+          .Field(&MemberRegister::member, Identifier("member", "the new member's id"))
+          .Field(&MemberRegister::roles,
+                 Codes("roles", vocab::Roles(), 1, roles_max,
+                       "insurer, regulator, auditor, processor (docs/VOCABULARY.md: roles)"))
+          .Field(&MemberRegister::keys, Keys("keys", 1, kMaxKeys, "the member's signing keys"))
+          .Field(&MemberRegister::jurisdiction,
+                 Code("jurisdiction", vocab::Jurisdictions(), kJurisdiction))
+          .Field(&MemberRegister::validator_key,
+                 Optional(Key("validator_key", "node key joining the validator set")))
+          .Build());
+
+  d.push_back(
+      BodyDecl<MemberUpdate>(TxType::kMemberUpdate, "member.update", kGovernance)
+          .Field(&MemberUpdate::member, Identifier("member", "the member's id"))
+          .Field(&MemberUpdate::roles,
+                 Optional(Codes("roles", vocab::Roles(), 1, roles_max, "the new roles")))
+          .Field(&MemberUpdate::keys,
+                 Optional(Keys("keys", 1, kMaxKeys, "the new signing keys (replace the old)")))
+          .Field(&MemberUpdate::jurisdiction,
+                 Optional(Code("jurisdiction", vocab::Jurisdictions(), kJurisdiction)))
+          .Field(&MemberUpdate::validator_key,
+                 Nullable(Key("validator_key", "the new node key; null removes it")))
+          .Field(&MemberUpdate::reinstate, True("reinstate", "true lifts a suspension"))
+          .Rule(AtLeastOneOf({"roles", "keys", "jurisdiction", "validator_key", "reinstate"},
+                             "member.update must change at least one field"))
+          .Build());
+
+  d.push_back(
+      BodyDecl<MemberSuspend>(TxType::kMemberSuspend, "member.suspend",
+                              "one active regulator (for a non-regulator member), or the "
+                              "governance threshold")
+          .Field(&MemberSuspend::member, Identifier("member", "the member's id"))
+          .Field(&MemberSuspend::reason, Code("reason", vocab::SuspendReasons(), kSuspendReason))
+          .Build());
+
+  d.push_back(
+      BodyDecl<NoticePublish>(TxType::kNoticePublish, "notice.publish", "the controller")
+          .Field(&NoticePublish::controller,
+                 Identifier("controller", "the insurer publishing the notice"))
+          .Field(&NoticePublish::notice_id,
+                 NoticeId("notice_id", "the notice's random 128-bit id, 32 hex digits"))
+          .Field(&NoticePublish::version,
+                 Int("version", 1, kMaxNoticeVersion, "version, higher than the last"))
+          .Field(&NoticePublish::notice_hash, Hash("notice_hash", "SHA-256 of the notice document"))
+          .Build());
+
+  d.push_back(
+      BodyDecl<ConsentGrant>(TxType::kConsentGrant, "consent.grant",
+                             "the controller, and the subject's key (or its delegate's) for a key "
+                             "subject; for a ref subject the controller alone with evidence_hash")
+          .Field(&ConsentGrant::controller,
+                 Identifier("controller", "the insurer receiving consent"))
+          .Field(&ConsentGrant::subject, SubjectField("subject", kSubjectDoc))
+          .Field(&ConsentGrant::purposes,
+                 Codes("purposes", vocab::Purposes(), 1, kMaxCodes, kPurposes))
+          .Field(&ConsentGrant::categories,
+                 Codes("categories", vocab::Categories(), 1, kMaxCodes, kCategories))
+          .Field(&ConsentGrant::recipients,
+                 Default(Identifiers("recipients", 0, kMaxCodes,
+                                     "third-party member ids (none: the controller only)"),
+                         "-"))
+          .Field(&ConsentGrant::jurisdictions,
+                 Default(Codes("jurisdictions", vocab::Jurisdictions(), 0, kMaxCodes,
+                               "destinations abroad (none: domestic only)"),
+                         "-"))
+          .Field(&ConsentGrant::agreement,
+                 Optional(Hash("agreement", "the cross-border agreement's id")))
+          .Field(
+              &ConsentGrant::separate,
+              Default(Bool("separate", "separate consent (sensitive data, a third party, abroad)"),
+                      "false"))
+          .Field(&ConsentGrant::notice,
+                 Notice("notice", "the published notice shown: <notice_id>:<version>"))
+          .Field(&ConsentGrant::collection_method,
+                 Code("collection_method", vocab::CollectionMethods(),
+                      "app, in_person, paper, phone, web (docs/VOCABULARY.md)"))
+          .Field(&ConsentGrant::valid_from, Time("valid_from", "start of validity"))
+          .Field(&ConsentGrant::valid_until, Time("valid_until", "end of validity"))
+          .Field(&ConsentGrant::supersedes,
+                 Optional(Hash("supersedes", "the consent id this grant renews")))
+          .Field(&ConsentGrant::delegate,
+                 Optional(Key("delegate", "guardian or agent key that signs for the subject")))
+          .Field(&ConsentGrant::evidence_hash,
+                 Optional(Hash("evidence_hash", "ref subjects: hash of the controller's evidence")))
+          .Rule(Forbidden("evidence_hash", When::kKeySubject,
+                          "body.evidence_hash is only for ref subjects (key subjects sign)"))
+          .Rule(Required("evidence_hash", When::kRefSubject, Reject::kMissingField,
+                         "a ref subject needs body.evidence_hash"))
+          .Rule(Forbidden("delegate", When::kRefSubject, "body.delegate is only for key subjects"))
+          .Rule(Forbidden("agreement", When::kEmpty,
+                          "body.agreement is only for cross-border grants", "jurisdictions"))
+          .Build());
+
+  d.push_back(BodyDecl<ConsentWithdraw>(
+                  TxType::kConsentWithdraw, "consent.withdraw",
+                  "the subject (or its delegate) alone; for a ref subject the current controller "
+                  "with evidence_hash")
+                  .Field(&ConsentWithdraw::consent_id, Hash("consent_id", "the grant's tx id"))
+                  .Field(&ConsentWithdraw::evidence_hash,
+                         Optional(Hash("evidence_hash", "ref subjects: hash of the evidence")))
+                  .Build());
+
+  d.push_back(BodyDecl<ConsentRevoke>(TxType::kConsentRevoke, "consent.revoke",
+                                      "the current controller or any active regulator")
+                  .Field(&ConsentRevoke::consent_id, Hash("consent_id", "the grant's tx id"))
+                  .Field(&ConsentRevoke::reason, Code("reason", vocab::RevokeReasons(),
+                                                      "docs/VOCABULARY.md: revoke reasons"))
+                  .Build());
+
+  d.push_back(
+      BodyDecl<AgreementCreate>(TxType::kAgreementCreate, "agreement.create",
+                                "exporter and importer")
+          .Field(&AgreementCreate::exporter, Identifier("exporter", "the exporting insurer"))
+          .Field(&AgreementCreate::importer, Identifier("importer", "the importing member"))
+          .Field(&AgreementCreate::mechanism,
+                 Code("mechanism", vocab::Mechanisms(), "docs/VOCABULARY.md: mechanisms"))
+          .Field(&AgreementCreate::filing_ref_hash,
+                 Hash("filing_ref_hash", "hash of the filing reference"))
+          .Field(&AgreementCreate::destinations,
+                 Codes("destinations", vocab::Jurisdictions(), 1, kMaxCodes, kJurisdiction))
+          .Field(&AgreementCreate::purposes,
+                 Codes("purposes", vocab::Purposes(), 1, kMaxCodes, kPurposes))
+          .Field(&AgreementCreate::categories,
+                 Codes("categories", vocab::Categories(), 1, kMaxCodes, kCategories))
+          .Field(&AgreementCreate::valid_from, Time("valid_from", "start of validity"))
+          .Field(&AgreementCreate::valid_until, Time("valid_until", "end of validity"))
+          .Rule(Distinct("exporter", "importer"))
+          .Build());
+
+  d.push_back(BodyDecl<AgreementActivate>(
+                  TxType::kAgreementActivate, "agreement.activate",
+                  "exporter and importer (and a regulator if a regulator suspended it)")
+                  .Field(&AgreementActivate::agreement_id,
+                         Hash("agreement_id", "the agreement.create tx id"))
+                  .Field(&AgreementActivate::approval_ref_hash,
+                         Optional(Hash("approval_ref_hash", "cac-assessment: the approval's hash")))
+                  .Build());
+
+  for (auto [t, name] : {std::pair{TxType::kAgreementSuspend, "agreement.suspend"},
+                         std::pair{TxType::kAgreementTerminate, "agreement.terminate"}}) {
+    d.push_back(
+        BodyDecl<AgreementEnd>(t, name, "exporter, importer or a regulator")
+            .Field(&AgreementEnd::agreement_id, Hash("agreement_id", "the agreement.create tx id"))
+            .Field(&AgreementEnd::reason, Code("reason", vocab::SuspendReasons(), kSuspendReason))
+            .Build());
+  }
+
+  d.push_back(
+      BodyDecl<PortfolioTransfer>(TxType::kPortfolioTransfer, "portfolio.transfer",
+                                  "transferor and transferee")
+          .Field(&PortfolioTransfer::transferor,
+                 Identifier("transferor", "the insurer handing over"))
+          .Field(&PortfolioTransfer::transferee,
+                 Identifier("transferee", "the insurer taking over"))
+          .Field(&PortfolioTransfer::consents,
+                 Optional(Hashes("consents", 1, kMaxTransferList,
+                                 "the consent ids (or all_consents: true)")))
+          .Field(&PortfolioTransfer::all_consents,
+                 True("all_consents", "true: every live consent of the transferor"))
+          .Field(&PortfolioTransfer::effective_at, Time("effective_at", "when the consents move"))
+          .Field(&PortfolioTransfer::notice_hash,
+                 Hash("notice_hash", "hash of the notice to the subjects"))
+          .Field(&PortfolioTransfer::approval_ref_hash,
+                 Optional(Hash("approval_ref_hash", "the regulator approval's hash")))
+          .Rule(ExactlyOneOf("consents", "all_consents",
+                             "name the consents: exactly one of body.consents or "
+                             "body.all_consents"))
+          .Rule(Distinct("transferor", "transferee"))
+          .Build());
+
+  d.push_back(
+      BodyDecl<SharingRecord>(TxType::kSharingRecord, "sharing.record", "the sender")
+          .Field(&SharingRecord::sender, Identifier("sender", "the member sharing the data"))
+          .Field(&SharingRecord::recipient, Identifier("recipient", "the member receiving it"))
+          .Field(&SharingRecord::subject, SubjectField("subject", kSubjectDoc))
+          .Field(&SharingRecord::purpose, Code("purpose", vocab::Purposes(), kPurposes))
+          .Field(&SharingRecord::categories,
+                 Codes("categories", vocab::Categories(), 1, kMaxCodes, kCategories))
+          .Field(&SharingRecord::destination,
+                 Code("destination", vocab::Jurisdictions(), kJurisdiction))
+          .Field(&SharingRecord::legal_basis,
+                 Code("legal_basis", vocab::LegalBases(), "docs/VOCABULARY.md: legal bases"))
+          .Field(&SharingRecord::shared_at, Time("shared_at", "when it was shared"))
+          .Rule(Distinct("sender", "recipient"))
+          .Build());
+
+  d.push_back(
+      BodyDecl<RightsRequest>(TxType::kRightsRequest, "rights.request",
+                              "the subject's key; for a ref subject the controller with "
+                              "evidence_hash")
+          .Field(&RightsRequest::controller, Identifier("controller", "the insurer asked"))
+          .Field(&RightsRequest::subject, SubjectField("subject", kSubjectDoc))
+          .Field(&RightsRequest::kind,
+                 Code("kind", vocab::RightsKinds(), "docs/VOCABULARY.md: rights kinds"))
+          .Field(&RightsRequest::consent_id, Optional(Hash("consent_id", "the consent concerned")))
+          .Field(&RightsRequest::evidence_hash,
+                 Optional(Hash("evidence_hash", "ref subjects: hash of the evidence")))
+          .Rule(Forbidden("evidence_hash", When::kKeySubject,
+                          "body.evidence_hash is only for ref subjects"))
+          .Rule(Required("evidence_hash", When::kRefSubject, Reject::kMissingField,
+                         "a ref subject needs body.evidence_hash"))
+          .Build());
+
+  d.push_back(
+      BodyDecl<RightsFulfil>(TxType::kRightsFulfil, "rights.fulfil", "the request's controller")
+          .Field(&RightsFulfil::request_id, Hash("request_id", "the request's id"))
+          .Field(&RightsFulfil::outcome,
+                 Enum("outcome", {"fulfilled", "refused"}, "fulfilled or refused"))
+          .Field(&RightsFulfil::reason,
+                 Optional(Code("reason", vocab::RefusalReasons(),
+                               "refusals: docs/VOCABULARY.md refusal reasons")))
+          .Field(&RightsFulfil::attestation_hash,
+                 Hash("attestation_hash", "hash of the controller's attestation"))
+          .Rule(Required("reason", When::kEquals, Reject::kRightsRefusalReason,
+                         "a refusal needs body.reason", "outcome", "refused"))
+          .Rule(Forbidden("reason", When::kEquals, "body.reason is only for refusals", "outcome",
+                          "fulfilled"))
+          .Build());
+
+  d.push_back(
+      BodyDecl<IncidentReport>(TxType::kIncidentReport, "incident.report", "the controller")
+          .Field(&IncidentReport::controller, Identifier("controller", "the reporting insurer"))
+          .Field(&IncidentReport::detected_at, Time("detected_at", "when it was detected"))
+          .Field(&IncidentReport::categories,
+                 Codes("categories", vocab::Categories(), 1, kMaxCodes, kCategories))
+          .Field(&IncidentReport::cause,
+                 Code("cause", vocab::IncidentCauses(), "docs/VOCABULARY.md: incident causes"))
+          .Field(&IncidentReport::harms, Codes("harms", vocab::IncidentHarms(), 1, kMaxCodes,
+                                               "docs/VOCABULARY.md: incident harms"))
+          .Field(&IncidentReport::remedies,
+                 Codes("remedies", vocab::IncidentRemedies(), 1, kMaxCodes,
+                       "docs/VOCABULARY.md: incident remedies"))
+          .Field(&IncidentReport::affected_count,
+                 Int("affected_count", 0, kJsonMaxSafeInteger, "number of affected subjects"))
+          .Field(&IncidentReport::affected_commitment,
+                 Hash("affected_commitment", "commitment to the affected subjects"))
+          .Field(&IncidentReport::notice_hash, Hash("notice_hash", "hash of the incident notice"))
+          .Field(&IncidentReport::regulator_notified_at,
+                 Optional(Time("regulator_notified_at", "when the regulator was told")))
+          .Field(&IncidentReport::subjects_notified_at,
+                 Optional(Time("subjects_notified_at", "when the subjects were told")))
+          .Build());
+  return d;
+}
+
+}  // namespace
+
+const std::vector<TxDecl>& TxDecls() {
+  static const std::vector<TxDecl> decls = Declare();
+  return decls;
+}
+
+}  // namespace consentd::ledger

@@ -229,10 +229,9 @@ void Read(FieldReader& r, const FieldDecl& f, E& out) {
     r.Fail(Reject::kInvalidCode, r.Name(f.name) + " has no meaning for \"" + name + "\"");
   }
 }
-// An optional list with at least one entry: absent, or a list (null is not a list).
+// An optional list with at least one entry, present (BodyDecl::Field skips it when absent).
 template <typename T>
 void Read(FieldReader& r, const FieldDecl& f, std::optional<std::vector<T>>& out) {
-  if (!r.Has(f.name)) return;
   out.emplace();
   Read(r, f, *out);
 }

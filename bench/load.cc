@@ -43,6 +43,7 @@ struct Options {
   std::vector<std::string> nodes = {"http://127.0.0.1:8601", "http://127.0.0.1:8602",
                                     "http://127.0.0.1:8603", "http://127.0.0.1:8604"};
   std::string home = ".localnet";
+  bool help = false;  // --help: print the usage and exit 0
   std::uint64_t txs = 20'000;
   bool open = false;
   double rate = 1000;
@@ -73,8 +74,11 @@ constexpr const char* kUsage =
 Status ParseArgs(int argc, char** argv, Options* o) {
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
-    if (a == "--help" || a == "-h") return Status::Error("help", "");
-    if (i + 1 >= argc) return Status::Error("usage", a + " needs a value");
+    if (a == "--help" || a == "-h") {
+      o->help = true;
+      return Status::Ok();
+    }
+    if (i + 1 >= argc) return Status::Error(Reason::kUsage, a + " needs a value");
     const std::string v = argv[++i];
     try {
       if (a == "--nodes") {
@@ -89,7 +93,8 @@ Status ParseArgs(int argc, char** argv, Options* o) {
       } else if (a == "--txs") {
         o->txs = std::stoull(v);
       } else if (a == "--mode") {
-        if (v != "open" && v != "closed") return Status::Error("usage", "--mode open|closed");
+        if (v != "open" && v != "closed")
+          return Status::Error(Reason::kUsage, "--mode open|closed");
         o->open = v == "open";
       } else if (a == "--rate") {
         o->rate = std::stod(v);
@@ -104,15 +109,15 @@ Status ParseArgs(int argc, char** argv, Options* o) {
       } else if (a == "--json") {
         o->json_file = v;
       } else {
-        return Status::Error("usage", "unknown option " + a);
+        return Status::Error(Reason::kUsage, "unknown option " + a);
       }
     } catch (const std::exception&) {
-      return Status::Error("usage", a + ": bad value " + v);
+      return Status::Error(Reason::kUsage, a + ": bad value " + v);
     }
   }
   if (o->nodes.empty() || o->txs == 0 || o->rate <= 0 || o->concurrency < 1 || o->batch < 1 ||
       o->duration_s <= 0) {
-    return Status::Error("usage",
+    return Status::Error(Reason::kUsage,
                          "--nodes, --txs, --rate, --concurrency, --batch, --duration "
                          "must be positive");
   }
@@ -133,7 +138,7 @@ Result<Network> LoadNetwork(const std::string& home) {
   CONSENTD_ASSIGN_OR_RETURN(std::string genesis_text, ReadFile(home + "/genesis.json"));
   CONSENTD_ASSIGN_OR_RETURN(Json genesis, ParseJson(genesis_text));
   if (!genesis.is_object() || !genesis.contains("chain_id") || !genesis["chain_id"].is_string())
-    return Status::Error("usage", home + "/genesis.json has no chain_id");
+    return Status::Error(Reason::kUsage, home + "/genesis.json has no chain_id");
   net.chain_id = genesis["chain_id"].get<std::string>();
   for (const std::string& m : kInsurers) {
     CONSENTD_ASSIGN_OR_RETURN(std::string text, ReadFile(home + "/keys/" + m + ".json"));
@@ -144,7 +149,7 @@ Result<Network> LoadNetwork(const std::string& home) {
   CONSENTD_ASSIGN_OR_RETURN(Json tokens, ParseJson(tokens_text));
   if (!tokens.is_object() || !tokens.contains("auditor") || !tokens["auditor"].is_object() ||
       !tokens["auditor"].contains("token") || !tokens["auditor"]["token"].is_string()) {
-    return Status::Error("usage", home + "/tokens.json has no auditor token");
+    return Status::Error(Reason::kUsage, home + "/tokens.json has no auditor token");
   }
   net.auditor_token = tokens["auditor"]["token"].get<std::string>();
   return net;
@@ -197,11 +202,12 @@ Status SubmitAndCommit(const std::vector<NodeAddress>& nodes,
   }
   for (const auto& [code, n] : results.Get()) {
     if (code != "accepted") {
-      return Status::Error("setup", "setup tx rejected: " + code + " x" + std::to_string(n));
+      return Status::Error(Reason::kNodeError,
+                           "setup tx rejected: " + code + " x" + std::to_string(n));
     }
   }
   if (!tracker->Wait(all, NowNs() + 120'000'000'000LL))
-    return Status::Error("setup", "setup txs not committed within 120 s");
+    return Status::Error(Reason::kCommitTimeout, "setup txs not committed within 120 s");
   return Status::Ok();
 }
 
@@ -240,7 +246,7 @@ int RunLoad(const Options& o) {
     return cond();
   };
   if (!wait_for([&] { return watcher.last_height() > 0; }, 15)) {
-    return Fail(Status::Error("network", "no block event from " + o.nodes[0] + " in 15 s"));
+    return Fail(Status::Error(Reason::kNetwork, "no block event from " + o.nodes[0] + " in 15 s"));
   }
 
   // Setup, not measured: notices, then the consents the sharing records and withdrawals need.
@@ -283,7 +289,7 @@ int RunLoad(const Options& o) {
   // Sharing happens after every setup grant's block: wait for a later block to admit it.
   const std::int64_t shared_at = watcher.last_block_time_ms() + 1;
   if (!wait_for([&] { return watcher.last_block_time_ms() > shared_at; }, 15)) {
-    return Fail(Status::Error("network", "no new block after the setup in 15 s"));
+    return Fail(Status::Error(Reason::kNetwork, "no new block after the setup in 15 s"));
   }
 
   // The measured transactions, shuffled: grants of fresh subjects to all four insurers,
@@ -413,7 +419,7 @@ int RunLoad(const Options& o) {
           {"committed", v.size()}, {"p50_ms", Quantile(v, 0.5)}, {"p99_ms", Quantile(v, 0.99)}};
     }
     if (!WriteFileAtomic(o.json_file, j.dump(2) + "\n").ok()) {
-      return Fail(Status::Error("io", "cannot write " + o.json_file));
+      return Fail(Status::Error(Reason::kFileWrite, "cannot write " + o.json_file));
     }
   }
   return 0;
@@ -425,9 +431,13 @@ int RunLoad(const Options& o) {
 int main(int argc, char** argv) {
   consentd::bench::Options o;
   if (auto st = consentd::bench::ParseArgs(argc, argv, &o); !st.ok()) {
-    std::fputs(consentd::bench::kUsage, st.code() == "help" ? stdout : stderr);
-    if (st.code() != "help") std::fprintf(stderr, "consentd_load: %s\n", st.ToString().c_str());
-    return st.code() == "help" ? 0 : 2;
+    std::fputs(consentd::bench::kUsage, stderr);
+    std::fprintf(stderr, "consentd_load: %s\n", st.ToString().c_str());
+    return 2;
+  }
+  if (o.help) {
+    std::fputs(consentd::bench::kUsage, stdout);
+    return 0;
   }
   return consentd::bench::RunLoad(o);
 }

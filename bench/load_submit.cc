@@ -45,9 +45,10 @@ Result<NodeAddress> ParseNodeUrl(std::string url) {
   if (url.starts_with("http://")) url = url.substr(7);
   while (!url.empty() && url.back() == '/') url.pop_back();
   const std::size_t colon = url.rfind(':');
-  if (colon == std::string::npos) return Status::Error("usage", "node URL must be http://h:p");
+  if (colon == std::string::npos)
+    return Status::Error(Reason::kUsage, "node URL must be http://h:p");
   const int port = std::atoi(url.c_str() + colon + 1);
-  if (port <= 0 || port > 65535) return Status::Error("usage", "bad port in " + url);
+  if (port <= 0 || port > 65535) return Status::Error(Reason::kUsage, "bad port in " + url);
   return NodeAddress{url.substr(0, colon), port};
 }
 

@@ -41,7 +41,7 @@ Result<LoadTx> TxMaker::Sign(ledger::TxType type, const std::map<std::string, st
 
 Result<LoadTx> TxMaker::Notice(const std::string& controller, const std::string& notice_id) {
   auto it = insurers_.find(controller);
-  if (it == insurers_.end()) return Status::Error("usage", "no key for " + controller);
+  if (it == insurers_.end()) return Status::Error(Reason::kUsage, "no key for " + controller);
   return Sign(ledger::TxType::kNoticePublish,
               {{"controller", controller},
                {"notice_id", notice_id},
@@ -54,7 +54,7 @@ Result<LoadTx> TxMaker::Grant(const std::string& controller, const crypto::Priva
                               const std::string& recipient, const std::string& notice_id,
                               std::int64_t now_ms) {
   auto it = insurers_.find(controller);
-  if (it == insurers_.end()) return Status::Error("usage", "no key for " + controller);
+  if (it == insurers_.end()) return Status::Error(Reason::kUsage, "no key for " + controller);
   return Sign(ledger::TxType::kConsentGrant,
               {{"controller", controller},
                {"subject", "key:" + subject.public_key().Hex()},
@@ -72,7 +72,7 @@ Result<LoadTx> TxMaker::Grant(const std::string& controller, const crypto::Priva
 Result<LoadTx> TxMaker::Sharing(const std::string& sender, const std::string& recipient,
                                 const crypto::PrivateKey& subject, std::int64_t shared_at) {
   auto it = insurers_.find(sender);
-  if (it == insurers_.end()) return Status::Error("usage", "no key for " + sender);
+  if (it == insurers_.end()) return Status::Error(Reason::kUsage, "no key for " + sender);
   return Sign(ledger::TxType::kSharingRecord,
               {{"sender", sender},
                {"recipient", recipient},

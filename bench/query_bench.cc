@@ -34,7 +34,7 @@ using Clock = std::chrono::steady_clock;
 // The subject of each "/v1/check?subject=key:<hex>&..." line.
 Result<std::vector<Subject>> CheckSubjects(const std::string& file) {
   std::ifstream in(file);
-  if (!in) return Status::Error("bench_input", "cannot read " + file);
+  if (!in) return Status::Error(Reason::kFileRead, "cannot read " + file);
   std::vector<Subject> out;
   for (std::string line; std::getline(in, line);) {
     const std::size_t from = line.find("subject=");
@@ -44,14 +44,14 @@ Result<std::vector<Subject>> CheckSubjects(const std::string& file) {
                               Subject::FromString(line.substr(from + 8, end - from - 8)));
     out.push_back(s);
   }
-  if (out.empty()) return Status::Error("bench_input", file + " names no subject");
+  if (out.empty()) return Status::Error(Reason::kFileRead, file + " names no subject");
   return out;
 }
 
 // The tx id of each "/v1/receipts/<hex>" line.
 Result<std::vector<Hash256>> ReceiptIds(const std::string& file) {
   std::ifstream in(file);
-  if (!in) return Status::Error("bench_input", "cannot read " + file);
+  if (!in) return Status::Error(Reason::kFileRead, "cannot read " + file);
   std::vector<Hash256> out;
   const std::string prefix = "/v1/receipts/";
   for (std::string line; std::getline(in, line);) {
@@ -59,7 +59,7 @@ Result<std::vector<Hash256>> ReceiptIds(const std::string& file) {
     CONSENTD_ASSIGN_OR_RETURN(Hash256 id, HexDecodeFixed<32>(line.substr(prefix.size())));
     out.push_back(id);
   }
-  if (out.empty()) return Status::Error("bench_input", file + " names no receipt");
+  if (out.empty()) return Status::Error(Reason::kFileRead, file + " names no receipt");
   return out;
 }
 

@@ -68,7 +68,8 @@ std::vector<std::string> Args::GetAll(const std::string& name) const {
 
 bool IsFlag(const std::string& a) {
   static const std::set<std::string> flags = {
-      "--json", "--help", "-h", "--quiet", "--wait", "--submit", "--insecure-plaintext", "--force"};
+      "--json",  "--help",   "-h", "--quiet", "--wait", "--submit", "--insecure-plaintext",
+      "--force", "--openapi"};
   return flags.contains(a);
 }
 
@@ -102,8 +103,8 @@ int Fail(int code, const std::string& message) {
 }
 
 int ExitFor(const Status& st) {
-  if (st.code() == "network") return kExitNetwork;
-  if (st.code() == "usage") return kExitUsage;
+  if (st.reason() == Reason::kNetwork) return kExitNetwork;
+  if (st.reason() == Reason::kUsage) return kExitUsage;
   return kExitInvalid;
 }
 
@@ -190,7 +191,8 @@ void PrintHuman(const Json& j, int indent) {
 Result<std::string> Passphrase(const Args& a, bool confirm) {
   if (a.Has("--passphrase-file")) {
     auto text = ReadFile(a.Get("--passphrase-file"), 4096);
-    if (!text.ok()) return Status::Error("usage", "--passphrase-file: " + text.status().message());
+    if (!text.ok())
+      return Status::Error(Reason::kUsage, "--passphrase-file: " + text.status().message());
     std::string p = *text;
     while (!p.empty() && (p.back() == '\n' || p.back() == '\r')) p.pop_back();
     return p;
@@ -199,21 +201,21 @@ Result<std::string> Passphrase(const Args& a, bool confirm) {
     const std::string var = a.Get("--passphrase-env");
     const char* v = var.empty() ? nullptr : std::getenv(var.c_str());
     if (v == nullptr) {
-      return Status::Error("usage",
+      return Status::Error(Reason::kUsage,
                            "--passphrase-env: environment variable \"" + var + "\" is not set");
     }
     return std::string(v);
   }
   auto first = PromptNoEcho("passphrase: ");
   if (!first) {
-    return Status::Error("key_passphrase_required",
+    return Status::Error(Reason::kKeyPassphraseRequired,
                          "no terminal to ask for the passphrase: use --passphrase-file FILE or "
                          "--passphrase-env VAR");
   }
   if (confirm) {
     auto again = PromptNoEcho("passphrase again: ");
     if (!again || *again != *first) {
-      return Status::Error("usage", "the passphrases differ");
+      return Status::Error(Reason::kUsage, "the passphrases differ");
     }
   }
   return *first;
@@ -238,9 +240,9 @@ Result<crypto::PrivateKey> LoadKey(const std::string& path, const Args& a,
 
 Result<crypto::PrivateKey> SigningKey(const Args& a) {
   if (!a.Has("--sign-key")) {
-    return Status::Error("usage", a.Has("--derive-for")
-                                      ? "--derive-for needs --sign-key WALLET_ROOT_FILE"
-                                      : "--sign-key KEY_FILE is required");
+    return Status::Error(Reason::kUsage, a.Has("--derive-for")
+                                             ? "--derive-for needs --sign-key WALLET_ROOT_FILE"
+                                             : "--sign-key KEY_FILE is required");
   }
   CONSENTD_ASSIGN_OR_RETURN(crypto::PrivateKey key, LoadKey(a.Get("--sign-key"), a));
   if (!a.Has("--derive-for")) return key;
@@ -249,7 +251,7 @@ Result<crypto::PrivateKey> SigningKey(const Args& a) {
 
 Result<std::optional<std::string>> ChainIdOption(const Args& a) {
   if (a.Has("--chain-id") && a.Has("--genesis")) {
-    return Status::Error("usage", "--chain-id and --genesis exclude each other");
+    return Status::Error(Reason::kUsage, "--chain-id and --genesis exclude each other");
   }
   if (a.Has("--chain-id")) return std::optional<std::string>(a.Get("--chain-id"));
   if (!a.Has("--genesis")) return std::optional<std::string>();
@@ -263,19 +265,20 @@ Result<Client> NodeClient(const Args& a) {
   if (a.Has("--token")) token = a.Get("--token");
   if (a.Has("--token-env")) {
     const char* v = std::getenv(a.Get("--token-env").c_str());
-    if (v == nullptr) return Status::Error("usage", "--token-env: variable is not set");
+    if (v == nullptr) return Status::Error(Reason::kUsage, "--token-env: variable is not set");
     token = v;
   }
   if (a.Has("--token-file")) {
     auto text = ReadFile(a.Get("--token-file"), 1 << 20);
-    if (!text.ok()) return Status::Error("usage", "--token-file: " + text.status().message());
+    if (!text.ok())
+      return Status::Error(Reason::kUsage, "--token-file: " + text.status().message());
     auto json = ParseJson(*text);
     if (json.ok() && json->is_object()) {
       // A testnet's tokens.json: {"member": {"token": ..., "role": ...}, ...}.
       const std::string as = a.Get("--as");
       if (as.empty() || !json->contains(as) || !(*json)[as].is_object() ||
           !(*json)[as].contains("token") || !(*json)[as]["token"].is_string()) {
-        return Status::Error("usage",
+        return Status::Error(Reason::kUsage,
                              "--token-file holds tokens by member: pick one with --as "
                              "MEMBER (e.g. --as auditor)");
       }
@@ -292,7 +295,7 @@ Result<Client> NodeClient(const Args& a) {
   if (a.Has("--sign-key") || a.Has("--derive-for")) {
     // A customer signs in with their own key file (docs/API.md, "Customers: signed requests").
     if (a.Has("--token") || a.Has("--token-env") || a.Has("--token-file")) {
-      return Status::Error("usage", "--sign-key and a --token option exclude each other");
+      return Status::Error(Reason::kUsage, "--sign-key and a --token option exclude each other");
     }
     CONSENTD_ASSIGN_OR_RETURN(crypto::PrivateKey key, SigningKey(a));
     client.SignAs(std::move(key));
@@ -311,12 +314,17 @@ Status NodeError(const Response& r) {
   }
   const std::string status = "HTTP " + std::to_string(r.status);
   if (code.empty()) {
-    return Status::Error(r.status >= 500 ? "network" : "node_error",
+    return Status::Error(r.status >= 500 ? Reason::kNetwork : Reason::kNodeError,
                          status + ": " + r.raw.substr(0, 300));
   }
   // A node that cannot answer now (503 not ready, 504) is a network condition: exit 3.
-  if (r.status >= 500) return Status::Error("network", code + ": " + message + " (" + status + ")");
-  return Status::Error(code, message + " (" + status + ")");
+  if (r.status >= 500)
+    return Status::Error(Reason::kNetwork, code + ": " + message + " (" + status + ")");
+  // A code this client does not know (a newer node's) keeps its name in the message.
+  const std::optional<Reason> reason = ParseReason(code);
+  if (!reason)
+    return Status::Error(Reason::kNodeError, code + ": " + message + " (" + status + ")");
+  return Status::Error(*reason, message + " (" + status + ")");
 }
 
 Result<Json> GetJson(const Client& c, const std::string& path) {

@@ -7,7 +7,9 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <iterator>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/file_util.h"
@@ -84,7 +86,10 @@ TEST_F(CliTest, HelpEverywhere) {
                           "audit export --help",
                           "testnet --help",
                           "report --help",
-                          "report compliance --help"}) {
+                          "report compliance --help",
+                          "reasons --help",
+                          "schema --help",
+                          "vocab --help"}) {
     const Outcome r = Ctl(cmd);
     EXPECT_EQ(r.code, 0) << cmd << "\n" << r.err;
     EXPECT_NE(r.out.find("consentctl"), std::string::npos) << cmd;
@@ -135,11 +140,70 @@ TEST_F(CliTest, UsageErrorsExitTwoAndNeverCrash) {
                           "key link --controller insurer-a --audience regulator",
                           "key verify-link",
                           "key verify-link a b",
-                          "consents --derive-for insurer-a"}) {
+                          "consents --derive-for insurer-a",
+                          "schema consent.nope",
+                          "reasons extra",
+                          "reasons --colour blue",
+                          "reasons --markdown html"}) {
     const Outcome r = Ctl(cmd);
     EXPECT_EQ(r.code, 2) << "consentctl " << cmd << "\n" << r.out << r.err;
     EXPECT_FALSE(r.err.empty()) << cmd;
   }
+}
+
+// What `reasons`, `vocab` and `schema` print is what docs/ holds, byte for byte where the docs
+// embed it and value for value where they are JSON files.
+TEST_F(CliTest, ReasonsVocabAndSchemaPrintWhatTheDocsHold) {
+  const std::string src = std::string(consentd::testing::SourceDir()) + "/docs/";
+  const Outcome json = Ctl("reasons --json");
+  ASSERT_EQ(json.code, 0) << json.err;
+  const Json reasons = ParseJson(json.out).value();
+  ASSERT_GT(reasons.size(), 200u);
+  bool found = false;
+  for (const Json& r : reasons) {
+    if (r["code"] == "consent_not_active") {
+      found = true;
+      EXPECT_EQ(r["http_status"], 422);
+      EXPECT_EQ(r["class"], "rejected");
+    }
+    if (r["code"] == "block_malformed") EXPECT_TRUE(r["http_status"].is_null());
+  }
+  EXPECT_TRUE(found);
+  const Outcome text = Ctl("reasons");
+  EXPECT_EQ(text.code, 0);
+  EXPECT_NE(text.out.find("consent_not_active"), std::string::npos);
+  EXPECT_NE(text.out.find(" 422 "), std::string::npos);
+  for (const auto& [args, doc] : std::vector<std::pair<std::string, std::string>>{
+           {"reasons --markdown api", "API.md"},
+           {"reasons --markdown local", "CLI.md"},
+           {"reasons --openapi", "api/openapi.yaml"}}) {
+    const Outcome r = Ctl(args);
+    ASSERT_EQ(r.code, 0) << args << "\n" << r.err;
+    ASSERT_GT(r.out.size(), 1000u) << args;
+    EXPECT_NE(ReadFile(src + doc).value().find(r.out), std::string::npos)
+        << args << " is not what docs/" << doc << " holds";
+  }
+
+  const Outcome vocab = Ctl("vocab");
+  ASSERT_EQ(vocab.code, 0) << vocab.err;
+  EXPECT_EQ(ParseJson(vocab.out).value(),
+            ParseJson(ReadFile(src + "api/vocabularies.json").value()).value());
+
+  const Outcome grant = Ctl("schema consent.grant");
+  ASSERT_EQ(grant.code, 0) << grant.err;
+  EXPECT_EQ(ParseJson(grant.out).value(),
+            ParseJson(ReadFile(src + "api/schemas/consent.grant.json").value()).value());
+  ASSERT_EQ(Ctl("schema --out " + Path("schemas")).code, 0);
+  std::size_t files = 0;
+  for (const auto& entry : fs::directory_iterator(src + "api/schemas")) {
+    ++files;
+    const std::string name = entry.path().filename().string();
+    EXPECT_EQ(ReadFile(Path("schemas/" + name)).value(), ReadFile(entry.path().string()).value())
+        << name;
+  }
+  EXPECT_EQ(files, static_cast<std::size_t>(std::distance(fs::directory_iterator(Path("schemas")),
+                                                          fs::directory_iterator())));
+  EXPECT_GE(files, 16u);
 }
 
 TEST_F(CliTest, KeysAreCreatedShownAndProtected) {

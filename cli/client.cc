@@ -28,13 +28,13 @@ struct Client::Impl {
       if (chain_id.empty()) {
         auto r = http->Get("/v1/status");
         if (!r) {
-          return Status::Error("network", "cannot read /v1/status for the chain id (" +
-                                              httplib::to_string(r.error()) + ")");
+          return Status::Error(Reason::kNetwork, "cannot read /v1/status for the chain id (" +
+                                                     httplib::to_string(r.error()) + ")");
         }
         auto j = ParseJson(r->body);
         if (r->status != 200 || !j.ok() || !j->is_object() || !j->contains("chain_id") ||
             !(*j)["chain_id"].is_string()) {
-          return Status::Error("network", "GET /v1/status did not give a chain_id");
+          return Status::Error(Reason::kNetwork, "GET /v1/status did not give a chain_id");
         }
         chain_id = (*j)["chain_id"].get<std::string>();
       }
@@ -64,26 +64,27 @@ Result<Client> Client::Create(const std::string& url, std::string token) {
   std::string rest = url;
   if (rest.starts_with("http://")) rest = rest.substr(7);
   if (rest.starts_with("https://")) {
-    return Status::Error("usage", "https is not supported by the local client; put TLS in front");
+    return Status::Error(Reason::kUsage,
+                         "https is not supported by the local client; put TLS in front");
   }
   while (!rest.empty() && rest.back() == '/') rest.pop_back();
   const auto colon = rest.rfind(':');
   if (colon == std::string::npos)
-    return Status::Error("usage", "node URL must be http://host:port");
+    return Status::Error(Reason::kUsage, "node URL must be http://host:port");
   int port = 0;
   try {
     port = std::stoi(rest.substr(colon + 1));
   } catch (const std::exception&) {
     port = 0;
   }
-  if (port <= 0 || port > 65535) return Status::Error("usage", "node URL has a bad port");
+  if (port <= 0 || port > 65535) return Status::Error(Reason::kUsage, "node URL has a bad port");
   return Client("http://" + rest, rest.substr(0, colon), port, std::move(token));
 }
 
 namespace {
 Result<Response> Wrap(const httplib::Result& r, const std::string& url) {
   if (!r) {
-    return Status::Error("network",
+    return Status::Error(Reason::kNetwork,
                          "cannot reach " + url + " (" + httplib::to_string(r.error()) + ")");
   }
   Response out;
@@ -124,7 +125,7 @@ Result<Response> Client::GetStream(const std::string& path,
         return true;
       });
   if (!r) {
-    return Status::Error("network",
+    return Status::Error(Reason::kNetwork,
                          "cannot read " + url_ + path + " (" + httplib::to_string(r.error()) + ")");
   }
   Response out;
@@ -141,7 +142,7 @@ Status Client::Download(const std::string& path, const std::string& out,
                         const std::function<void(std::string_view)>& progress) const {
   const std::string partial = out + ".partial";
   std::FILE* file = std::fopen(partial.c_str(), "wb");
-  if (file == nullptr) return Status::Error("file_write", "cannot write " + partial);
+  if (file == nullptr) return Status::Error(Reason::kFileWrite, "cannot write " + partial);
   bool write_failed = false;
   auto r = GetStream(path, [&](std::string_view data) {
     if (std::fwrite(data.data(), 1, data.size(), file) != data.size()) {
@@ -157,11 +158,11 @@ Status Client::Download(const std::string& path, const std::string& out,
     std::remove(partial.c_str());
     if (!r.ok()) return r.status();
     if (write_failed || !flushed)
-      return Status::Error("file_write", "writing " + partial + " failed");
+      return Status::Error(Reason::kFileWrite, "writing " + partial + " failed");
     return NodeError(*r);
   }
   if (std::rename(partial.c_str(), out.c_str()) != 0) {
-    return Status::Error("file_write", "cannot rename " + partial + " to " + out);
+    return Status::Error(Reason::kFileWrite, "cannot rename " + partial + " to " + out);
   }
   return Status::Ok();
 }

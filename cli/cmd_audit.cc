@@ -88,7 +88,7 @@ class Progress {
 Result<std::uint64_t> Height(const Args& a, const std::string& opt) {
   const std::string v = a.Get(opt);
   if (v.empty() || v.size() > 15 || v.find_first_not_of("0123456789") != std::string::npos) {
-    return Status::Error("usage", opt + " needs a height (a non-negative integer)");
+    return Status::Error(Reason::kUsage, opt + " needs a height (a non-negative integer)");
   }
   return static_cast<std::uint64_t>(std::stoull(v));
 }

@@ -29,7 +29,8 @@ constexpr const char* kNodeHelp =
 // SUBJECT as given, or with --sign-key and no SUBJECT, the signing key's own subject.
 Result<std::string> SubjectOrOwn(const Args& a) {
   if (!a.positional.empty()) return a.positional[0];
-  if (!a.Has("--sign-key")) return Status::Error("usage", "SUBJECT is required (or --sign-key)");
+  if (!a.Has("--sign-key"))
+    return Status::Error(Reason::kUsage, "SUBJECT is required (or --sign-key)");
   CONSENTD_ASSIGN_OR_RETURN(crypto::PrivateKey key, SigningKey(a));
   return "key:" + key.public_key().Hex();
 }

@@ -55,7 +55,7 @@ Result<wallet::TrustAnchor> Anchor(const Args& a) {
   const int sources =
       (a.Has("--genesis") ? 1 : 0) + (a.Has("--anchor") ? 1 : 0) + (a.Has("--chain-id") ? 1 : 0);
   if (sources != 1) {
-    return Status::Error("usage",
+    return Status::Error(Reason::kUsage,
                          "receipt verify needs exactly one trust anchor: --genesis FILE, "
                          "--anchor FILE, or --chain-id ID with --validator-set-hash HEX");
   }
@@ -63,14 +63,15 @@ Result<wallet::TrustAnchor> Anchor(const Args& a) {
     Json j{{"chain_id", a.Get("--chain-id")},
            {"validator_set_hashes", a.GetAll("--validator-set-hash")}};
     auto anchor = wallet::TrustAnchor::FromJson(j);
-    if (!anchor.ok()) return Status::Error("usage", anchor.status().message());
+    if (!anchor.ok()) return Status::Error(Reason::kUsage, anchor.status().message());
     return anchor;
   }
   const std::string path = a.Has("--genesis") ? a.Get("--genesis") : a.Get("--anchor");
   auto text = ReadFile(path, 4 << 20);
-  if (!text.ok()) return Status::Error("usage", text.status().message());
+  if (!text.ok()) return Status::Error(Reason::kUsage, text.status().message());
   auto json = ParseJson(*text, JsonLimits{4 << 20, 16});
-  if (!json.ok()) return Status::Error("anchor_invalid", path + ": " + json.status().ToString());
+  if (!json.ok())
+    return Status::Error(Reason::kAnchorInvalid, path + ": " + json.status().ToString());
   auto anchor = wallet::TrustAnchor::FromJson(*json);
   if (!anchor.ok()) return anchor.status().WithContext(path);
   return anchor;

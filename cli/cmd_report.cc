@@ -87,7 +87,7 @@ std::string ToCsv(const Json& report) {
 Result<std::optional<std::int64_t>> TimeOption(const Args& a, const std::string& opt) {
   if (!a.Has(opt) || a.Get(opt) == "now") return std::optional<std::int64_t>();
   auto t = wallet::ParseTime(a.Get(opt));
-  if (!t.ok()) return Status::Error("usage", opt + ": " + t.status().message());
+  if (!t.ok()) return Status::Error(Reason::kUsage, opt + ": " + t.status().message());
   return std::optional<std::int64_t>(*t);
 }
 

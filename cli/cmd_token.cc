@@ -34,13 +34,13 @@ neither needs the node stopped: send it SIGHUP (kill -HUP <pid>, or systemctl re
 Result<std::string> TokensPath(const Args& a) {
   if (a.Has("--file")) return a.Get("--file");
   const std::string home = a.Get("--home");
-  if (home.empty()) return Status::Error("usage", "--home DIR (or --file FILE) is required");
+  if (home.empty()) return Status::Error(Reason::kUsage, "--home DIR (or --file FILE) is required");
   std::string file = "api_tokens.json";
   const std::string config = (std::filesystem::path(home) / "config.json").string();
   if (std::filesystem::exists(config)) {
     CONSENTD_ASSIGN_OR_RETURN(std::string text, ReadFile(config, 16 << 20));
     auto j = ParseJson(text);
-    if (!j.ok()) return Status::Error("usage", config + " is not JSON");
+    if (!j.ok()) return Status::Error(Reason::kUsage, config + " is not JSON");
     if (j->is_object() && j->contains("http") && (*j)["http"].is_object() &&
         (*j)["http"].contains("tokens_file") && (*j)["http"]["tokens_file"].is_string()) {
       file = (*j)["http"]["tokens_file"].get<std::string>();

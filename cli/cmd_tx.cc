@@ -161,11 +161,11 @@ Result<std::uint64_t> UintOption(const Args& a, const std::string& name) {
   const std::string v = a.Get(name);
   std::uint64_t out = 0;
   if (v.empty() || v.find_first_not_of("0123456789") != std::string::npos || v.size() > 16) {
-    return Status::Error("usage", name + " needs a non-negative integer");
+    return Status::Error(Reason::kUsage, name + " needs a non-negative integer");
   }
   out = std::stoull(v);
   if (out > static_cast<std::uint64_t>(kJsonMaxSafeInteger)) {
-    return Status::Error("usage", name + " is too large");
+    return Status::Error(Reason::kUsage, name + " is too large");
   }
   return out;
 }
@@ -190,7 +190,8 @@ Status ResolveChain(const Args& a, std::string* chain_id, std::uint64_t* expires
   if (*expires == 0) {
     *expires = status->value("height", std::uint64_t{0}) + kDefaultLifetime;
   }
-  if (chain_id->empty()) return Status::Error("network", "the node's status has no chain_id");
+  if (chain_id->empty())
+    return Status::Error(Reason::kNetwork, "the node's status has no chain_id");
   return Status::Ok();
 }
 
@@ -246,7 +247,7 @@ int Build(ledger::TxType type, const Args& a) {
 
 Result<PendingTx> LoadTxFile(const std::string& path) {
   auto text = ReadFile(path, 1 << 20);
-  if (!text.ok()) return Status::Error("usage", text.status().message());
+  if (!text.ok()) return Status::Error(Reason::kUsage, text.status().message());
   auto tx = PendingTx::Parse(*text);
   if (!tx.ok()) return tx.status().WithContext(path);
   return tx;

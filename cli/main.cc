@@ -2,12 +2,15 @@
 
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <string>
 #include <vector>
 
 #include "cli/commands.h"
 #include "cli/testnet.h"
 #include "common/file_util.h"
+#include "common/reason.h"
+#include "common/reason_docs.h"
 #include "common/version.h"
 #include "ledger/tx_decl_docs.h"
 #include "ledger/vocab/vocabulary.h"
@@ -47,6 +50,7 @@ Operators:
 Reference:
   vocab                          every vocabulary the ledger enforces, as JSON
   schema [TYPE] [--out DIR]      each tx type's body as JSON Schema (docs/api/schemas/)
+  reasons [--json]               every reason code: HTTP status, class, meaning
 Local networks:
   testnet                        write a local network (genesis, validator homes, keys, tokens)
 
@@ -89,7 +93,7 @@ unencrypted (insecure_plaintext_secret): for local test networks only.
     return Fail(2, "testnet: --out DIR is required (see consentctl testnet --help)");
   std::string summary;
   Status st = cli::WriteTestnet(o, &summary);
-  if (!st.ok()) return Fail(st.code() == "testnet_invalid" ? 2 : 1, st.ToString());
+  if (!st.ok()) return Fail(st.reason() == Reason::kTestnetInvalid ? 2 : 1, st.ToString());
   std::fputs(summary.c_str(), stdout);
   return 0;
 }
@@ -113,12 +117,15 @@ Prints the JSON Schema (draft 2020-12) of the body of transaction type TYPE, or 
 as one object keyed by type, made from this build's declarations (ledger/tx_types.cc). Besides
 the standard keywords each carries "x-consentd-fields" (the fields in the order the ledger
 reads them, so which error wins) and "x-consentd-rules" (the cross-field rules with their
-reason codes). With --out DIR, writes DIR/<type>.json for every type instead: the same files
-are docs/api/schemas/ (docs/LEDGER.md).)");
+reason codes). With --out DIR (created if missing), writes DIR/<type>.json for every type
+instead: the same files are docs/api/schemas/ (docs/LEDGER.md).)");
     return 0;
   }
   if (a.Has("--out")) {
     const std::string dir = a.Get("--out");
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec) return Fail(kExitInvalid, "schema: cannot create " + dir + ": " + ec.message());
     for (const ledger::TxDecl& d : ledger::TxDecls()) {
       const std::string path = dir + "/" + ledger::ToString(d.type) + ".json";
       if (Status st = WriteFileAtomic(path, ledger::JsonSchemaOf(d).dump(1) + "\n"); !st.ok()) {
@@ -137,6 +144,45 @@ are docs/api/schemas/ (docs/LEDGER.md).)");
   for (const ledger::TxDecl& d : ledger::TxDecls())
     all[ledger::ToString(d.type)] = ledger::JsonSchemaOf(d);
   std::puts(all.dump(1).c_str());
+  return 0;
+}
+
+int Reasons(const Args& a) {
+  if (a.Has("--help") || a.Has("-h")) {
+    std::puts(R"(consentctl reasons [--json | --markdown api|local | --openapi]
+Prints every reason code this build can give (common/reasons.inc): its HTTP status ("-" when the
+API never answers with it), its class (invalid input, rejected, denied, unavailable, internal)
+and what it means. --json prints the same as a JSON array; --markdown api and --markdown local
+print the tables of docs/API.md "Errors" and docs/CLI.md "Reason codes"; --openapi the entries
+of components.x-error-codes in docs/api/openapi.yaml.)");
+    return 0;
+  }
+  if (auto e = CheckArgs(a, {"--json", "--markdown", "--openapi"}, 0, 0,
+                         "consentctl reasons [--json | --markdown api|local | --openapi]")) {
+    return *e;
+  }
+  if (a.Has("--json")) {
+    std::puts(ReasonsJson().dump(1).c_str());
+    return 0;
+  }
+  if (a.Has("--openapi")) {
+    std::fputs(ReasonsOpenApi().c_str(), stdout);
+    return 0;
+  }
+  if (a.Has("--markdown")) {
+    const std::string scope = a.Get("--markdown");
+    if (scope != "api" && scope != "local") {
+      return Fail(kExitUsage, "reasons: --markdown takes api or local");
+    }
+    std::fputs(ReasonsMarkdown(scope == "api" ? ReasonScope::kApi : ReasonScope::kLocal).c_str(),
+               stdout);
+    return 0;
+  }
+  for (const ReasonInfo& r : AllReasons()) {
+    const std::string status = r.http_status != 0 ? std::to_string(r.http_status) : "-";
+    std::printf("%-34s %-4s %-14s %.*s\n", r.code.c_str(), status.c_str(),
+                std::string(ToString(r.cls)).c_str(), static_cast<int>(r.doc.size()), r.doc.data());
+  }
   return 0;
 }
 
@@ -170,6 +216,7 @@ int Dispatch(int argc, char** argv) {
   if (command == "status") return StatusCommand(args);
   if (command == "vocab") return Vocab(args);
   if (command == "schema") return Schema(args);
+  if (command == "reasons") return Reasons(args);
   if (command == "key") return KeyCommand(args);
   if (command == "tx") return TxCommand(args);
   if (command == "submit") return SubmitCommand(args);

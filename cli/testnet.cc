@@ -17,7 +17,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-Status Invalid(std::string m) { return Status::Error("testnet_invalid", std::move(m)); }
+Status Invalid(std::string m) { return Status::Error(Reason::kTestnetInvalid, std::move(m)); }
 
 Result<crypto::PrivateKey> NewKey() { return crypto::PrivateKey::Generate(); }
 
@@ -59,7 +59,7 @@ Status WriteTestnet(const TestnetOptions& options, std::string* summary) {
   }
   if (options.out_dir.empty()) return Invalid("--out is required");
   if (fs::exists(fs::path(options.out_dir) / "genesis.json")) {
-    return Status::Error("testnet_exists", options.out_dir + " already holds a network");
+    return Status::Error(Reason::kTestnetExists, options.out_dir + " already holds a network");
   }
   try {
     const std::string host = net.value("host", "127.0.0.1");

@@ -11,7 +11,8 @@ namespace consentd {
 namespace {
 
 Status Errno(std::string_view what, const std::string& path) {
-  return Status::Error("file_write", std::string(what) + " " + path + ": " + std::strerror(errno));
+  return Status::Error(Reason::kFileWrite,
+                       std::string(what) + " " + path + ": " + std::strerror(errno));
 }
 
 }  // namespace
@@ -55,7 +56,7 @@ Status WriteFileAtomic(const std::string& path, std::string_view data, mode_t mo
 
 Result<std::string> ReadFile(const std::string& path, std::size_t max_bytes) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Status::Error("file_read", path + ": " + std::strerror(errno));
+  if (fd < 0) return Status::Error(Reason::kFileRead, path + ": " + std::strerror(errno));
   std::string out;
   char buf[65536];
   for (;;) {
@@ -64,13 +65,13 @@ Result<std::string> ReadFile(const std::string& path, std::size_t max_bytes) {
       if (errno == EINTR) continue;
       const int err = errno;
       ::close(fd);
-      return Status::Error("file_read", path + ": " + std::strerror(err));
+      return Status::Error(Reason::kFileRead, path + ": " + std::strerror(err));
     }
     if (n == 0) break;
     out.append(buf, static_cast<std::size_t>(n));
     if (out.size() > max_bytes) {
       ::close(fd);
-      return Status::Error("file_too_large",
+      return Status::Error(Reason::kFileTooLarge,
                            path + " exceeds " + std::to_string(max_bytes) + " bytes");
     }
   }

@@ -24,20 +24,20 @@ std::string HexEncode(ByteSpan bytes) {
 
 Status HexDecodeInto(std::string_view hex, std::span<std::uint8_t> out) {
   if (hex.size() % 2 != 0) {
-    return Status::Error("hex_odd_length",
+    return Status::Error(Reason::kHexOddLength,
                          "hex string has odd length " + std::to_string(hex.size()));
   }
   if (out.size() != hex.size() / 2) {
-    return Status::Error("hex_wrong_length", "hex string decodes to " +
-                                                 std::to_string(hex.size() / 2) +
-                                                 " bytes, expected " + std::to_string(out.size()));
+    return Status::Error(Reason::kHexWrongLength,
+                         "hex string decodes to " + std::to_string(hex.size() / 2) +
+                             " bytes, expected " + std::to_string(out.size()));
   }
   for (std::size_t i = 0; i < out.size(); ++i) {
     const int hi = Nibble(hex[2 * i]);
     const int lo = Nibble(hex[2 * i + 1]);
     if (hi < 0 || lo < 0) {
-      return Status::Error("hex_invalid_char", "not a lowercase hex digit at offset " +
-                                                   std::to_string(hi < 0 ? 2 * i : 2 * i + 1));
+      return Status::Error(Reason::kHexInvalidChar, "not a lowercase hex digit at offset " +
+                                                        std::to_string(hi < 0 ? 2 * i : 2 * i + 1));
     }
     out[i] = static_cast<std::uint8_t>((hi << 4) | lo);
   }
@@ -46,7 +46,7 @@ Status HexDecodeInto(std::string_view hex, std::span<std::uint8_t> out) {
 
 Result<Bytes> HexDecode(std::string_view hex) {
   if (hex.size() % 2 != 0) {
-    return Status::Error("hex_odd_length",
+    return Status::Error(Reason::kHexOddLength,
                          "hex string has odd length " + std::to_string(hex.size()));
   }
   Bytes out(hex.size() / 2);

@@ -28,12 +28,12 @@ template <std::size_t N>
 Result<FixedBytes<N>> HexDecodeFixed(std::string_view hex) {
   FixedBytes<N> out{};
   if (hex.size() % 2 != 0) {
-    return Status::Error("hex_odd_length",
+    return Status::Error(Reason::kHexOddLength,
                          "hex string has odd length " + std::to_string(hex.size()));
   }
   if (hex.size() != 2 * N) {
     return Status::Error(
-        "hex_wrong_length",
+        Reason::kHexWrongLength,
         "expected " + std::to_string(2 * N) + " hex characters, got " + std::to_string(hex.size()));
   }
   CONSENTD_RETURN_IF_ERROR(HexDecodeInto(hex, out));

@@ -10,8 +10,8 @@
 namespace consentd {
 namespace {
 
-Status JsonStatus(JsonError error, std::string message) {
-  return Status::Error(ToString(error), std::move(message));
+Status JsonStatus(Reason error, std::string message) {
+  return Status::Error(error, std::move(message));
 }
 
 // Builds the DOM from nlohmann's SAX events while enforcing the rules the default DOM parser
@@ -39,10 +39,10 @@ class StrictSax {
   bool number_float(number_float_t, const string_t& token) {
     // nlohmann reports integers too large for 64 bits as floats; tell them apart by the token.
     if (token.find_first_of(".eE") == string_t::npos) return RangeError();
-    return Fail(JsonError::kFloat, "floating-point number " + token + " is not allowed");
+    return Fail(Reason::kJsonFloatNotAllowed, "floating-point number " + token + " is not allowed");
   }
   bool string(string_t& v) { return Put(Json(std::move(v))); }
-  bool binary(binary_t&) { return Fail(JsonError::kSyntax, "binary values are not JSON"); }
+  bool binary(binary_t&) { return Fail(Reason::kJsonSyntax, "binary values are not JSON"); }
 
   bool start_object(std::size_t) {
     if (!Enter()) return false;
@@ -53,7 +53,7 @@ class StrictSax {
   }
   bool key(string_t& k) {
     Json* obj = stack_.back();
-    if (obj->contains(k)) return Fail(JsonError::kDuplicateKey, "duplicate key \"" + k + "\"");
+    if (obj->contains(k)) return Fail(Reason::kJsonDuplicateKey, "duplicate key \"" + k + "\"");
     pending_ = &(*obj)[std::move(k)];
     return true;
   }
@@ -75,10 +75,10 @@ class StrictSax {
   bool parse_error(std::size_t position, const std::string&,
                    const nlohmann::detail::exception& ex) {
     const std::string what = ex.what();
-    const JsonError code =
+    const Reason code =
         what.find("surrogate") != std::string::npos || what.find("UTF-8") != std::string::npos
-            ? JsonError::kInvalidUtf8
-            : JsonError::kSyntax;
+            ? Reason::kJsonInvalidUtf8
+            : Reason::kJsonSyntax;
     return Fail(code, "at byte " + std::to_string(position) + ": " + what);
   }
 
@@ -88,7 +88,7 @@ class StrictSax {
  private:
   bool Enter() {
     if (static_cast<int>(stack_.size()) + 1 > limits_.max_depth) {
-      return Fail(JsonError::kTooDeep,
+      return Fail(Reason::kJsonTooDeep,
                   "nesting deeper than " + std::to_string(limits_.max_depth) + " levels");
     }
     return true;
@@ -110,8 +110,8 @@ class StrictSax {
   }
   Json* Last() { return last_; }
 
-  bool RangeError() { return Fail(JsonError::kIntegerRange, "integer outside +-(2^53 - 1)"); }
-  bool Fail(JsonError e, std::string message) {
+  bool RangeError() { return Fail(Reason::kJsonIntegerOutOfRange, "integer outside +-(2^53 - 1)"); }
+  bool Fail(Reason e, std::string message) {
     if (error_.ok()) error_ = JsonStatus(e, std::move(message));
     return false;
   }
@@ -181,39 +181,19 @@ bool AllAscii(std::string_view s) {
 
 }  // namespace
 
-const char* ToString(JsonError error) {
-  switch (error) {
-    case JsonError::kSyntax:
-      return "json_syntax";
-    case JsonError::kTooLarge:
-      return "json_too_large";
-    case JsonError::kTooDeep:
-      return "json_too_deep";
-    case JsonError::kFloat:
-      return "json_float_not_allowed";
-    case JsonError::kIntegerRange:
-      return "json_integer_out_of_range";
-    case JsonError::kDuplicateKey:
-      return "json_duplicate_key";
-    case JsonError::kInvalidUtf8:
-      return "json_invalid_utf8";
-  }
-  return "json_syntax";
-}
-
 Result<Json> ParseJson(std::string_view text, const JsonLimits& limits) {
   if (text.size() > limits.max_bytes) {
-    return JsonStatus(JsonError::kTooLarge, "document of " + std::to_string(text.size()) +
-                                                " bytes exceeds the limit of " +
-                                                std::to_string(limits.max_bytes));
+    return JsonStatus(Reason::kJsonTooLarge, "document of " + std::to_string(text.size()) +
+                                                 " bytes exceeds the limit of " +
+                                                 std::to_string(limits.max_bytes));
   }
   if (!IsValidUtf8(text)) {
-    return JsonStatus(JsonError::kInvalidUtf8, "document is not well-formed UTF-8");
+    return JsonStatus(Reason::kJsonInvalidUtf8, "document is not well-formed UTF-8");
   }
   // The parser takes a NUL byte for the end of its input; JSON has no place for a raw one, so
   // a document with one (and whatever follows it) is refused whole.
   if (const std::size_t nul = text.find('\0'); nul != std::string_view::npos) {
-    return JsonStatus(JsonError::kSyntax,
+    return JsonStatus(Reason::kJsonSyntax,
                       "a NUL byte at offset " + std::to_string(nul) + " (JSON text has none)");
   }
   StrictSax sax(limits);
@@ -222,11 +202,11 @@ Result<Json> ParseJson(std::string_view text, const JsonLimits& limits) {
     ok = Json::sax_parse(text.begin(), text.end(), &sax, Json::input_format_t::json,
                          /*strict=*/true, /*ignore_comments=*/false);
   } catch (const std::exception& e) {
-    return JsonStatus(JsonError::kSyntax, e.what());
+    return JsonStatus(Reason::kJsonSyntax, e.what());
   }
   if (!ok) {
     if (!sax.error().ok()) return sax.error();
-    return JsonStatus(JsonError::kSyntax, "malformed JSON");
+    return JsonStatus(Reason::kJsonSyntax, "malformed JSON");
   }
   return sax.TakeRoot();
 }

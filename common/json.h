@@ -27,17 +27,7 @@ struct JsonLimits {
   int max_depth = 32;               // nested objects/arrays; the top-level value is depth 1
 };
 
-enum class JsonError {
-  kSyntax,        // "json_syntax"
-  kTooLarge,      // "json_too_large"
-  kTooDeep,       // "json_too_deep"
-  kFloat,         // "json_float_not_allowed"
-  kIntegerRange,  // "json_integer_out_of_range"
-  kDuplicateKey,  // "json_duplicate_key"
-  kInvalidUtf8,   // "json_invalid_utf8"
-};
-
-const char* ToString(JsonError error);
+// Refusals: the json_* codes of common/reasons.inc.
 
 // Parses untrusted text strictly. Insignificant whitespace is accepted (clients may pretty-print);
 // canonical form is what CanonicalJson produces.

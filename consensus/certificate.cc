@@ -75,7 +75,7 @@ Json CommitCertificate::ToJson() const {
 }
 
 Result<CommitCertificate> CommitCertificate::FromJson(const Json& json) {
-  const JsonReader r(json, "cert_invalid", "certificate");
+  const JsonReader r(json, Reason::kCertInvalid, "certificate");
   CONSENTD_RETURN_IF_ERROR(r.ExpectKeys({"block_id", "height", "round", "signatures"}));
   CommitCertificate cert;
   CONSENTD_ASSIGN_OR_RETURN(std::int64_t height, r.Int("height", 0, kJsonMaxSafeInteger));
@@ -89,7 +89,8 @@ Result<CommitCertificate> CommitCertificate::FromJson(const Json& json) {
   if (sigs.size() > kMaxCertSignatures) return r.Error("signatures", "too many entries");
   cert.precommits.reserve(sigs.size());
   for (std::size_t i = 0; i < sigs.size(); ++i) {
-    const JsonReader entry(sigs[i], "cert_invalid", "certificate signature " + std::to_string(i));
+    const JsonReader entry(sigs[i], Reason::kCertInvalid,
+                           "certificate signature " + std::to_string(i));
     CONSENTD_RETURN_IF_ERROR(entry.ExpectKeys({"sig", "validator"}));
     CONSENTD_ASSIGN_OR_RETURN(std::string key_hex, entry.String("validator"));
     auto key = crypto::PublicKey::FromHex(key_hex);
@@ -103,30 +104,30 @@ Result<CommitCertificate> CommitCertificate::FromJson(const Json& json) {
 Status VerifyCertificate(const CommitCertificate& cert, std::string_view chain_id,
                          const ValidatorSet& validators, CertificateCache* cache) {
   if (cert.height > static_cast<std::uint64_t>(kJsonMaxSafeInteger)) {
-    return Status::Error("cert_invalid", "height beyond 2^53 - 1");
+    return Status::Error(Reason::kCertInvalid, "height beyond 2^53 - 1");
   }
   std::vector<bool> seen(validators.size(), false);
   for (const CertSignature& s : cert.precommits) {
     const std::optional<std::size_t> index = validators.IndexOf(s.validator);
     if (!index) {
-      return Status::Error("cert_unknown_signer",
+      return Status::Error(Reason::kCertUnknownSigner,
                            "signer " + s.validator.Hex() + " is not in the validator set");
     }
     if (seen[*index]) {
-      return Status::Error("cert_duplicate_signer", "signer " + s.validator.Hex() + " twice");
+      return Status::Error(Reason::kCertDuplicateSigner, "signer " + s.validator.Hex() + " twice");
     }
     seen[*index] = true;
   }
   if (cert.precommits.size() < validators.Quorum()) {
-    return Status::Error("cert_too_few_signatures", std::to_string(cert.precommits.size()) +
-                                                        " signatures, quorum is " +
-                                                        std::to_string(validators.Quorum()));
+    return Status::Error(Reason::kCertTooFewSignatures, std::to_string(cert.precommits.size()) +
+                                                            " signatures, quorum is " +
+                                                            std::to_string(validators.Quorum()));
   }
   const Hash256 hash =
       VoteSignHash(chain_id, VoteType::kPrecommit, cert.height, cert.round, cert.block_id);
   const CertSignature* failed = nullptr;
   if (!SignaturesVerify(cert, hash, &failed, cache)) {
-    return Status::Error("cert_bad_signature",
+    return Status::Error(Reason::kCertBadSignature,
                          "signature of " + failed->validator.Hex() + " does not verify");
   }
   return Status::Ok();
@@ -146,14 +147,14 @@ Status VerifyCertificateFor(const CommitCertificate& cert, std::string_view chai
                             const ValidatorSet& validators, std::uint64_t height,
                             const Hash256& block_id, CertificateCache* cache) {
   if (cert.height != height) {
-    return Status::Error("cert_wrong_height", "certificate is for height " +
-                                                  std::to_string(cert.height) + ", expected " +
-                                                  std::to_string(height));
+    return Status::Error(Reason::kCertWrongHeight, "certificate is for height " +
+                                                       std::to_string(cert.height) + ", expected " +
+                                                       std::to_string(height));
   }
   if (cert.block_id != block_id) {
-    return Status::Error("cert_wrong_block", "certificate is for block " +
-                                                 HexEncode(cert.block_id) + ", expected " +
-                                                 HexEncode(block_id));
+    return Status::Error(Reason::kCertWrongBlock, "certificate is for block " +
+                                                      HexEncode(cert.block_id) + ", expected " +
+                                                      HexEncode(block_id));
   }
   return VerifyCertificate(cert, chain_id, validators, cache);
 }

@@ -6,8 +6,8 @@
 
 namespace consentd::consensus {
 
-JsonReader::JsonReader(const Json& json, std::string code, std::string what)
-    : json_(json), code_(std::move(code)), what_(std::move(what)) {}
+JsonReader::JsonReader(const Json& json, Reason code, std::string what)
+    : json_(json), code_(code), what_(std::move(what)) {}
 
 Status JsonReader::Error(std::string_view key, std::string_view problem) const {
   std::string message = what_;

@@ -19,7 +19,7 @@ namespace consentd::consensus {
 class JsonReader {
  public:
   // `code` is the reason code of every error, `what` names the form in messages.
-  JsonReader(const Json& json, std::string code, std::string what);
+  JsonReader(const Json& json, Reason code, std::string what);
 
   // Checks that the value is an object whose keys are exactly `keys`.
   Status ExpectKeys(std::initializer_list<std::string_view> keys) const;
@@ -38,7 +38,7 @@ class JsonReader {
 
  private:
   const Json& json_;
-  std::string code_;
+  Reason code_;
   std::string what_;
 };
 

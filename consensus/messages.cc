@@ -29,7 +29,7 @@ Json Vote::ToJson() const {
 }
 
 Result<Vote> Vote::FromJson(const Json& json) {
-  const JsonReader r(json, "vote_invalid", "vote");
+  const JsonReader r(json, Reason::kVoteInvalid, "vote");
   CONSENTD_RETURN_IF_ERROR(
       r.ExpectKeys({"block_id", "height", "round", "signature", "type", "validator"}));
   CONSENTD_ASSIGN_OR_RETURN(std::string type_text, r.String("type"));
@@ -59,7 +59,7 @@ Json Proposal::ToJson() const {
 }
 
 Result<Proposal> Proposal::FromJson(const Json& json) {
-  const JsonReader r(json, "proposal_invalid", "proposal");
+  const JsonReader r(json, Reason::kProposalInvalid, "proposal");
   CONSENTD_RETURN_IF_ERROR(
       r.ExpectKeys({"block", "block_id", "height", "pol_round", "proposer", "round", "signature"}));
   CONSENTD_ASSIGN_OR_RETURN(std::int64_t height, r.Int("height", 0, kJsonMaxSafeInteger));

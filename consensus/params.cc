@@ -34,10 +34,10 @@ std::int64_t TimeoutParams::Duration(Step step, std::uint32_t round) const {
 Status TimeoutParams::Validate() const {
   const auto check = [](std::string_view name, std::int64_t value, std::int64_t min) {
     if (value < min || value > kMaxMs) {
-      return Status::Error("params_invalid", "timeout parameter " + std::string(name) + " = " +
-                                                 std::to_string(value) + " not in [" +
-                                                 std::to_string(min) + ", " +
-                                                 std::to_string(kMaxMs) + "]");
+      return Status::Error(Reason::kParamsInvalid, "timeout parameter " + std::string(name) +
+                                                       " = " + std::to_string(value) + " not in [" +
+                                                       std::to_string(min) + ", " +
+                                                       std::to_string(kMaxMs) + "]");
     }
     return Status::Ok();
   };
@@ -51,7 +51,7 @@ Status TimeoutParams::Validate() const {
   CONSENTD_RETURN_IF_ERROR(check("commit_wait", commit_wait, 0));
   CONSENTD_RETURN_IF_ERROR(check("empty_block_interval", empty_block_interval, 0));
   if (max_timeout < std::max({propose_base, prevote_base, precommit_base})) {
-    return Status::Error("params_invalid", "max_timeout is below a step's base timeout");
+    return Status::Error(Reason::kParamsInvalid, "max_timeout is below a step's base timeout");
   }
   return Status::Ok();
 }
@@ -66,7 +66,7 @@ Json TimeoutParams::ToJson() const {
 }
 
 Result<TimeoutParams> TimeoutParams::FromJson(const Json& json) {
-  const JsonReader r(json, "params_invalid", "timeout parameters");
+  const JsonReader r(json, Reason::kParamsInvalid, "timeout parameters");
   CONSENTD_RETURN_IF_ERROR(
       r.ExpectKeys({"commit_wait_ms", "empty_block_interval_ms", "max_timeout_ms",
                     "precommit_base_ms", "precommit_delta_ms", "prevote_base_ms",

@@ -20,7 +20,7 @@ Json SafetyState::ToJson() const {
 }
 
 Result<SafetyState> SafetyState::FromJson(const Json& json) {
-  const JsonReader r(json, "safety_state_invalid", "safety state");
+  const JsonReader r(json, Reason::kSafetyStateInvalid, "safety state");
   CONSENTD_RETURN_IF_ERROR(r.ExpectKeys(
       {"height", "locked_block_id", "locked_round", "round", "sign_hash", "signature", "step"}));
   SafetyState s;

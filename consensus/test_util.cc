@@ -64,7 +64,7 @@ Result<Hash256> TestApp::ValidateProposal(std::uint64_t height, ByteSpan payload
   const std::string text(AsChars(payload));
   const std::string prefix = "block " + std::to_string(height) + " ";
   if (text.rfind(prefix, 0) != 0 || text.find("bad") != std::string::npos) {
-    return Status::Error("test_invalid_block", "invalid payload " + text);
+    return Status::Error(Reason::kBlockMalformed, "invalid payload " + text);
   }
   return crypto::Sha256(payload);
 }

@@ -21,30 +21,32 @@ ValidatorSet::ValidatorSet(std::vector<crypto::PublicKey> sorted_keys)
 }
 
 Result<ValidatorSet> ValidatorSet::Create(std::vector<crypto::PublicKey> keys) {
-  if (keys.empty()) return Status::Error("valset_empty", "a validator set needs a validator");
+  if (keys.empty()) return Status::Error(Reason::kValsetEmpty, "a validator set needs a validator");
   if (keys.size() > kMaxValidators) {
-    return Status::Error("valset_invalid",
+    return Status::Error(Reason::kValsetInvalid,
                          "more than " + std::to_string(kMaxValidators) + " validators");
   }
   std::sort(keys.begin(), keys.end());
   const auto dup = std::adjacent_find(keys.begin(), keys.end());
   if (dup != keys.end()) {
-    return Status::Error("valset_duplicate_key", "validator " + dup->Hex() + " appears twice");
+    return Status::Error(Reason::kValsetDuplicateKey, "validator " + dup->Hex() + " appears twice");
   }
   return ValidatorSet(std::move(keys));
 }
 
 Result<ValidatorSet> ValidatorSet::FromJson(const Json& json) {
-  if (!json.is_array()) return Status::Error("valset_invalid", "validator set is not an array");
+  if (!json.is_array())
+    return Status::Error(Reason::kValsetInvalid, "validator set is not an array");
   if (json.size() > kMaxValidators) {
-    return Status::Error("valset_invalid",
+    return Status::Error(Reason::kValsetInvalid,
                          "more than " + std::to_string(kMaxValidators) + " validators");
   }
   std::vector<crypto::PublicKey> keys;
   keys.reserve(json.size());
   for (std::size_t i = 0; i < json.size(); ++i) {
     if (!json[i].is_string()) {
-      return Status::Error("valset_invalid", "entry " + std::to_string(i) + " is not a string");
+      return Status::Error(Reason::kValsetInvalid,
+                           "entry " + std::to_string(i) + " is not a string");
     }
     auto key = crypto::PublicKey::FromHex(json[i].get<std::string>());
     if (!key.ok()) return key.status().WithContext("validator " + std::to_string(i));

@@ -48,7 +48,7 @@ Hash256 MerkleRoot(std::span<const Hash256> leaves) {
 Result<MerkleProof> MerkleProve(std::span<const Hash256> leaves, std::uint64_t index) {
   if (index >= leaves.size()) {
     return Status::Error(
-        "merkle_index_out_of_range",
+        Reason::kMerkleIndexOutOfRange,
         "leaf " + std::to_string(index) + " of a tree of " + std::to_string(leaves.size()));
   }
   MerkleProof proof;

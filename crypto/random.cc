@@ -14,7 +14,8 @@ Status RandomBytes(std::span<std::uint8_t> out) {
     const ssize_t n = getrandom(out.data() + done, out.size() - done, 0);
     if (n < 0) {
       if (errno == EINTR) continue;
-      return Status::Error("random_unavailable", std::string("getrandom: ") + std::strerror(errno));
+      return Status::Error(Reason::kRandomUnavailable,
+                           std::string("getrandom: ") + std::strerror(errno));
     }
     done += static_cast<std::size_t>(n);
   }

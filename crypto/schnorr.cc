@@ -59,7 +59,7 @@ Result<PublicKey> PublicKey::Parse(const PublicKeyBytes& bytes) {
   key.bytes_ = bytes;
   auto* parsed = reinterpret_cast<secp256k1_xonly_pubkey*>(key.parsed_.data());
   if (secp256k1_xonly_pubkey_parse(Context(), parsed, bytes.data()) != 1) {
-    return Status::Error("key_invalid", "public key is not a valid x-only secp256k1 point");
+    return Status::Error(Reason::kKeyInvalid, "public key is not a valid x-only secp256k1 point");
   }
   std::lock_guard<std::mutex> lock(mu);
   if (cache.size() >= kMaxCached) cache.clear();
@@ -89,23 +89,23 @@ Result<PrivateKey> PrivateKey::Generate() {
     OPENSSL_cleanse(secret.data(), secret.size());
     if (key.ok()) return key;
   }
-  return Status::Error("random_unavailable", "could not draw a valid secret key");
+  return Status::Error(Reason::kRandomUnavailable, "could not draw a valid secret key");
 }
 
 Result<PrivateKey> PrivateKey::FromBytes(ByteSpan secret) {
   if (secret.size() != 32) {
-    return Status::Error("key_invalid", "secret key must be 32 bytes");
+    return Status::Error(Reason::kKeyInvalid, "secret key must be 32 bytes");
   }
   PrivateKey key;
   std::memcpy(key.secret_.data(), secret.data(), 32);
   auto* keypair = reinterpret_cast<secp256k1_keypair*>(key.keypair_.data());
   if (secp256k1_keypair_create(Context(), keypair, key.secret_.data()) != 1) {
-    return Status::Error("key_invalid", "secret key is zero or not below the curve order");
+    return Status::Error(Reason::kKeyInvalid, "secret key is zero or not below the curve order");
   }
   auto* xonly = reinterpret_cast<secp256k1_xonly_pubkey*>(key.public_key_.parsed_.data());
   if (secp256k1_keypair_xonly_pub(Context(), xonly, nullptr, keypair) != 1 ||
       secp256k1_xonly_pubkey_serialize(Context(), key.public_key_.bytes_.data(), xonly) != 1) {
-    return Status::Error("key_invalid", "could not derive the public key");
+    return Status::Error(Reason::kKeyInvalid, "could not derive the public key");
   }
   return key;
 }

@@ -30,7 +30,7 @@ Json HeaderJson(const BackupManifest& m) {
               {"time_ms", m.head.time_ms}};
 }
 
-Status Malformed(const std::string& what) { return Status::Error("backup_malformed", what); }
+Status Malformed(const std::string& what) { return Status::Error(Reason::kBackupMalformed, what); }
 
 Result<Hash256> HashField(const Json& j, const char* name) {
   auto it = j.find(name);
@@ -132,7 +132,7 @@ Result<BackupManifest> WriteBackup(std::shared_ptr<const ReadView> view, const G
     std::string chunk;
     CONSENTD_ASSIGN_OR_RETURN(bool more, writer->Next(&chunk));
     if (!more) return writer->manifest();
-    if (!out(chunk)) return Status::Error("backup_aborted", "the backup's reader went away");
+    if (!out(chunk)) return Status::Error(Reason::kBackupAborted, "the backup's reader went away");
   }
 }
 
@@ -146,7 +146,7 @@ Result<BackupManifest> ReadBackup(std::istream& in,
     line.push_back(c);
   }
   if (line.size() > kMaxHeaderBytes) return Malformed("the header line is too long");
-  if (!in) return Status::Error("backup_truncated", "the file ends inside its header");
+  if (!in) return Status::Error(Reason::kBackupTruncated, "the file ends inside its header");
   CONSENTD_ASSIGN_OR_RETURN(BackupManifest m, ParseHeader(line));
   crypto::Sha256Hasher hasher;
   hasher.Update(line).Update("\n");
@@ -157,8 +157,9 @@ Result<BackupManifest> ReadBackup(std::istream& in,
   for (;;) {
     char tag = 0;
     if (!in.get(tag)) {
-      return Status::Error("backup_truncated", "the file ends after " + std::to_string(m.entries) +
-                                                   " entries, without its trailer");
+      return Status::Error(
+          Reason::kBackupTruncated,
+          "the file ends after " + std::to_string(m.entries) + " entries, without its trailer");
     }
     if (tag == 'E') break;
     if (tag != 'R') {
@@ -166,22 +167,25 @@ Result<BackupManifest> ReadBackup(std::istream& in,
     }
     std::size_t klen = 0, vlen = 0;
     hasher.Update(std::string_view(&tag, 1));
-    if (!ReadU32(in, &klen, &raw)) return Status::Error("backup_truncated", "inside an entry");
+    if (!ReadU32(in, &klen, &raw))
+      return Status::Error(Reason::kBackupTruncated, "inside an entry");
     hasher.Update(raw);
     if (klen == 0 || klen > kMaxKeyBytes) {
       return Malformed("entry " + std::to_string(m.entries) + " has a key of " +
                        std::to_string(klen) + " bytes");
     }
-    if (!ReadExactly(in, klen, &key)) return Status::Error("backup_truncated", "inside an entry");
+    if (!ReadExactly(in, klen, &key))
+      return Status::Error(Reason::kBackupTruncated, "inside an entry");
     hasher.Update(key);
-    if (!ReadU32(in, &vlen, &raw)) return Status::Error("backup_truncated", "inside an entry");
+    if (!ReadU32(in, &vlen, &raw))
+      return Status::Error(Reason::kBackupTruncated, "inside an entry");
     hasher.Update(raw);
     if (vlen > kMaxValueBytes) {
       return Malformed("entry " + std::to_string(m.entries) + " has a value of " +
                        std::to_string(vlen) + " bytes");
     }
     if (!ReadExactly(in, vlen, &value)) {
-      return Status::Error("backup_truncated", "inside an entry");
+      return Status::Error(Reason::kBackupTruncated, "inside an entry");
     }
     hasher.Update(value);
     if (m.entries > 0 && key <= last_key) {
@@ -202,7 +206,7 @@ Result<BackupManifest> ReadBackup(std::istream& in,
     if (c == '\n') break;
     line.push_back(c);
   }
-  if (!in) return Status::Error("backup_truncated", "the file ends inside its trailer");
+  if (!in) return Status::Error(Reason::kBackupTruncated, "the file ends inside its trailer");
   auto trailer = ParseJson(line);
   if (!trailer.ok() || !trailer->is_object() || !trailer->contains("entries") ||
       !(*trailer)["entries"].is_number_integer() || (*trailer)["entries"] < 0) {
@@ -213,12 +217,12 @@ Result<BackupManifest> ReadBackup(std::istream& in,
     return Malformed("bytes follow the trailer");
   }
   if (computed != m.sha256) {
-    return Status::Error("backup_checksum_mismatch",
+    return Status::Error(Reason::kBackupChecksumMismatch,
                          "the file's SHA-256 is " + HexEncode(computed) + ", its trailer says " +
                              HexEncode(m.sha256));
   }
   if ((*trailer)["entries"].get<std::uint64_t>() != m.entries) {
-    return Status::Error("backup_entry_count_mismatch",
+    return Status::Error(Reason::kBackupEntryCountMismatch,
                          "the trailer counts " +
                              std::to_string((*trailer)["entries"].get<std::uint64_t>()) +
                              " entries, the file holds " + std::to_string(m.entries));
@@ -230,14 +234,14 @@ Result<BackupManifest> ReadBackup(std::istream& in,
 Status VerifyRestored(const Ledger& ledger, const BackupManifest& manifest) {
   const Genesis& genesis = ledger.genesis();
   if (genesis.chain_id != manifest.chain_id || genesis.Hash() != manifest.genesis_hash) {
-    return Status::Error("backup_wrong_chain", "the backup is of chain " + manifest.chain_id +
-                                                   ", this home's genesis is of chain " +
-                                                   genesis.chain_id + " (or another genesis)");
+    return Status::Error(Reason::kBackupWrongChain, "the backup is of chain " + manifest.chain_id +
+                                                        ", this home's genesis is of chain " +
+                                                        genesis.chain_id + " (or another genesis)");
   }
   const Head head = ledger.head();
   if (head.height != manifest.head.height || head.block_hash != manifest.head.block_hash ||
       head.state_digest != manifest.head.state_digest || head.time_ms != manifest.head.time_ms) {
-    return Status::Error("backup_head_mismatch",
+    return Status::Error(Reason::kBackupHeadMismatch,
                          "the restored head (height " + std::to_string(head.height) +
                              ") is not the one the manifest names (height " +
                              std::to_string(manifest.head.height) + ")");
@@ -246,10 +250,10 @@ Status VerifyRestored(const Ledger& ledger, const BackupManifest& manifest) {
   auto snapshot = ledger.Snapshot();
   CONSENTD_ASSIGN_OR_RETURN(auto block, Ledger::ReadBlock(*snapshot, head.height));
   if (!block) {
-    return Status::Error("backup_head_mismatch", "the head block is missing from the backup");
+    return Status::Error(Reason::kBackupHeadMismatch, "the head block is missing from the backup");
   }
   if (block->header.Hash() != head.block_hash || block->header.state_digest != head.state_digest) {
-    return Status::Error("backup_head_mismatch",
+    return Status::Error(Reason::kBackupHeadMismatch,
                          "the head block's header does not match the recorded head");
   }
   CONSENTD_ASSIGN_OR_RETURN(auto validators, ledger.ValidatorsFor(head.height));

@@ -7,7 +7,6 @@
 #include "crypto/merkle.h"
 #include "crypto/sha256.h"
 #include "crypto/tagged_hash.h"
-#include "ledger/reject.h"
 #include "ledger/schema.h"
 
 namespace consentd::ledger {
@@ -37,9 +36,9 @@ Result<BlockHeader> BlockHeader::FromJson(const Json& json) {
   h.proposer = r.Hash("proposer");
   h.validator_set_hash = r.Hash("validator_set_hash");
   Status st = r.Finish();
-  if (!st.ok()) return Rejected(Reject::kBlockMalformed, st.message());
+  if (!st.ok()) return Status::Error(Reason::kBlockMalformed, st.message());
   if (!chain->is_string())
-    return Rejected(Reject::kBlockMalformed, "header.chain_id must be a string");
+    return Status::Error(Reason::kBlockMalformed, "header.chain_id must be a string");
   h.chain_id = chain->get<std::string>();
   return h;
 }
@@ -107,8 +106,8 @@ Result<TxPtr> DecodeTx(const Json& tj, std::size_t index, std::string_view chain
   auto parsed = certified ? Tx::FromCertifiedJson(tj, chain_id, max_tx_bytes)
                           : Tx::FromJson(tj, chain_id, max_tx_bytes);
   if (!parsed.ok()) {
-    return Rejected(Reject::kBlockInvalidTx,
-                    "tx " + std::to_string(index) + ": " + parsed.status().ToString());
+    return Status::Error(Reason::kBlockInvalidTx,
+                         "tx " + std::to_string(index) + ": " + parsed.status().ToString());
   }
   return parsed;
 }
@@ -173,9 +172,9 @@ Result<Block> DecodeBlock(std::string_view payload, std::string_view chain_id,
                           std::size_t max_block_bytes, std::size_t max_tx_bytes,
                           const TxLookup& lookup, bool certified) {
   if (payload.size() > max_block_bytes) {
-    return Rejected(Reject::kBlockTooLarge, "block of " + std::to_string(payload.size()) +
-                                                " bytes exceeds " +
-                                                std::to_string(max_block_bytes));
+    return Status::Error(Reason::kBlockTooLarge, "block of " + std::to_string(payload.size()) +
+                                                     " bytes exceeds " +
+                                                     std::to_string(max_block_bytes));
   }
   if (lookup && !certified) {
     if (auto block = DecodeCanonical(payload, chain_id, max_tx_bytes, lookup)) {
@@ -186,13 +185,13 @@ Result<Block> DecodeBlock(std::string_view payload, std::string_view chain_id,
   limits.max_bytes = max_block_bytes;
   limits.max_depth = 10;
   auto json = ParseJson(payload, limits);
-  if (!json.ok()) return Rejected(Reject::kBlockMalformed, json.status().ToString());
+  if (!json.ok()) return Status::Error(Reason::kBlockMalformed, json.status().ToString());
   FieldReader r(*json, "block");
   const Json* header = r.Object("header");
   const Json* txs = r.Raw("txs");
   Status st = r.Finish();
-  if (!st.ok()) return Rejected(Reject::kBlockMalformed, st.message());
-  if (!txs->is_array()) return Rejected(Reject::kBlockMalformed, "block.txs must be an array");
+  if (!st.ok()) return Status::Error(Reason::kBlockMalformed, st.message());
+  if (!txs->is_array()) return Status::Error(Reason::kBlockMalformed, "block.txs must be an array");
   Block block;
   CONSENTD_ASSIGN_OR_RETURN(block.header, BlockHeader::FromJson(*header));
   block.txs.reserve(txs->size());

@@ -37,7 +37,7 @@ class FailingStore final : public Store {
     return inner_->Scan(p, s);
   }
   Status Write(const WriteBatch& batch, bool sync) override {
-    if (fail) return Status::Error("store_io", "injected write failure");
+    if (fail) return Status::Error(Reason::kStoreIo, "injected write failure");
     return inner_->Write(batch, sync);
   }
   std::unique_ptr<ReadView> Snapshot() const override { return inner_->Snapshot(); }

@@ -11,7 +11,9 @@
 namespace consentd::ledger {
 namespace {
 
-Status Invalid(const Status& cause) { return Status::Error("genesis_invalid", cause.message()); }
+Status Invalid(const Status& cause) {
+  return Status::Error(Reason::kGenesisInvalid, cause.message());
+}
 
 // Reads an optional positive parameter.
 void ReadParam(FieldReader& r, std::string_view key, std::int64_t min, std::int64_t* out) {
@@ -48,7 +50,8 @@ Result<LedgerParams> LedgerParams::FromJson(const Json& json) {
   ReadParam(r, "max_transfer_consents", 1, &p.max_transfer_consents);
   CONSENTD_RETURN_IF_ERROR(r.Finish());
   if (p.max_tx_bytes > p.max_block_bytes) {
-    return Rejected(Reject::kInvalidValue, "params.max_tx_bytes exceeds params.max_block_bytes");
+    return Status::Error(Reason::kTxInvalidValue,
+                         "params.max_tx_bytes exceeds params.max_block_bytes");
   }
   return p;
 }
@@ -94,7 +97,7 @@ Result<Genesis> Genesis::FromJson(const Json& json) {
   if (Status st = r.Finish(); !st.ok()) return Invalid(st);
 
   if (!members->is_array() || members->empty()) {
-    return Status::Error("genesis_invalid", "genesis.members must be a non-empty array");
+    return Status::Error(Reason::kGenesisInvalid, "genesis.members must be a non-empty array");
   }
   std::set<std::string> ids;
   std::set<crypto::PublicKey> keys;
@@ -109,22 +112,25 @@ Result<Genesis> Genesis::FromJson(const Json& json) {
     reg.validator_key = m.OptionalKey("validator_key");
     if (Status st = m.Finish(); !st.ok()) return Invalid(st);
     if (!ids.insert(reg.member).second) {
-      return Status::Error("genesis_invalid", path + ".id \"" + reg.member + "\" is not unique");
+      return Status::Error(Reason::kGenesisInvalid,
+                           path + ".id \"" + reg.member + "\" is not unique");
     }
     for (const auto& k : reg.keys) {
       if (!keys.insert(k).second) {
-        return Status::Error("genesis_invalid", path + ".keys: key " + k.Hex() + " is used twice");
+        return Status::Error(Reason::kGenesisInvalid,
+                             path + ".keys: key " + k.Hex() + " is used twice");
       }
     }
     g.members.push_back(std::move(reg));
   }
   if (g.governance_threshold > static_cast<std::int64_t>(g.members.size())) {
-    return Status::Error("genesis_invalid",
+    return Status::Error(Reason::kGenesisInvalid,
                          "genesis.governance_threshold exceeds the number of members");
   }
   auto timeouts = consensus::TimeoutParams::FromJson(*consensus);
   if (!timeouts.ok())
-    return Status::Error("genesis_invalid", "genesis.consensus: " + timeouts.status().message());
+    return Status::Error(Reason::kGenesisInvalid,
+                         "genesis.consensus: " + timeouts.status().message());
   g.consensus = *timeouts;
   if (params != nullptr) {
     auto p = LedgerParams::FromJson(*params);
@@ -133,7 +139,7 @@ Result<Genesis> Genesis::FromJson(const Json& json) {
   }
   auto validators = g.Validators();
   if (!validators.ok()) {
-    return Status::Error("genesis_invalid",
+    return Status::Error(Reason::kGenesisInvalid,
                          "genesis.members: validator keys: " + validators.status().message());
   }
   return g;
@@ -146,7 +152,7 @@ Result<Genesis> Genesis::Parse(std::string_view text) {
 
 Result<Genesis> Genesis::Load(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::Error("genesis_unreadable", "cannot read genesis file " + path);
+  if (!in) return Status::Error(Reason::kGenesisUnreadable, "cannot read genesis file " + path);
   std::ostringstream buf;
   buf << in.rdbuf();
   auto g = Parse(buf.str());

@@ -4,10 +4,8 @@
 
 #include "common/hex.h"
 #include "ledger/exec/context.h"
-#include "ledger/reject.h"
 #include "ledger/state/digest.h"
 #include "ledger/state/keys.h"
-#include "ledger/store/store_fault.h"
 
 namespace consentd::ledger {
 namespace {
@@ -53,7 +51,7 @@ std::string EncodeBlockRecord(const Block& block, const consensus::CommitCertifi
 }
 
 Result<StoredBlock> DecodeBlockRecord(std::string_view in) {
-  auto corrupt = [] { return StoreError(StoreFault::kCorruption, "unreadable block record"); };
+  auto corrupt = [] { return Status::Error(Reason::kStoreCorruption, "unreadable block record"); };
   StoredBlock b;
   std::size_t n = 0;
   if (!GetU32(&in, &n) || in.size() < n) return corrupt();
@@ -97,8 +95,9 @@ Status Ledger::Initialize() {
   CONSENTD_ASSIGN_OR_RETURN(auto stored, store_->Get(kGenesisKey));
   if (stored) {
     if (*stored != genesis_hash) {
-      return Status::Error("genesis_mismatch", "the data directory holds a chain with genesis " +
-                                                   *stored + ", not " + genesis_hash);
+      return Status::Error(
+          Reason::kGenesisMismatch,
+          "the data directory holds a chain with genesis " + *stored + ", not " + genesis_hash);
     }
     CONSENTD_RETURN_IF_ERROR(LoadHead());
     return LoadValidators();
@@ -143,23 +142,24 @@ Status Ledger::Initialize() {
 
 Result<Head> Ledger::ReadHead(const ReadView& view) {
   CONSENTD_ASSIGN_OR_RETURN(auto raw, view.Get(kHeadKey));
-  if (!raw) return StoreError(StoreFault::kCorruption, "the chain head record is missing");
+  if (!raw) return Status::Error(Reason::kStoreCorruption, "the chain head record is missing");
   auto j = ParseJson(*raw);
-  if (!j.ok()) return StoreError(StoreFault::kCorruption, "unreadable chain head record");
+  if (!j.ok()) return Status::Error(Reason::kStoreCorruption, "unreadable chain head record");
   try {
     Head h;
     h.height = j->at("height").get<std::uint64_t>();
     auto block_hash = HexDecodeFixed<32>(j->at("block_hash").get<std::string>());
     auto state_digest = HexDecodeFixed<32>(j->at("state_digest").get<std::string>());
     if (!block_hash.ok() || !state_digest.ok()) {
-      return StoreError(StoreFault::kCorruption, "unreadable chain head: bad hash");
+      return Status::Error(Reason::kStoreCorruption, "unreadable chain head: bad hash");
     }
     h.block_hash = *block_hash;
     h.state_digest = *state_digest;
     h.time_ms = j->at("time_ms").get<std::int64_t>();
     return h;
   } catch (const std::exception& e) {
-    return StoreError(StoreFault::kCorruption, std::string("unreadable chain head: ") + e.what());
+    return Status::Error(Reason::kStoreCorruption,
+                         std::string("unreadable chain head: ") + e.what());
   }
 }
 
@@ -175,7 +175,7 @@ Status Ledger::LoadHead() {
 Status Ledger::LoadValidators() {
   StateReader reader(*store_);
   CONSENTD_ASSIGN_OR_RETURN(auto history, reader.ValidatorHistory());
-  if (history.empty()) return StoreError(StoreFault::kCorruption, "no validator set recorded");
+  if (history.empty()) return Status::Error(Reason::kStoreCorruption, "no validator set recorded");
   std::lock_guard<std::mutex> lock(mu_);
   validators_ = std::move(history);
   return Status::Ok();
@@ -202,7 +202,8 @@ Result<consensus::ValidatorSet> Ledger::ValidatorsFor(std::uint64_t height) cons
   std::vector<crypto::PublicKey> parsed;
   for (const auto& k : keys) {
     auto key = crypto::PublicKey::Parse(k);
-    if (!key.ok()) return StoreError(StoreFault::kCorruption, "stored validator key is invalid");
+    if (!key.ok())
+      return Status::Error(Reason::kStoreCorruption, "stored validator key is invalid");
     parsed.push_back(*key);
   }
   return consensus::ValidatorSet::Create(std::move(parsed));
@@ -245,8 +246,9 @@ Result<ExecutedBlock> Ledger::Run(BlockHeader header, std::span<const TxPtr> txs
     if (!st.ok()) {
       if (exec::IsInternalError(st)) return st;
       if (!skip_failures) {
-        return Rejected(Reject::kBlockInvalidTx, "tx " + std::to_string(i) + " (" +
-                                                     HexEncode(tx->id()) + "): " + st.ToString());
+        return Status::Error(
+            Reason::kBlockInvalidTx,
+            "tx " + std::to_string(i) + " (" + HexEncode(tx->id()) + "): " + st.ToString());
       }
       if (rejected != nullptr) rejected->push_back(Rejection{tx->id(), st});
       continue;
@@ -285,48 +287,50 @@ Result<ExecutedBlock> Ledger::ExecuteBlock(const Block& block,
   const Head h = head();
   const BlockHeader& hd = block.header;
   if (hd.chain_id != genesis_.chain_id) {
-    return Rejected(Reject::kBlockWrongChain,
-                    "block is for chain \"" + hd.chain_id.substr(0, 64) + "\"");
+    return Status::Error(Reason::kBlockWrongChain,
+                         "block is for chain \"" + hd.chain_id.substr(0, 64) + "\"");
   }
   if (hd.height != h.height + 1) {
-    return Rejected(Reject::kBlockWrongHeight, "block height " + std::to_string(hd.height) +
-                                                   ", expected " + std::to_string(h.height + 1));
+    return Status::Error(
+        Reason::kBlockWrongHeight,
+        "block height " + std::to_string(hd.height) + ", expected " + std::to_string(h.height + 1));
   }
   if (hd.prev_hash != h.block_hash) {
-    return Rejected(Reject::kBlockWrongPrevHash,
-                    "prev_hash is not the hash of block " + std::to_string(h.height));
+    return Status::Error(Reason::kBlockWrongPrevHash,
+                         "prev_hash is not the hash of block " + std::to_string(h.height));
   }
   if (hd.time_ms <= h.time_ms) {
-    return Rejected(Reject::kBlockBadTime, "block time must be after its parent's");
+    return Status::Error(Reason::kBlockBadTime, "block time must be after its parent's");
   }
   if (now_ms && hd.time_ms > *now_ms + genesis_.params.max_clock_drift_ms) {
-    return Rejected(Reject::kBlockBadTime, "block time is too far ahead of this node's clock");
+    return Status::Error(Reason::kBlockBadTime, "block time is too far ahead of this node's clock");
   }
   CONSENTD_ASSIGN_OR_RETURN(auto validators, ValidatorsFor(hd.height));
   if (hd.validator_set_hash != validators.Hash()) {
-    return Rejected(Reject::kBlockWrongValidatorSet,
-                    "validator_set_hash does not match height " + std::to_string(hd.height));
+    return Status::Error(Reason::kBlockWrongValidatorSet,
+                         "validator_set_hash does not match height " + std::to_string(hd.height));
   }
   auto proposer = crypto::PublicKey::Parse(hd.proposer);
   if (!proposer.ok() || !validators.Contains(*proposer)) {
-    return Rejected(Reject::kBlockWrongProposer, "the proposer is not a validator");
+    return Status::Error(Reason::kBlockWrongProposer, "the proposer is not a validator");
   }
   if (block.txs.size() > static_cast<std::size_t>(genesis_.params.max_block_txs)) {
-    return Rejected(Reject::kBlockTooLarge, std::to_string(block.txs.size()) + " transactions");
+    return Status::Error(Reason::kBlockTooLarge,
+                         std::to_string(block.txs.size()) + " transactions");
   }
   std::size_t bytes = 0;
   for (const TxPtr& tx : block.txs) bytes += tx->canonical().size();
   if (bytes > static_cast<std::size_t>(genesis_.params.max_block_bytes)) {
-    return Rejected(Reject::kBlockTooLarge, std::to_string(bytes) + " bytes of transactions");
+    return Status::Error(Reason::kBlockTooLarge, std::to_string(bytes) + " bytes of transactions");
   }
   if (hd.tx_count != block.txs.size() || hd.tx_root != TxRoot(block.txs)) {
-    return Rejected(Reject::kBlockWrongTxRoot,
-                    "tx_root or tx_count does not match the transactions");
+    return Status::Error(Reason::kBlockWrongTxRoot,
+                         "tx_root or tx_count does not match the transactions");
   }
   CONSENTD_ASSIGN_OR_RETURN(ExecutedBlock out,
                             Run(hd, block.txs, /*skip_failures=*/false, nullptr));
   if (out.block.header.state_digest != hd.state_digest) {
-    return Rejected(Reject::kBlockWrongStateDigest, "state_digest does not match execution");
+    return Status::Error(Reason::kBlockWrongStateDigest, "state_digest does not match execution");
   }
   return out;
 }
@@ -335,7 +339,7 @@ Status Ledger::Commit(ExecutedBlock executed, const consensus::CommitCertificate
                       bool durable) {
   const Head h = head();
   if (executed.parent != h.block_hash) {
-    return Status::Error("ledger_stale", "the chain head moved since the block was executed");
+    return Status::Error(Reason::kLedgerStale, "the chain head moved since the block was executed");
   }
   const BlockHeader& hd = executed.block.header;
   CONSENTD_ASSIGN_OR_RETURN(auto validators, ValidatorsFor(hd.height));
@@ -393,7 +397,7 @@ Result<std::optional<std::string>> Ledger::BlockPayload(
   out += ",\"txs\":[";
   for (std::size_t i = 0; i < block->tx_ids.size(); ++i) {
     CONSENTD_ASSIGN_OR_RETURN(auto loc, reader.Tx(block->tx_ids[i]));
-    if (!loc) return StoreError(StoreFault::kCorruption, "block names a missing tx");
+    if (!loc) return Status::Error(Reason::kStoreCorruption, "block names a missing tx");
     if (i > 0) out.push_back(',');
     out += loc->canonical;
   }

@@ -32,11 +32,11 @@ bool LooksLikeText(const Hash256& value) {
 
 FieldReader::FieldReader(const Json& value, std::string path, Trust trust)
     : value_(value), path_(std::move(path)), trust_(trust) {
-  if (!value_.is_object()) Fail(Reject::kWrongType, path_ + " must be an object");
+  if (!value_.is_object()) Fail(Reason::kTxWrongType, path_ + " must be an object");
 }
 
-void FieldReader::Fail(Reject code, std::string message) {
-  if (status_.ok()) status_ = Rejected(code, std::move(message));
+void FieldReader::Fail(Reason code, std::string message) {
+  if (status_.ok()) status_ = Status::Error(code, std::move(message));
 }
 
 void FieldReader::Fail(Status error) {
@@ -58,7 +58,7 @@ const Json* FieldReader::Field(std::string_view key, bool optional) {
   auto it = value_.find(key);
   if (it == value_.end() || (optional && it->is_null())) {
     if (it != value_.end()) consumed_.push_back(it.key());
-    if (!optional) Fail(Reject::kMissingField, "missing field " + Name(key));
+    if (!optional) Fail(Reason::kTxMissingField, "missing field " + Name(key));
     return nullptr;
   }
   consumed_.push_back(it.key());
@@ -67,19 +67,19 @@ const Json* FieldReader::Field(std::string_view key, bool optional) {
 
 std::string FieldReader::ItemIdentifier(const Json& v, const std::string& name) {
   if (!v.is_string()) {
-    Fail(Reject::kWrongType, name + " must be a string");
+    Fail(Reason::kTxWrongType, name + " must be a string");
     return {};
   }
   const auto& s = v.get_ref<const std::string&>();
   if (stored()) return s;
   if (!IsValidIdentifier(s)) {
-    Fail(Reject::kInvalidValue, name +
-                                    " must be an identifier of 2-32 characters [a-z0-9-], "
-                                    "starting with a letter, with at most 4 digits in a row");
+    Fail(Reason::kTxInvalidValue, name +
+                                      " must be an identifier of 2-32 characters [a-z0-9-], "
+                                      "starting with a letter, with at most 4 digits in a row");
     return {};
   }
   if (list_ != nullptr && !list_->Contains(s)) {
-    Fail(Reject::kInvalidCode,
+    Fail(Reason::kTxInvalidCode,
          name + ": \"" + s + "\" is not in the " + std::string(list_->name()) + " vocabulary");
     return {};
   }
@@ -88,18 +88,18 @@ std::string FieldReader::ItemIdentifier(const Json& v, const std::string& name) 
 
 Hash256 FieldReader::ItemHash(const Json& v, const std::string& name) {
   if (!v.is_string()) {
-    Fail(Reject::kWrongType, name + " must be a hex string");
+    Fail(Reason::kTxWrongType, name + " must be a hex string");
     return {};
   }
   auto h = HexDecodeFixed<32>(v.get_ref<const std::string&>());
   if (!h.ok()) {
-    Fail(Reject::kInvalidValue, name + " must be 64 lowercase hex characters");
+    Fail(Reason::kTxInvalidValue, name + " must be 64 lowercase hex characters");
     return {};
   }
   if (!stored() && LooksLikeText(*h)) {
-    Fail(Reject::kInvalidValue, name + " looks like text, not a hash (at least " +
-                                    std::to_string(kTextLikeBytes) +
-                                    " of its 32 bytes are printable ASCII)");
+    Fail(Reason::kTxInvalidValue, name + " looks like text, not a hash (at least " +
+                                      std::to_string(kTextLikeBytes) +
+                                      " of its 32 bytes are printable ASCII)");
     return {};
   }
   return *h;
@@ -110,7 +110,7 @@ std::optional<crypto::PublicKey> FieldReader::ParseKey(const Hash256& bytes,
   if (!ok()) return std::nullopt;
   auto key = crypto::PublicKey::Parse(bytes);
   if (!key.ok()) {
-    Fail(Reject::kInvalidValue, name + " is not a valid BIP340 public key");
+    Fail(Reason::kTxInvalidValue, name + " is not a valid BIP340 public key");
     return std::nullopt;
   }
   return *key;
@@ -135,23 +135,23 @@ std::vector<T> FieldReader::Array(std::string_view key, std::size_t min, std::si
   const Json* v = Field(key, min == 0);
   if (v == nullptr) return out;
   if (!v->is_array()) {
-    Fail(Reject::kWrongType, Name(key) + " must be an array");
+    Fail(Reason::kTxWrongType, Name(key) + " must be an array");
     return out;
   }
   if (v->size() < min) {
-    Fail(Reject::kArrayEmpty, Name(key) + " needs at least " + std::to_string(min) + " entries");
+    Fail(Reason::kTxArrayEmpty, Name(key) + " needs at least " + std::to_string(min) + " entries");
     return out;
   }
   if (v->size() > max) {
-    Fail(Reject::kArrayTooLong, Name(key) + " has " + std::to_string(v->size()) +
-                                    " entries; the limit is " + std::to_string(max));
+    Fail(Reason::kTxArrayTooLong, Name(key) + " has " + std::to_string(v->size()) +
+                                      " entries; the limit is " + std::to_string(max));
     return out;
   }
   for (std::size_t i = 0; i < v->size() && ok(); ++i) {
     T t = (this->*item)((*v)[i], Name(key) + "[" + std::to_string(i) + "]");
     if (!ok()) break;
     if (!stored() && std::find(out.begin(), out.end(), t) != out.end()) {
-      Fail(Reject::kDuplicateEntry, Name(key) + " lists an entry twice");
+      Fail(Reason::kTxDuplicateEntry, Name(key) + " lists an entry twice");
       break;
     }
     out.push_back(std::move(t));
@@ -169,7 +169,7 @@ const std::string* FieldReader::StringField(std::string_view key) {
   const Json* v = Field(key, false);
   if (v == nullptr) return nullptr;
   if (!v->is_string()) {
-    Fail(Reject::kWrongType, Name(key) + " must be a string");
+    Fail(Reason::kTxWrongType, Name(key) + " must be a string");
     return nullptr;
   }
   return &v->get_ref<const std::string&>();
@@ -180,7 +180,7 @@ std::string FieldReader::NoticeId(std::string_view key) {
   if (text == nullptr) return {};
   const std::string& s = *text;
   if (!stored() && !IsValidNoticeId(s)) {
-    Fail(Reject::kInvalidValue,
+    Fail(Reason::kTxInvalidValue,
          Name(key) + " must be 32 lowercase hex digits (a random 128-bit id)");
     return {};
   }
@@ -189,7 +189,7 @@ std::string FieldReader::NoticeId(std::string_view key) {
 
 std::string FieldReader::Code(std::string_view key, const vocab::CodeList& list) {
   auto v = OptionalCode(key, list);
-  if (!v && ok()) Fail(Reject::kMissingField, "missing field " + Name(key));
+  if (!v && ok()) Fail(Reason::kTxMissingField, "missing field " + Name(key));
   return v.value_or(std::string());
 }
 
@@ -198,12 +198,12 @@ std::optional<std::string> FieldReader::OptionalCode(std::string_view key,
   const Json* v = Field(key, true);
   if (v == nullptr) return std::nullopt;
   if (!v->is_string()) {
-    Fail(Reject::kWrongType, Name(key) + " must be a code string");
+    Fail(Reason::kTxWrongType, Name(key) + " must be a code string");
     return std::nullopt;
   }
   const auto& s = v->get_ref<const std::string&>();
   if (!stored() && !list.Contains(s)) {
-    Fail(Reject::kInvalidCode,
+    Fail(Reason::kTxInvalidCode,
          Name(key) + " is not in the " + std::string(list.name()) + " vocabulary");
     return std::nullopt;
   }
@@ -218,21 +218,21 @@ std::vector<std::string> FieldReader::Codes(std::string_view key, const vocab::C
   const Json* v = Field(key, min == 0);
   if (v == nullptr) return out;
   if (!v->is_array()) {
-    Fail(Reject::kWrongType, Name(key) + " must be an array of codes");
+    Fail(Reason::kTxWrongType, Name(key) + " must be an array of codes");
     return out;
   }
   if (v->size() < min) {
-    Fail(Reject::kArrayEmpty, Name(key) + " needs at least " + std::to_string(min) + " entries");
+    Fail(Reason::kTxArrayEmpty, Name(key) + " needs at least " + std::to_string(min) + " entries");
     return out;
   }
   if (v->size() > max) {
-    Fail(Reject::kArrayTooLong, Name(key) + " has " + std::to_string(v->size()) +
-                                    " entries; the limit is " + std::to_string(max));
+    Fail(Reason::kTxArrayTooLong, Name(key) + " has " + std::to_string(v->size()) +
+                                      " entries; the limit is " + std::to_string(max));
     return out;
   }
   for (const Json& item : *v) {
     if (!item.is_string()) {
-      Fail(Reject::kWrongType, Name(key) + " must contain only code strings");
+      Fail(Reason::kTxWrongType, Name(key) + " must contain only code strings");
       return {};
     }
     const auto& s = item.get_ref<const std::string&>();
@@ -241,13 +241,13 @@ std::vector<std::string> FieldReader::Codes(std::string_view key, const vocab::C
       continue;
     }
     if (!list.Contains(s)) {
-      Fail(Reject::kInvalidCode, Name(key) + ": \"" + (s.size() <= 40 ? s : s.substr(0, 40)) +
-                                     "\" is not in the " + std::string(list.name()) +
-                                     " vocabulary");
+      Fail(Reason::kTxInvalidCode, Name(key) + ": \"" + (s.size() <= 40 ? s : s.substr(0, 40)) +
+                                       "\" is not in the " + std::string(list.name()) +
+                                       " vocabulary");
       return {};
     }
     if (std::find(out.begin(), out.end(), s) != out.end()) {
-      Fail(Reject::kDuplicateEntry, Name(key) + " lists \"" + s + "\" twice");
+      Fail(Reason::kTxDuplicateEntry, Name(key) + " lists \"" + s + "\" twice");
       return {};
     }
     out.push_back(s);
@@ -262,7 +262,7 @@ std::string FieldReader::Enum(std::string_view key, const std::vector<std::strin
   if (std::find(allowed.begin(), allowed.end(), s) == allowed.end()) {
     std::string names;
     for (auto a : allowed) names += (names.empty() ? "" : ", ") + std::string(a);
-    Fail(Reject::kInvalidCode, Name(key) + " must be one of: " + names);
+    Fail(Reason::kTxInvalidCode, Name(key) + " must be one of: " + names);
     return {};
   }
   return s;
@@ -309,7 +309,7 @@ std::vector<crypto::PublicKey> FieldReader::Keys(std::string_view key, std::size
 
 std::int64_t FieldReader::Int(std::string_view key, std::int64_t min, std::int64_t max) {
   auto v = OptionalInt(key, min, max);
-  if (!v && ok()) Fail(Reject::kMissingField, "missing field " + Name(key));
+  if (!v && ok()) Fail(Reason::kTxMissingField, "missing field " + Name(key));
   return v.value_or(0);
 }
 
@@ -318,12 +318,12 @@ std::optional<std::int64_t> FieldReader::OptionalInt(std::string_view key, std::
   const Json* v = Field(key, true);
   if (v == nullptr) return std::nullopt;
   if (!v->is_number_integer()) {
-    Fail(Reject::kWrongType, Name(key) + " must be an integer");
+    Fail(Reason::kTxWrongType, Name(key) + " must be an integer");
     return std::nullopt;
   }
   const std::int64_t n = v->get<std::int64_t>();
   if (n < min || n > max) {
-    Fail(Reject::kInvalidValue,
+    Fail(Reason::kTxInvalidValue,
          Name(key) + " must be between " + std::to_string(min) + " and " + std::to_string(max));
     return std::nullopt;
   }
@@ -340,7 +340,7 @@ bool FieldReader::Bool(std::string_view key) {
   const Json* v = Field(key, false);
   if (v == nullptr) return false;
   if (!v->is_boolean()) {
-    Fail(Reject::kWrongType, Name(key) + " must be true or false");
+    Fail(Reason::kTxWrongType, Name(key) + " must be true or false");
     return false;
   }
   return v->get<bool>();
@@ -350,7 +350,7 @@ const Json* FieldReader::Object(std::string_view key) {
   const Json* v = Field(key, false);
   if (v == nullptr) return nullptr;
   if (!v->is_object()) {
-    Fail(Reject::kWrongType, Name(key) + " must be an object");
+    Fail(Reason::kTxWrongType, Name(key) + " must be an object");
     return nullptr;
   }
   return v;
@@ -364,8 +364,9 @@ Status FieldReader::Finish() {
     if (std::find(consumed_.begin(), consumed_.end(), std::string_view(it.key())) ==
         consumed_.end()) {
       const std::string& k = it.key();
-      return Rejected(Reject::kUnknownField, "unknown field " + path_ + "." +
-                                                 (k.size() <= 40 ? k : k.substr(0, 40) + "..."));
+      return Status::Error(
+          Reason::kTxUnknownField,
+          "unknown field " + path_ + "." + (k.size() <= 40 ? k : k.substr(0, 40) + "..."));
     }
   }
   return Status::Ok();

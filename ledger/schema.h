@@ -15,7 +15,6 @@
 #include "common/bytes.h"
 #include "common/json.h"
 #include "crypto/schnorr.h"
-#include "ledger/reject.h"
 #include "ledger/vocab/vocabulary.h"
 
 namespace consentd::ledger {
@@ -80,7 +79,7 @@ class FieldReader {
   bool IsNull(std::string_view key) const;
 
   // Records an error raised by the caller's own cross-field rules (first error wins).
-  void Fail(Reject code, std::string message);
+  void Fail(Reason code, std::string message);
   // Records an error from a nested reader (first error wins).
   void Fail(Status error);
   // "body.key": how errors name a field of this object.

@@ -1,7 +1,6 @@
 #include "ledger/subject.h"
 
 #include "common/hex.h"
-#include "ledger/reject.h"
 #include "ledger/schema.h"
 
 namespace consentd::ledger {
@@ -31,10 +30,11 @@ Result<Subject> Subject::FromString(std::string_view text) {
   } else if (text.starts_with("ref:")) {
     s.kind = Kind::kRef;
   } else {
-    return Rejected(Reject::kInvalidValue, "a subject is key:<64 hex> or ref:<64 hex>");
+    return Status::Error(Reason::kTxInvalidValue, "a subject is key:<64 hex> or ref:<64 hex>");
   }
   auto id = HexDecodeFixed<32>(text.substr(4));
-  if (!id.ok()) return Rejected(Reject::kInvalidValue, "a subject is key:<64 hex> or ref:<64 hex>");
+  if (!id.ok())
+    return Status::Error(Reason::kTxInvalidValue, "a subject is key:<64 hex> or ref:<64 hex>");
   s.id = *id;
   return s;
 }
@@ -49,7 +49,7 @@ Result<Subject> Subject::FromJson(const Json& value, const std::string& path, Tr
   const bool has_key = r.Has("key");
   const bool has_ref = r.Has("ref");
   if (r.ok() && has_key == has_ref) {
-    r.Fail(Reject::kInvalidValue, path + " needs exactly one of \"key\" or \"ref\"");
+    r.Fail(Reason::kTxInvalidValue, path + " needs exactly one of \"key\" or \"ref\"");
   }
   if (has_key && r.stored()) {
     s.kind = Kind::kKey;

@@ -5,9 +5,7 @@
 #include "common/hex.h"
 #include "crypto/sha256.h"
 #include "crypto/tagged_hash.h"
-#include "ledger/reject.h"
 #include "ledger/schema.h"
-#include "ledger/store/store_fault.h"
 
 namespace consentd::ledger {
 namespace {
@@ -18,11 +16,13 @@ Hash256 TxSignHash(std::string_view unsigned_canonical) {
 }
 
 Result<std::vector<TxSignature>> ReadSignatures(const Json& value) {
-  if (!value.is_array()) return Rejected(Reject::kWrongType, "tx.signatures must be an array");
-  if (value.empty()) return Rejected(Reject::kNoSignatures, "a transaction needs a signature");
+  if (!value.is_array())
+    return Status::Error(Reason::kTxWrongType, "tx.signatures must be an array");
+  if (value.empty())
+    return Status::Error(Reason::kTxNoSignatures, "a transaction needs a signature");
   if (value.size() > kMaxTxSignatures) {
-    return Rejected(Reject::kArrayTooLong,
-                    "at most " + std::to_string(kMaxTxSignatures) + " signatures");
+    return Status::Error(Reason::kTxArrayTooLong,
+                         "at most " + std::to_string(kMaxTxSignatures) + " signatures");
   }
   std::vector<TxSignature> out;
   for (std::size_t i = 0; i < value.size(); ++i) {
@@ -31,10 +31,12 @@ Result<std::vector<TxSignature>> ReadSignatures(const Json& value) {
     auto key = r.Key("key");
     const Json* sig = r.Raw("sig");
     CONSENTD_RETURN_IF_ERROR(r.Finish());
-    if (!sig->is_string()) return Rejected(Reject::kWrongType, path + ".sig must be a hex string");
+    if (!sig->is_string())
+      return Status::Error(Reason::kTxWrongType, path + ".sig must be a hex string");
     auto parsed = HexDecodeFixed<64>(sig->get_ref<const std::string&>());
     if (!parsed.ok()) {
-      return Rejected(Reject::kInvalidValue, path + ".sig must be 128 lowercase hex characters");
+      return Status::Error(Reason::kTxInvalidValue,
+                           path + ".sig must be 128 lowercase hex characters");
     }
     out.push_back(TxSignature{*key, *parsed});
   }
@@ -42,7 +44,7 @@ Result<std::vector<TxSignature>> ReadSignatures(const Json& value) {
             [](const TxSignature& a, const TxSignature& b) { return a.key < b.key; });
   for (std::size_t i = 1; i < out.size(); ++i) {
     if (out[i].key == out[i - 1].key) {
-      return Rejected(Reject::kDuplicateSigner, "key " + out[i].key.Hex() + " signs twice");
+      return Status::Error(Reason::kTxDuplicateSigner, "key " + out[i].key.Hex() + " signs twice");
     }
   }
   return out;
@@ -65,8 +67,8 @@ Hash256 Tx::IdOf(const Json& unsigned_tx) { return crypto::Sha256(CanonicalJson(
 
 Result<TxPtr> Tx::Parse(std::string_view text, std::string_view chain_id, std::size_t max_bytes) {
   if (text.size() > max_bytes) {
-    return Rejected(Reject::kTooLarge, "transaction of " + std::to_string(text.size()) +
-                                           " bytes exceeds " + std::to_string(max_bytes));
+    return Status::Error(Reason::kTxTooLarge, "transaction of " + std::to_string(text.size()) +
+                                                  " bytes exceeds " + std::to_string(max_bytes));
   }
   JsonLimits limits;
   limits.max_bytes = max_bytes;
@@ -86,10 +88,10 @@ Result<TxPtr> Tx::FromCertifiedJson(const Json& value, std::string_view chain_id
 
 Result<TxPtr> Tx::ParseCommitted(std::string_view canonical, std::string_view chain_id) {
   auto value = ParseJson(canonical);
-  if (!value.ok()) return StoreError(StoreFault::kCorruption, "unreadable committed tx");
+  if (!value.ok()) return Status::Error(Reason::kStoreCorruption, "unreadable committed tx");
   auto tx = Build(*value, chain_id, canonical.size(), /*verify=*/false);
   if (!tx.ok())
-    return StoreError(StoreFault::kCorruption, "committed tx: " + tx.status().ToString());
+    return Status::Error(Reason::kStoreCorruption, "committed tx: " + tx.status().ToString());
   return tx;
 }
 
@@ -102,24 +104,26 @@ Result<TxPtr> Tx::Build(const Json& value, std::string_view chain_id, std::size_
   const std::int64_t nonce = r.Int("nonce", 0, kMaxNonce);
   const std::int64_t expires = r.Int("expires_at_height", 1, kJsonMaxSafeInteger);
   if (r.ok() && !r.Has("signatures")) {
-    return Rejected(Reject::kNoSignatures, "missing field tx.signatures");
+    return Status::Error(Reason::kTxNoSignatures, "missing field tx.signatures");
   }
   const Json* sigs = r.Raw("signatures");
   CONSENTD_RETURN_IF_ERROR(r.Finish());
 
-  if (!type_field->is_string()) return Rejected(Reject::kWrongType, "tx.type must be a string");
+  if (!type_field->is_string())
+    return Status::Error(Reason::kTxWrongType, "tx.type must be a string");
   const std::string& type_name = type_field->get_ref<const std::string&>();
   const auto type = ParseTxType(type_name);
   if (!type) {
-    return Rejected(Reject::kUnknownType,
-                    "unknown transaction type \"" + type_name.substr(0, 40) + "\"");
+    return Status::Error(Reason::kTxUnknownType,
+                         "unknown transaction type \"" + type_name.substr(0, 40) + "\"");
   }
   if (!chain_field->is_string())
-    return Rejected(Reject::kWrongType, "tx.chain_id must be a string");
+    return Status::Error(Reason::kTxWrongType, "tx.chain_id must be a string");
   const std::string& got_chain = chain_field->get_ref<const std::string&>();
   if (got_chain != chain_id) {
-    return Rejected(Reject::kWrongChain, "transaction is for chain \"" + got_chain.substr(0, 64) +
-                                             "\", this is \"" + std::string(chain_id) + "\"");
+    return Status::Error(Reason::kTxWrongChain, "transaction is for chain \"" +
+                                                    got_chain.substr(0, 64) + "\", this is \"" +
+                                                    std::string(chain_id) + "\"");
   }
 
   auto tx = std::shared_ptr<Tx>(new Tx());
@@ -153,7 +157,8 @@ Result<TxPtr> Tx::Build(const Json& value, std::string_view chain_id, std::size_
   tx->sign_hash_ = TxSignHash(unsigned_canonical);
   for (const TxSignature& s : tx->signatures_) {
     if (verify && !s.key.Verify(tx->sign_hash_, s.sig)) {
-      return Rejected(Reject::kBadSignature, "signature by " + s.key.Hex() + " does not verify");
+      return Status::Error(Reason::kTxBadSignature,
+                           "signature by " + s.key.Hex() + " does not verify");
     }
   }
   std::string& canonical = tx->canonical_;
@@ -171,8 +176,8 @@ Result<TxPtr> Tx::Build(const Json& value, std::string_view chain_id, std::size_
   canonical.push_back(']');
   canonical.append(unsigned_canonical, type_at);
   if (tx->canonical_.size() > max_bytes) {
-    return Rejected(Reject::kTooLarge,
-                    "transaction exceeds " + std::to_string(max_bytes) + " bytes");
+    return Status::Error(Reason::kTxTooLarge,
+                         "transaction exceeds " + std::to_string(max_bytes) + " bytes");
   }
   tx->leaf_ = crypto::Sha256(tx->canonical_);
   return TxPtr(std::move(tx));

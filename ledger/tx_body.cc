@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "ledger/reject.h"
 #include "ledger/schema.h"
 #include "ledger/tx_decl.h"
 
@@ -165,7 +164,7 @@ Result<TxBody> ParseBody(TxType type, const Json& body) {
 
 Result<TxBody> ParseBody(TxType type, const Json& body, Trust trust) {
   if (static_cast<int>(type) >= kTxTypeCount) {
-    return Rejected(Reject::kUnknownType, "unknown transaction type");
+    return Status::Error(Reason::kTxUnknownType, "unknown transaction type");
   }
   const TxDecl& decl = DeclOf(type);
   FieldReader r(body, "body", trust);

@@ -20,7 +20,6 @@
 #include <vector>
 
 #include "common/result.h"
-#include "ledger/reject.h"
 #include "ledger/tx_body.h"
 #include "ledger/vocab/vocabulary.h"
 
@@ -89,7 +88,7 @@ struct RuleDecl {
   When when = When::kAlways;
   std::string_view other;
   std::string_view value;
-  Reject code = Reject::kInvalidValue;
+  Reason code = Reason::kTxInvalidValue;
   std::string message;  // the error message, word for word
 };
 const char* ToString(RuleKind kind);  // "exactly_one_of", ...

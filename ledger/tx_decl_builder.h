@@ -119,7 +119,7 @@ inline FieldDecl Default(FieldDecl f, std::string_view text) {
 }
 
 inline RuleDecl ExactlyOneOf(std::string_view a, std::string_view b, std::string_view message) {
-  return {RuleKind::kExactlyOneOf, {a, b}, When::kAlways, {}, {}, Reject::kInvalidValue,
+  return {RuleKind::kExactlyOneOf, {a, b}, When::kAlways, {}, {}, Reason::kTxInvalidValue,
           std::string(message)};
 }
 inline RuleDecl Distinct(std::string_view a, std::string_view b) {
@@ -128,19 +128,19 @@ inline RuleDecl Distinct(std::string_view a, std::string_view b) {
           When::kAlways,
           {},
           {},
-          Reject::kInvalidValue,
+          Reason::kTxInvalidValue,
           std::string(a) + " and " + std::string(b) + " must differ"};
 }
 inline RuleDecl AtLeastOneOf(std::vector<std::string_view> fields, std::string_view message) {
   return {RuleKind::kAtLeastOneOf, std::move(fields),   When::kAlways, {}, {},
-          Reject::kMissingField,   std::string(message)};
+          Reason::kTxMissingField, std::string(message)};
 }
 inline RuleDecl Forbidden(std::string_view field, When when, std::string_view message,
                           std::string_view other = {}, std::string_view value = {}) {
-  return {RuleKind::kForbidden, {field}, when, other, value, Reject::kInvalidValue,
+  return {RuleKind::kForbidden, {field}, when, other, value, Reason::kTxInvalidValue,
           std::string(message)};
 }
-inline RuleDecl Required(std::string_view field, When when, Reject code, std::string_view message,
+inline RuleDecl Required(std::string_view field, When when, Reason code, std::string_view message,
                          std::string_view other = {}, std::string_view value = {}) {
   return {RuleKind::kRequired, {field}, when, other, value, code, std::string(message)};
 }
@@ -196,7 +196,7 @@ inline void Read(FieldReader& r, const FieldDecl& f, bool& out) {
   }
   if (!r.Has(f.name)) return;
   out = r.Bool(f.name);
-  if (r.ok() && !out) r.Fail(Reject::kInvalidValue, r.Name(f.name) + " may only be true");
+  if (r.ok() && !out) r.Fail(Reason::kTxInvalidValue, r.Name(f.name) + " may only be true");
 }
 inline void Read(FieldReader& r, const FieldDecl& f, Subject& out) {
   const Json* s = r.Object(f.name);
@@ -226,7 +226,7 @@ void Read(FieldReader& r, const FieldDecl& f, E& out) {
   if (auto e = FromWire<E>(name)) {
     out = *e;
   } else {
-    r.Fail(Reject::kInvalidCode, r.Name(f.name) + " has no meaning for \"" + name + "\"");
+    r.Fail(Reason::kTxInvalidCode, r.Name(f.name) + " has no meaning for \"" + name + "\"");
   }
 }
 // An optional list with at least one entry, present (BodyDecl::Field skips it when absent).

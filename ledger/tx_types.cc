@@ -109,7 +109,7 @@ std::vector<TxDecl> Declare() {
                  Optional(Hash("evidence_hash", "ref subjects: hash of the controller's evidence")))
           .Rule(Forbidden("evidence_hash", When::kKeySubject,
                           "body.evidence_hash is only for ref subjects (key subjects sign)"))
-          .Rule(Required("evidence_hash", When::kRefSubject, Reject::kMissingField,
+          .Rule(Required("evidence_hash", When::kRefSubject, Reason::kTxMissingField,
                          "a ref subject needs body.evidence_hash"))
           .Rule(Forbidden("delegate", When::kRefSubject, "body.delegate is only for key subjects"))
           .Rule(Forbidden("agreement", When::kEmpty,
@@ -222,7 +222,7 @@ std::vector<TxDecl> Declare() {
                  Optional(Hash("evidence_hash", "ref subjects: hash of the evidence")))
           .Rule(Forbidden("evidence_hash", When::kKeySubject,
                           "body.evidence_hash is only for ref subjects"))
-          .Rule(Required("evidence_hash", When::kRefSubject, Reject::kMissingField,
+          .Rule(Required("evidence_hash", When::kRefSubject, Reason::kTxMissingField,
                          "a ref subject needs body.evidence_hash"))
           .Build());
 
@@ -236,7 +236,7 @@ std::vector<TxDecl> Declare() {
                                "refusals: docs/VOCABULARY.md refusal reasons")))
           .Field(&RightsFulfil::attestation_hash,
                  Hash("attestation_hash", "hash of the controller's attestation"))
-          .Rule(Required("reason", When::kEquals, Reject::kRightsRefusalReason,
+          .Rule(Required("reason", When::kEquals, Reason::kRightsRefusalReasonRequired,
                          "a refusal needs body.reason", "outcome", "refused"))
           .Rule(Forbidden("reason", When::kEquals, "body.reason is only for refusals", "outcome",
                           "fulfilled"))

@@ -4,7 +4,6 @@
 #include <cstdio>
 
 #include "common/hex.h"
-#include "ledger/store/store_fault.h"
 #include "node/log.h"
 #include "wallet/access_log_verify.h"
 
@@ -81,16 +80,18 @@ Result<std::unique_ptr<AccessLog>> AccessLog::Open(std::unique_ptr<ledger::Store
     auto j = ParseJson(*stored);
     if (!j.ok() || !j->is_object() || !wallet::AccessSeq(*j) || !j->contains("hash") ||
         !(*j)["hash"].is_string()) {
-      return Status::Error("access_log_broken", "the access log's head record is not readable");
+      return Status::Error(Reason::kAccessLogBroken,
+                           "the access log's head record is not readable");
     }
     head.seq = *wallet::AccessSeq(*j);
     head.hash = (*j)["hash"].get<std::string>();
     CONSENTD_ASSIGN_OR_RETURN(auto last, store->Get(EntryKey(head.seq)));
-    auto entry = last ? ParseJson(*last) : Result<Json>(Status::Error("missing", ""));
+    auto entry = last ? ParseJson(*last)
+                      : Result<Json>(Status::Error(Reason::kAccessLogBroken, "no last entry"));
     if (!entry.ok() || !entry->is_object() || wallet::AccessEntryHash(*entry) != head.hash ||
         entry->value("hash", "") != head.hash) {
       return Status::Error(
-          "access_log_broken",
+          Reason::kAccessLogBroken,
           "the access log's last entry (" + std::to_string(head.seq) + ") does not match its head");
     }
   }
@@ -139,7 +140,7 @@ Result<std::uint64_t> AccessLog::Append(const AccessRead& read) {
   std::lock_guard<std::mutex> lock(mu_);
   if (!failed_.ok()) return failed_;
   if (pending_.size() >= kMaxPending) {
-    return ledger::StoreError(ledger::StoreFault::kIo, "the access log's writer is behind");
+    return Status::Error(Reason::kStoreIo, "the access log's writer is behind");
   }
   const std::uint64_t seq = head_.seq + 1;
   const std::string seq_text = std::to_string(seq);
@@ -219,7 +220,7 @@ Status AccessLog::Flush() const {
     return stored_seq_ >= target || (attempts_ > start && !failed_.ok()) || stopping_;
   });
   if (stored_seq_ >= target) return Status::Ok();
-  return failed_.ok() ? Status::Error("shutting_down", "the access log is closing") : failed_;
+  return failed_.ok() ? Status::Error(Reason::kShuttingDown, "the access log is closing") : failed_;
 }
 
 AccessHead AccessLog::head() const {
@@ -237,7 +238,7 @@ Result<ledger::Page> AccessLog::Query(const AccessFilter& filter,
       ok = ok && ch >= '0' && ch <= '9';
       if (ok) v = v * 10 + static_cast<std::uint64_t>(ch - '0');
     }
-    if (!ok) return Status::Error("query_bad_cursor", "the cursor is not one this log gave");
+    if (!ok) return Status::Error(Reason::kQueryBadCursor, "the cursor is not one this log gave");
     from = v;
   }
   CONSENTD_RETURN_IF_ERROR(Flush());  // what was appended before the question is in the store
@@ -289,8 +290,8 @@ Result<ledger::Page> AccessLog::Query(const AccessFilter& filter,
     if (!text) continue;
     auto entry = ParseJson(*text);
     if (!entry.ok()) {
-      return ledger::StoreError(ledger::StoreFault::kCorruption,
-                                "access-log entry " + std::to_string(seq) + " is not JSON");
+      return Status::Error(Reason::kStoreCorruption,
+                           "access-log entry " + std::to_string(seq) + " is not JSON");
     }
     if (Matches(*entry, filter)) out.items.push_back(std::move(*entry));
   }

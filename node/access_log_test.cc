@@ -29,7 +29,7 @@ class SharedStore final : public ledger::Store {
     return inner_->Scan(prefix, start);
   }
   Status Write(const ledger::WriteBatch& batch, bool sync) override {
-    if (fail_writes) return Status::Error("store_io", "disk full");
+    if (fail_writes) return Status::Error(Reason::kStoreIo, "disk full");
     return inner_->Write(batch, sync);
   }
   std::unique_ptr<ledger::ReadView> Snapshot() const override { return inner_->Snapshot(); }

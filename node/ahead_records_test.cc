@@ -48,7 +48,7 @@ TEST(AheadRecordsTest, AfterACommitLaterHeightsAreAppendedAndTheNextOnesDropped)
   int calls = 0;
   const Status st = ahead.AfterCommit(4, [&](const std::string&) {
     ++calls;
-    return Status::Error("wal_io", "disk full");
+    return Status::Error(Reason::kWalIo, "disk full");
   });
   EXPECT_EQ(st.code(), "wal_io");
   EXPECT_EQ(calls, 1);

@@ -9,7 +9,7 @@ namespace consentd::node {
 namespace {
 
 Status Invalid(const std::string& field, const std::string& message) {
-  return Status::Error("config_invalid", field + ": " + message);
+  return Status::Error(Reason::kConfigInvalid, field + ": " + message);
 }
 
 Result<std::optional<std::int64_t>> OptionalTime(const Json& j, const std::string& path,
@@ -93,7 +93,7 @@ Json ToJson(const ApiToken& t) {
 
 Result<std::vector<ApiToken>> ReadTokensFile(const std::string& path, Env* env) {
   auto read = env->ReadFile(path, 16 << 20);
-  if (!read.ok() && read.status().code() == "file_not_found") return std::vector<ApiToken>{};
+  if (!read.ok() && read.status().reason() == Reason::kFileNotFound) return std::vector<ApiToken>{};
   CONSENTD_ASSIGN_OR_RETURN(std::string text, std::move(read));
   auto j = ParseJson(text);
   if (!j.ok()) return Invalid(path, "not JSON: " + j.status().message());

@@ -85,7 +85,7 @@ Result<Hash256> LedgerApp::Validate(std::uint64_t height, ByteSpan payload, bool
   offered_.reset();
   CONSENTD_ASSIGN_OR_RETURN(ledger::Block block, std::move(*decoded));
   if (block.header.height != height) {
-    return Status::Error("block_wrong_height",
+    return Status::Error(Reason::kBlockWrongHeight,
                          "proposal for height " + std::to_string(block.header.height));
   }
   const Hash256 id = block.Hash();
@@ -123,7 +123,7 @@ Status LedgerApp::Commit(std::uint64_t height, const Hash256& block_id, ByteSpan
   }
   executed_.clear();
   if (executed.block.header.height != height || executed.hash != block_id) {
-    return Status::Error("commit_mismatch", "decided block does not match its execution");
+    return Status::Error(Reason::kCommitMismatch, "decided block does not match its execution");
   }
   ledger::Block block = executed.block;
   CONSENTD_RETURN_IF_ERROR(ledger_->Commit(std::move(executed), certificate, durable));

@@ -49,21 +49,21 @@ TEST_F(LedgerAppTest, AnOfferedDecodingIsTakenOnlyForTheSameBytes) {
   EXPECT_EQ(decoded->Encode(), payload_);
 
   // Offered for these bytes: taken (the offer here is an error, so taking it shows).
-  app_.OfferDecoded(payload_, Status::Error("offered_error", "decoded ahead"));
-  EXPECT_EQ(Certified(payload_), "offered_error");
+  app_.OfferDecoded(payload_, Status::Error(Reason::kBlockMalformed, "decoded ahead"));
+  EXPECT_EQ(Certified(payload_), "block_malformed");
   // Taken once: the same bytes again are decoded here.
   EXPECT_EQ(Certified(payload_), "ok");
 
   // Other bytes (the same block, laid out differently) are decoded here, and the offer is gone.
-  app_.OfferDecoded(payload_, Status::Error("offered_error", "decoded ahead"));
+  app_.OfferDecoded(payload_, Status::Error(Reason::kBlockMalformed, "decoded ahead"));
   EXPECT_EQ(Certified(payload_ + " "), "ok");
   EXPECT_EQ(Certified(payload_), "ok");
 
   // A proposal is never taken from an offer; a cleared offer is not taken either.
-  app_.OfferDecoded(payload_, Status::Error("offered_error", "decoded ahead"));
+  app_.OfferDecoded(payload_, Status::Error(Reason::kBlockMalformed, "decoded ahead"));
   auto proposal = app_.ValidateProposal(block_.header.height, AsBytes(payload_), now_);
   ASSERT_TRUE(proposal.ok()) << proposal.status().ToString();
-  app_.OfferDecoded(payload_, Status::Error("offered_error", "decoded ahead"));
+  app_.OfferDecoded(payload_, Status::Error(Reason::kBlockMalformed, "decoded ahead"));
   app_.ClearOffered();
   EXPECT_EQ(Certified(payload_), "ok");
 

@@ -141,11 +141,11 @@ class EnvFileBuf final : public std::streambuf {
 Result<ledger::BackupManifest> ReadBackupFile(
     Env* env, const std::string& path, const std::function<Status(ledger::WriteBatch&&)>& apply) {
   auto file = env->OpenSequential(path);
-  if (!file.ok()) return Status::Error("backup_io", "cannot read " + path);
+  if (!file.ok()) return Status::Error(Reason::kBackupIo, "cannot read " + path);
   EnvFileBuf buf(std::move(*file));
   std::istream in(&buf);
   auto manifest = ledger::ReadBackup(in, apply);
-  if (!buf.error().ok()) return Status::Error("backup_io", buf.error().message());
+  if (!buf.error().ok()) return Status::Error(Reason::kBackupIo, buf.error().message());
   return manifest;
 }
 
@@ -160,8 +160,8 @@ Status BackupFromStore(Env* env, const Config& config, ledger::Store& store, Out
   auto snapshot = store.Snapshot();
   auto m = ledger::WriteBackup(std::move(snapshot), genesis,
                                [out](std::string_view chunk) { return out->Write(chunk); });
-  if (!m.ok() && m.status().code() == "backup_aborted") {
-    return Status::Error("backup_io", "cannot write the backup file");
+  if (!m.ok() && m.status().reason() == Reason::kBackupAborted) {
+    return Status::Error(Reason::kBackupIo, "cannot write the backup file");
   }
   return m.status();
 }
@@ -175,7 +175,7 @@ Result<std::string> ReadToken(Env* env, const std::map<std::string, std::string>
   }
   while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) token.pop_back();
   if (token.empty()) {
-    return Status::Error("backup_needs_token",
+    return Status::Error(Reason::kBackupNeedsToken,
                          "the node is running: give an auditor or regulator token with "
                          "--token-file or CONSENTD_TOKEN");
   }
@@ -200,18 +200,18 @@ int BackupMain(int argc, char** argv) {
   if (!config.ok()) return Fail(config.status());
   const std::string store_dir = config->DataPath() + "/ledger";
   if (!StoreExists(env, store_dir)) {
-    return Fail(Status::Error("backup_no_ledger", "no ledger store in " + store_dir));
+    return Fail(Status::Error(Reason::kBackupNoLedger, "no ledger store in " + store_dir));
   }
   const std::string out_path = args["--out"];
   const std::string partial = out_path + ".partial";
   Status st;
   {
     OutFile out(env, partial);
-    if (!out.ok()) return Fail(Status::Error("backup_io", "cannot create " + partial));
+    if (!out.ok()) return Fail(Status::Error(Reason::kBackupIo, "cannot create " + partial));
     auto store = ledger::OpenLevelDbStore(store_dir);
     if (store.ok()) {
       st = BackupFromStore(env, *config, **store, &out);
-    } else if (store.status().code() == "store_io" &&
+    } else if (store.status().reason() == Reason::kStoreIo &&
                store.status().message().find("lock") != std::string::npos) {
       // Locked: the node is running. Ask it.
       auto token = ReadToken(env, args);
@@ -223,7 +223,7 @@ int BackupMain(int argc, char** argv) {
     } else {
       st = store.status();
     }
-    if (st.ok() && !out.Close()) st = Status::Error("backup_io", "cannot write " + partial);
+    if (st.ok() && !out.Close()) st = Status::Error(Reason::kBackupIo, "cannot write " + partial);
   }
   if (!st.ok()) {
     (void)env->RemoveFile(partial);
@@ -235,7 +235,7 @@ int BackupMain(int argc, char** argv) {
     return Fail(checked.status().WithContext("checking the backup just written"));
   }
   if (!env->Rename(partial, out_path).ok() || !env->SyncDir(DirName(out_path)).ok()) {
-    return Fail(Status::Error("backup_io", "cannot rename to " + out_path));
+    return Fail(Status::Error(Reason::kBackupIo, "cannot rename to " + out_path));
   }
   std::printf("%s\n", CanonicalJson(checked->ToJson()).c_str());
   return 0;
@@ -261,11 +261,11 @@ int RestoreMain(int argc, char** argv) {
   const std::string data = config->DataPath();
   const std::string target = data + "/ledger";
   if (env->FileExists(target)) {
-    return Fail(Status::Error("restore_target_exists",
+    return Fail(Status::Error(Reason::kRestoreTargetExists,
                               target + " exists: restore only into a home without a ledger"));
   }
   const std::string in = args["--in"];
-  if (!env->FileExists(in)) return Fail(Status::Error("backup_io", "cannot read " + in));
+  if (!env->FileExists(in)) return Fail(Status::Error(Reason::kBackupIo, "cannot read " + in));
 
   const std::string staging = data + "/ledger.restoring";
   (void)env->RemoveTree(staging);
@@ -278,7 +278,7 @@ int RestoreMain(int argc, char** argv) {
                               }));
     // One synced write makes everything before it durable (LevelDB's log is sequential).
     CONSENTD_ASSIGN_OR_RETURN(auto head, store->Get(ledger::keys::Meta("head")));
-    if (!head) return Status::Error("backup_malformed", "the backup holds no chain head");
+    if (!head) return Status::Error(Reason::kBackupMalformed, "the backup holds no chain head");
     CONSENTD_RETURN_IF_ERROR(
         store->Write(ledger::WriteBatch{{ledger::keys::Meta("head"), *head}}, /*sync=*/true));
     CONSENTD_ASSIGN_OR_RETURN(auto ledger, ledger::Ledger::Open(std::move(store), *genesis));
@@ -287,13 +287,13 @@ int RestoreMain(int argc, char** argv) {
   }();
   if (!restored.ok()) {
     (void)env->RemoveTree(staging);
-    const Status st = restored.status().code() == "genesis_mismatch"
-                          ? Status::Error("backup_wrong_chain", restored.status().message())
+    const Status st = restored.status().reason() == Reason::kGenesisMismatch
+                          ? Status::Error(Reason::kBackupWrongChain, restored.status().message())
                           : restored.status();
     return Fail(st);
   }
   if (!env->Rename(staging, target).ok() || !env->SyncDir(data).ok()) {
-    return Fail(Status::Error("backup_io", "cannot move the restored store to " + target));
+    return Fail(Status::Error(Reason::kBackupIo, "cannot move the restored store to " + target));
   }
   std::printf("%s\n", CanonicalJson(restored->ToJson()).c_str());
   return 0;

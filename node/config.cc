@@ -10,7 +10,7 @@ namespace consentd::node {
 namespace {
 
 Status Invalid(std::string_view field, std::string message) {
-  return Status::Error("config_invalid", std::string(field) + ": " + message);
+  return Status::Error(Reason::kConfigInvalid, std::string(field) + ": " + message);
 }
 
 // Reads an object's fields one by one; rejects unknown fields at the end.
@@ -167,7 +167,7 @@ std::string Config::Path(const std::string& relative) const {
 Result<Config> Config::Parse(std::string_view text, const std::string& home) {
   auto json = ParseJson(text);
   if (!json.ok())
-    return Status::Error("config_invalid", "config.json: " + json.status().ToString());
+    return Status::Error(Reason::kConfigInvalid, "config.json: " + json.status().ToString());
   if (!json->is_object()) return Invalid("config", "must be a JSON object");
   Config c;
   c.home = home;
@@ -214,7 +214,7 @@ Result<ledger::Genesis> Config::LoadGenesis(Env* env) const {
   const std::string path = GenesisPath();
   auto text = env->ReadFile(path, 16 << 20);
   if (!text.ok()) {
-    return Status::Error("genesis_unreadable",
+    return Status::Error(Reason::kGenesisUnreadable,
                          "cannot read genesis file " + path + " (" + text.status().message() + ")");
   }
   auto genesis = ledger::Genesis::Parse(*text);
@@ -226,7 +226,7 @@ Result<Config> Config::Load(const std::string& home, Env* env) {
   const std::string path = home + "/config.json";
   auto text = env->ReadFile(path, 1 << 20);
   if (!text.ok()) {
-    return Status::Error("config_missing",
+    return Status::Error(Reason::kConfigMissing,
                          "cannot read " + path + " (" + text.status().message() + ")");
   }
   return Parse(*text, home);

@@ -20,7 +20,8 @@ namespace consentd::node {
 namespace {
 
 Status Errno(std::string_view what, const std::string& path) {
-  return Status::Error("file_write", std::string(what) + " " + path + ": " + std::strerror(errno));
+  return Status::Error(Reason::kFileWrite,
+                       std::string(what) + " " + path + ": " + std::strerror(errno));
 }
 
 class PosixFile final : public WritableFile {
@@ -73,7 +74,7 @@ class PosixSequentialFile final : public SequentialFile {
       const ssize_t got = ::read(fd_, buf, n);
       if (got >= 0) return static_cast<std::size_t>(got);
       if (errno != EINTR) {
-        return Status::Error("file_read", "read " + path_ + ": " + std::strerror(errno));
+        return Status::Error(Reason::kFileRead, "read " + path_ + ": " + std::strerror(errno));
       }
     }
   }
@@ -111,7 +112,7 @@ class PosixEnv final : public Env {
   bool FileExists(const std::string& path) override { return ::access(path.c_str(), F_OK) == 0; }
   Result<std::string> ReadFile(const std::string& path, std::size_t max_bytes) override {
     if (::access(path.c_str(), F_OK) != 0 && errno == ENOENT) {
-      return Status::Error("file_not_found", path + ": no such file");
+      return Status::Error(Reason::kFileNotFound, path + ": no such file");
     }
     return consentd::ReadFile(path, max_bytes);
   }
@@ -125,21 +126,21 @@ class PosixEnv final : public Env {
   Result<std::unique_ptr<SequentialFile>> OpenSequential(const std::string& path) override {
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-      if (errno == ENOENT) return Status::Error("file_not_found", path + ": no such file");
-      return Status::Error("file_read", "open " + path + ": " + std::strerror(errno));
+      if (errno == ENOENT) return Status::Error(Reason::kFileNotFound, path + ": no such file");
+      return Status::Error(Reason::kFileRead, "open " + path + ": " + std::strerror(errno));
     }
     return std::unique_ptr<SequentialFile>(new PosixSequentialFile(fd, path));
   }
   Status CreateDirs(const std::string& path) override {
     std::error_code ec;
     std::filesystem::create_directories(path, ec);
-    if (ec) return Status::Error("file_write", "mkdir " + path + ": " + ec.message());
+    if (ec) return Status::Error(Reason::kFileWrite, "mkdir " + path + ": " + ec.message());
     return Status::Ok();
   }
   Status RemoveTree(const std::string& path) override {
     std::error_code ec;
     std::filesystem::remove_all(path, ec);
-    if (ec) return Status::Error("file_write", "remove " + path + ": " + ec.message());
+    if (ec) return Status::Error(Reason::kFileWrite, "remove " + path + ": " + ec.message());
     return Status::Ok();
   }
   Result<std::unique_ptr<Thread>> StartThread(std::string name,
@@ -152,7 +153,7 @@ class PosixEnv final : public Env {
       });
       return std::unique_ptr<Thread>(new PosixThread(std::move(t)));
     } catch (const std::system_error& e) {
-      return Status::Error("thread_start", "cannot start thread " + name + ": " + e.what());
+      return Status::Error(Reason::kThreadStart, "cannot start thread " + name + ": " + e.what());
     }
   }
   Status Rename(const std::string& from, const std::string& to) override {

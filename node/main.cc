@@ -175,11 +175,9 @@ int main(int argc, char** argv) {
   if (!node.ok()) {
     LogError("node", "startup_failed", {{"error", node.status().ToString()}});
     std::fprintf(stderr, "consentd: %s\n", node.status().ToString().c_str());
-    return node.status().code().starts_with("config") ||
-                   node.status().code().starts_with("genesis") ||
-                   node.status().code().starts_with("key")
-               ? 2
-               : 1;
+    // The operator's input is wrong (config, genesis, key file, passphrase): 2; else 1.
+    const ReasonClass cls = ClassOf(node.status().reason());
+    return cls == ReasonClass::kInvalidInput || cls == ReasonClass::kDenied ? 2 : 1;
   }
   if (Status st = (*node)->Start(); !st.ok()) {
     LogError("node", "startup_failed", {{"error", st.ToString()}});

@@ -87,13 +87,13 @@ Status Mempool::AddLocked(const ledger::TxPtr& tx, std::int64_t now_ms, bool rel
     // client is told what is now true.
     if (base_height_ != ledger_->head().height) {
       Status committed = ledger_->CheckTx(*tx, now_ms);
-      if (committed.code() == "tx_duplicate") return committed;
+      if (committed.reason() == Reason::kTxDuplicate) return committed;
     }
-    return Status::Error("mempool_duplicate",
+    return Status::Error(Reason::kMempoolDuplicate,
                          "transaction " + HexEncode(tx->id()) + " is already waiting");
   }
   if (by_id_.size() >= limits_.max_txs || bytes_ + tx->canonical().size() > limits_.max_bytes) {
-    return Status::Error("mempool_full", "the mempool is full; retry later");
+    return Status::Error(Reason::kMempoolFull, "the mempool is full; retry later");
   }
   // A commit whose Update() has not run yet leaves the base one block behind, which is fine
   // for admission; a larger gap means commits bypassed Update().
@@ -101,7 +101,7 @@ Status Mempool::AddLocked(const ledger::TxPtr& tx, std::int64_t now_ms, bool rel
   if (relayed) {
     // No store read: a tx committed longer ago than this pool remembers fails in the block.
     if (committed_.count(tx->leaf()) > 0) {
-      return Status::Error("tx_duplicate",
+      return Status::Error(Reason::kTxDuplicate,
                            "transaction " + HexEncode(tx->id()) + " is already committed");
     }
     CONSENTD_RETURN_IF_ERROR(

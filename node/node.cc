@@ -94,7 +94,8 @@ Result<std::unique_ptr<Network>> Node::WrapNetwork(Network* inner) {
     return std::unique_ptr<Network>(std::make_unique<ForwardingNetwork>(inner));
 #ifdef CONSENTD_TEST_HOOKS
   auto mode = ParseByzantineMode(options_.byzantine);
-  if (!mode) return Status::Error("config_invalid", "unknown byzantine mode " + options_.byzantine);
+  if (!mode)
+    return Status::Error(Reason::kConfigInvalid, "unknown byzantine mode " + options_.byzantine);
   return std::unique_ptr<Network>(
       std::make_unique<ByzantineNetwork>(*mode, inner, ledger_.get(), &key_, [this] {
         std::vector<PeerId> ids;
@@ -104,7 +105,7 @@ Result<std::unique_ptr<Network>> Node::WrapNetwork(Network* inner) {
         return ids;
       }));
 #else
-  return Status::Error("config_invalid", "this build has no test hooks (--byzantine)");
+  return Status::Error(Reason::kConfigInvalid, "this build has no test hooks (--byzantine)");
 #endif
 }
 
@@ -214,7 +215,7 @@ Status Node::Start() {
 }
 
 Status Node::ReloadTokens() {
-  if (!http_) return Status::Error("not_ready", "the HTTP server is not running");
+  if (!http_) return Status::Error(Reason::kNotReady, "the HTTP server is not running");
   return http_->ReloadTokens();
 }
 

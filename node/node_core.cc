@@ -243,7 +243,7 @@ bool NodeCore::Execute(std::vector<consensus::Action> actions) {
                 app_.Commit(a.height, a.block_id, a.payload, a.certificate, Now(), &block, durable);
             undurable_commits_ = !durable;
             if (!st.ok()) {
-              Fail(Status::Error("commit_failed", st.ToString()));
+              Fail(Status::Error(Reason::kCommitFailed, st.ToString()));
               return;
             }
             if (Status w = wal_->Reset(); !w.ok()) {
@@ -357,7 +357,7 @@ void NodeCore::HandleMessage(PeerId peer, std::uint8_t kind, const std::string& 
     case wire::Kind::kTxs:
       return;  // routed to the mempool by the node, never here
   }
-  malformed(Status::Error("wire_malformed", "unknown kind"));
+  malformed(Status::Error(Reason::kWireMalformed, "unknown kind"));
 }
 
 void NodeCore::ServeSync(PeerId peer, std::uint64_t from, std::uint32_t count) {
@@ -432,7 +432,8 @@ void NodeCore::OnSyncedBlocks(PeerId peer, std::string payload) {
   stop_decoding = true;
   if (decoder.valid()) decoder.wait();
   if (undurable_commits_ && fatal().ok()) {
-    if (Status st = ledger_->Flush(); !st.ok()) Fail(Status::Error("commit_failed", st.ToString()));
+    if (Status st = ledger_->Flush(); !st.ok())
+      Fail(Status::Error(Reason::kCommitFailed, st.ToString()));
     undurable_commits_ = false;
   }
   if (applied > 0) {

@@ -7,22 +7,22 @@ namespace consentd::node {
 Result<consensus::SafetyState> LoadSafetyState(Env* env, const std::string& path) {
   auto text = env->ReadFile(path, 1 << 16);
   if (!text.ok()) {
-    if (text.status().code() == "file_not_found") return consensus::SafetyState{};
-    return Status::Error("safety_state_unreadable", text.status().message());
+    if (text.status().reason() == Reason::kFileNotFound) return consensus::SafetyState{};
+    return Status::Error(Reason::kSafetyStateUnreadable, text.status().message());
   }
   auto json = ParseJson(*text);
   if (!json.ok())
-    return Status::Error("safety_state_invalid", path + ": " + json.status().ToString());
+    return Status::Error(Reason::kSafetyStateInvalid, path + ": " + json.status().ToString());
   auto state = consensus::SafetyState::FromJson(*json);
   if (!state.ok())
-    return Status::Error("safety_state_invalid", path + ": " + state.status().message());
+    return Status::Error(Reason::kSafetyStateInvalid, path + ": " + state.status().message());
   return *state;
 }
 
 Status SaveSafetyState(Env* env, const std::string& path, const consensus::SafetyState& state,
                        AtomicWriteOrder order) {
   Status st = WriteFileAtomic(env, path, CanonicalJson(state.ToJson()), 0600, order);
-  if (!st.ok()) return Status::Error("safety_state_write", st.message());
+  if (!st.ok()) return Status::Error(Reason::kSafetyStateWrite, st.message());
   return Status::Ok();
 }
 

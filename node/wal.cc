@@ -21,7 +21,7 @@ const std::array<std::uint32_t, 256>& CrcTable() {
   return table;
 }
 
-Status IoError(const Status& cause) { return Status::Error("wal_io", cause.message()); }
+Status IoError(const Status& cause) { return Status::Error(Reason::kWalIo, cause.message()); }
 
 void PutU32(char* out, std::uint32_t v) {
   out[0] = static_cast<char>(v >> 24);
@@ -78,7 +78,7 @@ Result<Wal> Wal::Open(Env* env, const std::string& path, Recovered* recovered) {
     // the records behind it, while a torn tail reads the same twice.
     for (int attempt = 0; attempt < 2; ++attempt) {
       auto read = env->ReadFile(path, 1ull << 34);
-      if (!read.ok()) return Status::Error("wal_io", read.status().message());
+      if (!read.ok()) return Status::Error(Reason::kWalIo, read.status().message());
       std::vector<std::string> records;
       const std::size_t valid = ParseRecords(*read, &records);
       if (attempt == 0 || valid > pos) {
@@ -108,7 +108,7 @@ Result<Wal> Wal::Open(Env* env, const std::string& path, Recovered* recovered) {
 
 Status Wal::Append(std::string_view payload, bool sync) {
   if (payload.size() > kMaxRecordBytes) {
-    return Status::Error("wal_io",
+    return Status::Error(Reason::kWalIo,
                          "record of " + std::to_string(payload.size()) + " bytes is too large");
   }
   std::string record(8, '\0');
@@ -121,7 +121,7 @@ Status Wal::Append(std::string_view payload, bool sync) {
     // Open cut off every record appended after it once the fault clears (a full disk, an
     // ignored failure on a peer's message).
     if (file_->size() != before && !file_->Truncate(before).ok()) {
-      return Status::Error("wal_io", st.message() + ", then truncating back failed too");
+      return Status::Error(Reason::kWalIo, st.message() + ", then truncating back failed too");
     }
     return IoError(st);
   }

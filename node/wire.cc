@@ -7,7 +7,7 @@ namespace consentd::node::wire {
 namespace {
 
 Status Malformed(std::string message) {
-  return Status::Error("wire_malformed", std::move(message));
+  return Status::Error(Reason::kWireMalformed, std::move(message));
 }
 
 void PutU32(std::string* out, std::uint32_t v) {

@@ -9,7 +9,7 @@ namespace {
 constexpr std::string_view kTag = "consentd/access-log/v1";
 
 Status Broken(std::uint64_t index, const std::string& what) {
-  return Status::Error("access_log_broken",
+  return Status::Error(Reason::kAccessLogBroken,
                        "entry " + std::to_string(index + 1) + " of the log: " + what);
 }
 

@@ -20,7 +20,7 @@ constexpr std::size_t kNonceBytes = 12;
 constexpr std::size_t kTagBytes = 16;
 
 Status Invalid(std::string message) {
-  return Status::Error("key_file_invalid", std::move(message));
+  return Status::Error(Reason::kKeyFileInvalid, std::move(message));
 }
 
 // A buffer that wipes itself.
@@ -35,7 +35,7 @@ Status DeriveKey(std::string_view passphrase, ByteSpan salt, const KdfParams& kd
   const std::uint64_t maxmem = 128 * kdf.n * kdf.r + (1 << 20);
   if (EVP_PBE_scrypt(passphrase.data(), passphrase.size(), salt.data(), salt.size(), kdf.n, kdf.r,
                      kdf.p, maxmem, out->bytes.data(), out->bytes.size()) != 1) {
-    return Status::Error("key_encrypt_failed", "scrypt failed (unsupported parameters?)");
+    return Status::Error(Reason::kKeyEncryptFailed, "scrypt failed (unsupported parameters?)");
   }
   return Status::Ok();
 }
@@ -86,7 +86,7 @@ Result<std::string> EncryptKey(const crypto::PrivateKey& key, std::string_view p
       EVP_EncryptUpdate(ctx.get(), ciphertext.data(), &len, key.secret().data(), 32) != 1 ||
       EVP_EncryptFinal_ex(ctx.get(), ciphertext.data() + len, &len) != 1 ||
       EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kTagBytes, tag.data()) != 1) {
-    return Status::Error("key_encrypt_failed", "AES-256-GCM encryption failed");
+    return Status::Error(Reason::kKeyEncryptFailed, "AES-256-GCM encryption failed");
   }
   const Json file{
       {"version", 1},
@@ -137,7 +137,7 @@ Result<crypto::PrivateKey> DecryptKey(std::string_view file_text,
     return check(std::move(key));
   }
   if (!passphrase) {
-    return Status::Error("key_passphrase_required",
+    return Status::Error(Reason::kKeyPassphraseRequired,
                          "the key file is encrypted; a passphrase is needed");
   }
   if (!j.contains("kdf") || !j["kdf"].is_object() || j["kdf"].value("name", "") != "scrypt") {
@@ -178,7 +178,7 @@ Result<crypto::PrivateKey> DecryptKey(std::string_view file_text,
       EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kTagBytes, tag.data()) == 1 &&
       EVP_DecryptFinal_ex(ctx.get(), secret.bytes.data() + len, &len) == 1;
   if (!ok) {
-    return Status::Error("key_wrong_passphrase",
+    return Status::Error(Reason::kKeyWrongPassphrase,
                          "the passphrase does not open this key file (or the file was altered)");
   }
   return check(crypto::PrivateKey::FromBytes(secret.bytes));
@@ -186,18 +186,18 @@ Result<crypto::PrivateKey> DecryptKey(std::string_view file_text,
 
 Status WriteKeyFile(const std::string& path, std::string_view text) {
   Status st = WriteFileAtomic(path, text, 0600);
-  if (!st.ok()) return Status::Error("key_file_write", st.message());
+  if (!st.ok()) return Status::Error(Reason::kKeyFileWrite, st.message());
   return Status::Ok();
 }
 
 Result<std::string> ReadKeyFile(const std::string& path, bool* loose_permissions) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) {
-    return Status::Error("key_file_unreadable", "cannot read key file " + path);
+    return Status::Error(Reason::kKeyFileUnreadable, "cannot read key file " + path);
   }
   if (loose_permissions != nullptr) *loose_permissions = (st.st_mode & 077) != 0;
   auto text = ReadFile(path, 1 << 16);
-  if (!text.ok()) return Status::Error("key_file_unreadable", text.status().message());
+  if (!text.ok()) return Status::Error(Reason::kKeyFileUnreadable, text.status().message());
   return text;
 }
 

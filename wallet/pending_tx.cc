@@ -8,7 +8,7 @@
 namespace consentd::wallet {
 namespace {
 
-Status Invalid(std::string m) { return Status::Error("tx_file_invalid", std::move(m)); }
+Status Invalid(std::string m) { return Status::Error(Reason::kTxFileInvalid, std::move(m)); }
 
 Result<std::uint64_t> UintField(const Json& j, const char* name, std::int64_t min) {
   if (!j.contains(name) || !j[name].is_number_integer()) {
@@ -80,8 +80,8 @@ Result<PendingTx> PendingTx::FromJson(const Json& json) {
       auto sig = HexDecodeFixed<64>(s["sig"].get<std::string>());
       if (!sig.ok()) return Invalid(where + ".sig: " + sig.status().ToString());
       Status st = tx.AddSignature(*key, *sig);
-      if (st.code() == "tx_already_signed") {
-        return Status::Error("tx_duplicate_signer", st.message());
+      if (st.reason() == Reason::kTxAlreadySigned) {
+        return Status::Error(Reason::kTxDuplicateSigner, st.message());
       }
       CONSENTD_RETURN_IF_ERROR(st);
     }
@@ -105,13 +105,14 @@ bool PendingTx::SignedBy(const crypto::PublicKey& key) const {
 
 Status PendingTx::AddSignature(const crypto::PublicKey& key, const crypto::SignatureBytes& sig) {
   if (SignedBy(key)) {
-    return Status::Error("tx_already_signed", "key " + key.Hex() + " has signed this tx already");
+    return Status::Error(Reason::kTxAlreadySigned,
+                         "key " + key.Hex() + " has signed this tx already");
   }
   if (signatures_.size() >= ledger::kMaxTxSignatures) {
-    return Status::Error("tx_array_too_long", "a tx carries at most 16 signatures");
+    return Status::Error(Reason::kTxArrayTooLong, "a tx carries at most 16 signatures");
   }
   if (!key.Verify(sign_hash_, sig)) {
-    return Status::Error("tx_bad_signature", "signature by " + key.Hex() + " does not verify");
+    return Status::Error(Reason::kTxBadSignature, "signature by " + key.Hex() + " does not verify");
   }
   signatures_.push_back({key, sig});
   std::sort(
@@ -135,7 +136,8 @@ Json PendingTx::ToJson() const {
 
 Result<ledger::TxPtr> PendingTx::Complete() const {
   if (signatures_.empty()) {
-    return Status::Error("tx_no_signatures", "the tx has no signatures yet (consentctl tx sign)");
+    return Status::Error(Reason::kTxNoSignatures,
+                         "the tx has no signatures yet (consentctl tx sign)");
   }
   return ledger::Tx::FromJson(ToJson(), chain_id_, ledger::kDefaultMaxTxBytes);
 }

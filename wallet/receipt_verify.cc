@@ -21,15 +21,15 @@ constexpr std::size_t kMaxReceiptBytes = 4 << 20;
 // A Merkle path of a tree of at most 2^64 leaves.
 constexpr std::size_t kMaxPathLength = 64;
 
-ReceiptVerdict Fail(ReceiptCheck check, std::string code, std::string message) {
+ReceiptVerdict Fail(ReceiptCheck check, Reason code, std::string message) {
   ReceiptVerdict v;
   v.check = check;
-  v.status = Status::Error(std::move(code), std::move(message));
+  v.status = Status::Error(code, std::move(message));
   return v;
 }
 
 ReceiptVerdict Malformed(std::string message) {
-  return Fail(ReceiptCheck::kFormat, "receipt_malformed", std::move(message));
+  return Fail(ReceiptCheck::kFormat, Reason::kReceiptMalformed, std::move(message));
 }
 
 // The parsed parts of a receipt, before any check of what they claim.
@@ -70,7 +70,7 @@ std::optional<ReceiptVerdict> ParseParts(const Json& r, Parts* out) {
     return Malformed("missing or non-integer field version");
   }
   if (r["version"].get<std::int64_t>() != ledger::kReceiptVersion) {
-    return Fail(ReceiptCheck::kFormat, "receipt_version",
+    return Fail(ReceiptCheck::kFormat, Reason::kReceiptVersion,
                 "receipt version " + r["version"].dump() + " is not supported (expected " +
                     std::to_string(ledger::kReceiptVersion) + ")");
   }
@@ -153,7 +153,7 @@ Result<TrustAnchor> TrustAnchor::FromGenesis(const ledger::Genesis& genesis) {
 }
 
 Result<TrustAnchor> TrustAnchor::FromJson(const Json& json) {
-  auto invalid = [](const std::string& m) { return Status::Error("anchor_invalid", m); };
+  auto invalid = [](const std::string& m) { return Status::Error(Reason::kAnchorInvalid, m); };
   if (!json.is_object()) return invalid("a trust anchor is a JSON object");
   if (json.contains("members")) {  // a genesis file
     CONSENTD_ASSIGN_OR_RETURN(ledger::Genesis genesis, ledger::Genesis::FromJson(json));
@@ -199,7 +199,7 @@ ReceiptVerdict VerifyReceipt(const Json& receipt, const TrustAnchor& anchor) {
         {"header", p.header.chain_id},
         {"tx", tx_chain.is_string() ? tx_chain.get<std::string>() : std::string("(none)")}}) {
     if (value != anchor.chain_id) {
-      return Fail(ReceiptCheck::kChain, "receipt_wrong_chain",
+      return Fail(ReceiptCheck::kChain, Reason::kReceiptWrongChain,
                   std::string("the ") + what + " is for chain \"" + value.substr(0, 64) +
                       "\", the trust anchor is for \"" + anchor.chain_id + "\"");
     }
@@ -209,12 +209,12 @@ ReceiptVerdict VerifyReceipt(const Json& receipt, const TrustAnchor& anchor) {
   const consensus::ValidatorSet& set = *p.validators;
   if (std::find(anchor.validator_set_hashes.begin(), anchor.validator_set_hashes.end(),
                 set.Hash()) == anchor.validator_set_hashes.end()) {
-    return Fail(ReceiptCheck::kValidatorSet, "receipt_unknown_validator_set",
+    return Fail(ReceiptCheck::kValidatorSet, Reason::kReceiptUnknownValidatorSet,
                 "the receipt's validator set hashes to " + HexEncode(set.Hash()) +
                     ", which the trust anchor does not list");
   }
   if (p.header.validator_set_hash != set.Hash()) {
-    return Fail(ReceiptCheck::kValidatorSet, "receipt_validator_set_mismatch",
+    return Fail(ReceiptCheck::kValidatorSet, Reason::kReceiptValidatorSetMismatch,
                 "the header names validator set " + HexEncode(p.header.validator_set_hash) +
                     ", the receipt carries " + HexEncode(set.Hash()));
   }
@@ -222,33 +222,33 @@ ReceiptVerdict VerifyReceipt(const Json& receipt, const TrustAnchor& anchor) {
   // The tx: its id first (a changed tx changes its id), then its signatures.
   auto tx = ledger::Tx::FromJson(*p.tx, anchor.chain_id, kMaxReceiptTxBytes);
   if (!tx.ok()) {
-    if (tx.status().code() != "tx_bad_signature") {
-      return Fail(ReceiptCheck::kTx, "receipt_tx_invalid", "tx: " + tx.status().ToString());
+    if (tx.status().reason() != Reason::kTxBadSignature) {
+      return Fail(ReceiptCheck::kTx, Reason::kReceiptTxInvalid, "tx: " + tx.status().ToString());
     }
     // Everything but the signatures parsed, so the rest is exactly the unsigned envelope.
     Json unsigned_tx = *p.tx;
     unsigned_tx.erase("signatures");
     if (ledger::Tx::IdOf(unsigned_tx) != p.tx_id) {
-      return Fail(ReceiptCheck::kTx, "receipt_tx_id_mismatch",
+      return Fail(ReceiptCheck::kTx, Reason::kReceiptTxIdMismatch,
                   "the tx hashes to " + HexEncode(ledger::Tx::IdOf(unsigned_tx)) +
                       ", the receipt's tx_id is " + HexEncode(p.tx_id));
     }
-    return Fail(ReceiptCheck::kTx, "receipt_tx_bad_signature", tx.status().message());
+    return Fail(ReceiptCheck::kTx, Reason::kReceiptTxBadSignature, tx.status().message());
   }
   if ((*tx)->id() != p.tx_id) {
-    return Fail(ReceiptCheck::kTx, "receipt_tx_id_mismatch",
+    return Fail(ReceiptCheck::kTx, Reason::kReceiptTxIdMismatch,
                 "the tx hashes to " + HexEncode((*tx)->id()) + ", the receipt's tx_id is " +
                     HexEncode(p.tx_id));
   }
 
   // Merkle path from the tx's leaf to the header's tx_root.
   if (p.proof.tree_size != p.header.tx_count) {
-    return Fail(ReceiptCheck::kMerklePath, "receipt_merkle_mismatch",
+    return Fail(ReceiptCheck::kMerklePath, Reason::kReceiptMerkleMismatch,
                 "proof.tree_size " + std::to_string(p.proof.tree_size) + " but the header has " +
                     std::to_string(p.header.tx_count) + " txs");
   }
   if (!crypto::MerkleVerify((*tx)->leaf(), p.proof, p.header.tx_root)) {
-    return Fail(ReceiptCheck::kMerklePath, "receipt_merkle_mismatch",
+    return Fail(ReceiptCheck::kMerklePath, Reason::kReceiptMerkleMismatch,
                 "the tx's leaf " + HexEncode((*tx)->leaf()) + " at index " +
                     std::to_string(p.proof.index) + " does not lead to tx_root " +
                     HexEncode(p.header.tx_root));
@@ -257,7 +257,7 @@ ReceiptVerdict VerifyReceipt(const Json& receipt, const TrustAnchor& anchor) {
   // Header hash.
   const Hash256 header_hash = p.header.Hash();
   if (header_hash != p.block_hash) {
-    return Fail(ReceiptCheck::kHeaderHash, "receipt_header_hash_mismatch",
+    return Fail(ReceiptCheck::kHeaderHash, Reason::kReceiptHeaderHashMismatch,
                 "the header hashes to " + HexEncode(header_hash) +
                     ", the receipt's block_hash is " + HexEncode(p.block_hash));
   }
@@ -265,7 +265,7 @@ ReceiptVerdict VerifyReceipt(const Json& receipt, const TrustAnchor& anchor) {
   // 2f+1 distinct validators precommitted this block at this height.
   Status cert = consensus::VerifyCertificateFor(p.certificate, anchor.chain_id, set,
                                                 p.header.height, p.block_hash);
-  if (!cert.ok()) return Fail(ReceiptCheck::kCertificate, cert.code(), cert.message());
+  if (!cert.ok()) return Fail(ReceiptCheck::kCertificate, cert.reason(), cert.message());
 
   ReceiptVerdict v;
   VerifiedReceipt& out = v.receipt;

@@ -12,7 +12,7 @@ constexpr std::string_view kTag = "consentd/request/v1";
 
 Status Malformed(std::string what) {
   return Status::Error(
-      "auth_malformed",
+      Reason::kAuthMalformed,
       "Authorization must be \"BIP340 key=<64 hex>,ts=<unix ms>,sig=<128 hex>\": " +
           std::move(what));
 }

@@ -13,20 +13,20 @@ namespace {
 constexpr std::int64_t kMaxSafeInteger = (std::int64_t{1} << 53) - 1;
 
 Status Malformed(const std::string& what) {
-  return Status::Error("link_malformed", "key link: " + what);
+  return Status::Error(Reason::kLinkMalformed, "key link: " + what);
 }
 
 Status CheckLinkFields(std::string_view chain_id, std::string_view audience,
                        std::int64_t issued_at) {
   if (!ledger::IsValidIdentifier(chain_id)) {
-    return Status::Error("link_invalid", "chain id is not an identifier");
+    return Status::Error(Reason::kLinkInvalid, "chain id is not an identifier");
   }
   if (!ledger::IsValidIdentifier(audience)) {
-    return Status::Error("link_invalid",
+    return Status::Error(Reason::kLinkInvalid,
                          "audience must be the member id of whoever the proof is for");
   }
   if (issued_at < 0 || issued_at > kMaxSafeInteger) {
-    return Status::Error("link_invalid", "issued_at must be unix milliseconds in 0..2^53-1");
+    return Status::Error(Reason::kLinkInvalid, "issued_at must be unix milliseconds in 0..2^53-1");
   }
   return Status::Ok();
 }
@@ -53,7 +53,7 @@ Result<crypto::PublicKey> KeyField(const Json& v, const std::string& where) {
 Result<crypto::PrivateKey> DeriveSubjectKey(const crypto::PrivateKey& root,
                                             std::string_view controller) {
   if (!ledger::IsValidIdentifier(controller)) {
-    return Status::Error("bad_controller",
+    return Status::Error(Reason::kBadController,
                          "a controller is a member id: 2-32 characters of a-z, 0-9 and '-'");
   }
   crypto::TaggedHasher hasher(kSubjectKeyTag);
@@ -66,7 +66,7 @@ Result<crypto::PrivateKey> DeriveSubjectKey(const crypto::PrivateKey& root,
     if (key.ok()) return key;
   }
   // 256 hashes outside [1, n-1] in a row: a broken hash function, not bad luck.
-  return Status::Error("key_derivation_failed",
+  return Status::Error(Reason::kKeyDerivationFailed,
                        "no valid subject key for " + std::string(controller));
 }
 
@@ -87,14 +87,14 @@ Result<Json> MakeKeyLink(const std::vector<const crypto::PrivateKey*>& keys,
                          std::int64_t issued_at) {
   CONSENTD_RETURN_IF_ERROR(CheckLinkFields(chain_id, audience, issued_at));
   if (keys.size() < kMinLinkedKeys || keys.size() > kMaxLinkedKeys) {
-    return Status::Error("link_invalid", "a key link names 2 to 16 keys");
+    return Status::Error(Reason::kLinkInvalid, "a key link names 2 to 16 keys");
   }
   std::vector<const crypto::PrivateKey*> sorted = keys;
   std::sort(sorted.begin(), sorted.end(),
             [](const auto* a, const auto* b) { return a->public_key() < b->public_key(); });
   for (std::size_t i = 1; i < sorted.size(); ++i) {
     if (sorted[i]->public_key() == sorted[i - 1]->public_key()) {
-      return Status::Error("link_invalid", "a key link names each key once");
+      return Status::Error(Reason::kLinkInvalid, "a key link names each key once");
     }
   }
   KeyLink link{std::string(chain_id), std::string(audience), issued_at, {}};
@@ -169,22 +169,23 @@ Result<KeyLink> VerifyKeyLink(const Json& doc, const KeyLinkExpectation& expect)
     parsed.emplace_back(std::move(k), *sig);
   }
   if (expect.chain_id && *expect.chain_id != link.chain_id) {
-    return Status::Error("link_wrong_chain", "the key link is for chain \"" + link.chain_id +
-                                                 "\", not \"" + *expect.chain_id + "\"");
+    return Status::Error(Reason::kLinkWrongChain, "the key link is for chain \"" + link.chain_id +
+                                                      "\", not \"" + *expect.chain_id + "\"");
   }
   if (expect.audience && *expect.audience != link.audience) {
-    return Status::Error("link_wrong_audience", "the key link was made for \"" + link.audience +
-                                                    "\", not \"" + *expect.audience + "\"");
+    return Status::Error(
+        Reason::kLinkWrongAudience,
+        "the key link was made for \"" + link.audience + "\", not \"" + *expect.audience + "\"");
   }
   for (const auto& [k, sig] : parsed) {
     if (!std::binary_search(link.keys.begin(), link.keys.end(), k)) {
-      return Status::Error("link_unexpected_signer",
+      return Status::Error(Reason::kLinkUnexpectedSigner,
                            "key link: " + k.Hex() + " signed but is not one of the keys");
     }
   }
   for (std::size_t i = 0; i < link.keys.size(); ++i) {
     if (i >= parsed.size() || !(parsed[i].first == link.keys[i])) {
-      return Status::Error("link_signature_missing",
+      return Status::Error(Reason::kLinkSignatureMissing,
                            "key link: " + link.keys[i].Hex() +
                                " has no signature in its place (one per key, in key order)");
     }
@@ -192,7 +193,7 @@ Result<KeyLink> VerifyKeyLink(const Json& doc, const KeyLinkExpectation& expect)
   const Hash256 hash = KeyLinkSignHash(link);
   for (const auto& [k, sig] : parsed) {
     if (!k.Verify(hash, sig)) {
-      return Status::Error("link_bad_signature",
+      return Status::Error(Reason::kLinkBadSignature,
                            "key link: the signature by " + k.Hex() + " does not verify");
     }
   }

@@ -11,7 +11,7 @@ namespace {
 using ledger::FieldDecl;
 using F = ledger::FieldType;
 
-Status Usage(std::string m) { return Status::Error("usage", std::move(m)); }
+Status Usage(std::string m) { return Status::Error(Reason::kUsage, std::move(m)); }
 
 Result<std::int64_t> ParseInt(std::string_view text, std::string_view field) {
   std::int64_t v = 0;

@@ -14,7 +14,7 @@ namespace {
 
 Result<AgreementRecord> LoadAgreement(ExecContext& ctx, const Hash256& id) {
   CONSENTD_ASSIGN_OR_RETURN(auto a, ctx.state.Agreement(id));
-  if (!a) return Rejected(Reject::kAgreementUnknown, "no agreement " + HexEncode(id));
+  if (!a) return Status::Error(Reason::kAgreementUnknown, "no agreement " + HexEncode(id));
   return *a;
 }
 
@@ -22,8 +22,8 @@ Status Transition(const AgreementRecord& a, std::initializer_list<AgreementStatu
                   AgreementStatus to) {
   const AgreementStatus now = a.status();
   if (std::find(from.begin(), from.end(), now) != from.end()) return Status::Ok();
-  return Rejected(Reject::kAgreementTransition,
-                  std::string("cannot go from ") + ToString(now) + " to " + ToString(to));
+  return Status::Error(Reason::kAgreementInvalidTransition,
+                       std::string("cannot go from ") + ToString(now) + " to " + ToString(to));
 }
 
 // Claims the signatures of active regulators; returns the first one's id, or empty.
@@ -57,12 +57,13 @@ Status ExecAgreementCreate(ExecContext& ctx, const AgreementCreate& b) {
   CONSENTD_RETURN_IF_ERROR(signers.NoOthers());
   if (std::find(b.destinations.begin(), b.destinations.end(), exporter.jurisdiction) !=
       b.destinations.end()) {
-    return Rejected(Reject::kInvalidValue,
-                    "destinations are abroad: not the exporter's own " + exporter.jurisdiction);
+    return Status::Error(
+        Reason::kTxInvalidValue,
+        "destinations are abroad: not the exporter's own " + exporter.jurisdiction);
   }
   if (b.valid_from >= b.valid_until || b.valid_until <= ctx.time_ms) {
-    return Rejected(Reject::kAgreementInvalidPeriod,
-                    "valid_from must be before valid_until, and valid_until in the future");
+    return Status::Error(Reason::kAgreementInvalidPeriod,
+                         "valid_from must be before valid_until, and valid_until in the future");
   }
   AgreementRecord a;
   a.id = ctx.tx.id();
@@ -86,18 +87,18 @@ Status ExecAgreementActivate(ExecContext& ctx, const AgreementActivate& b) {
   CONSENTD_RETURN_IF_ERROR(signers.RequireMember(a.terms.importer, "importer"));
   CONSENTD_ASSIGN_OR_RETURN(std::string regulator, ClaimRegulators(ctx, signers));
   if (a.suspended_by_regulator && regulator.empty()) {
-    return Rejected(Reject::kMissingSignature,
-                    "a regulator suspended this agreement; a regulator must co-sign its "
-                    "reactivation");
+    return Status::Error(Reason::kTxMissingSignature,
+                         "a regulator suspended this agreement; a regulator must co-sign its "
+                         "reactivation");
   }
   CONSENTD_RETURN_IF_ERROR(signers.NoOthers());
   // A CAC security assessment must have been approved before data flows (PIPL Art. 40).
   if (a.terms.mechanism == "cac-assessment" && !b.approval_ref_hash && !a.approval_ref_hash) {
-    return Rejected(Reject::kAgreementApprovalRequired,
-                    "a cac-assessment agreement needs body.approval_ref_hash to activate");
+    return Status::Error(Reason::kAgreementApprovalRequired,
+                         "a cac-assessment agreement needs body.approval_ref_hash to activate");
   }
   if (a.terms.valid_until <= ctx.time_ms) {
-    return Rejected(Reject::kAgreementInvalidPeriod, "the agreement's validity has ended");
+    return Status::Error(Reason::kAgreementInvalidPeriod, "the agreement's validity has ended");
   }
   if (b.approval_ref_hash) a.approval_ref_hash = b.approval_ref_hash;
   a.suspended_by_regulator = false;
@@ -123,7 +124,8 @@ Status ExecAgreementEnd(ExecContext& ctx, const AgreementEnd& b, bool terminate)
   CONSENTD_ASSIGN_OR_RETURN(std::string regulator, ClaimRegulators(ctx, signers));
   if (by.empty()) by = regulator;
   if (by.empty()) {
-    return Rejected(Reject::kMissingSignature, "needs a signature of a party or a regulator");
+    return Status::Error(Reason::kTxMissingSignature,
+                         "needs a signature of a party or a regulator");
   }
   CONSENTD_RETURN_IF_ERROR(signers.NoOthers());
   if (!terminate && !regulator.empty()) a.suspended_by_regulator = true;

@@ -24,7 +24,7 @@ bool Contains(const std::vector<std::string>& list, std::string_view v) {
 // The consent must exist and not have ended (withdrawn, revoked, superseded or expired).
 Result<ConsentRecord> ActiveConsent(ExecContext& ctx, const Hash256& id) {
   CONSENTD_ASSIGN_OR_RETURN(auto c, ctx.state.Consent(id));
-  if (!c) return Rejected(Reject::kConsentUnknown, "no consent " + HexEncode(id));
+  if (!c) return Status::Error(Reason::kConsentUnknown, "no consent " + HexEncode(id));
   const ConsentStatus status = c->StatusAt(ctx.time_ms);
   switch (status) {
     case ConsentStatus::kGiven:
@@ -38,26 +38,27 @@ Result<ConsentRecord> ActiveConsent(ExecContext& ctx, const Hash256& id) {
     case ConsentStatus::kSuperseded:
       break;
   }
-  return Rejected(Reject::kConsentNotActive,
-                  "consent " + HexEncode(id) + " is " + ToString(status));
+  return Status::Error(Reason::kConsentNotActive,
+                       "consent " + HexEncode(id) + " is " + ToString(status));
 }
 
 Status CheckCrossBorder(ExecContext& ctx, const ConsentGrant& b, const MemberRecord& controller) {
   if (b.jurisdictions.empty()) return Status::Ok();
   if (Contains(b.jurisdictions, controller.jurisdiction)) {
-    return Rejected(Reject::kInvalidValue,
-                    "body.jurisdictions lists destinations abroad, not the controller's own " +
-                        controller.jurisdiction);
+    return Status::Error(Reason::kTxInvalidValue,
+                         "body.jurisdictions lists destinations abroad, not the controller's own " +
+                             controller.jurisdiction);
   }
   if (!b.agreement) {
-    return Rejected(Reject::kConsentAgreementRequired,
-                    "a cross-border grant must name an active agreement (PIPL Art. 38-39)");
+    return Status::Error(Reason::kConsentAgreementRequired,
+                         "a cross-border grant must name an active agreement (PIPL Art. 38-39)");
   }
   CONSENTD_ASSIGN_OR_RETURN(auto a, ctx.state.Agreement(*b.agreement));
-  if (!a) return Rejected(Reject::kAgreementUnknown, "no agreement " + HexEncode(*b.agreement));
+  if (!a)
+    return Status::Error(Reason::kAgreementUnknown, "no agreement " + HexEncode(*b.agreement));
   if (!a->ActiveAt(ctx.time_ms)) {
-    return Rejected(Reject::kAgreementNotActive,
-                    "agreement " + HexEncode(a->id) + " is " + ToString(a->StatusAt(ctx.time_ms)));
+    return Status::Error(Reason::kAgreementNotActive, "agreement " + HexEncode(a->id) + " is " +
+                                                          ToString(a->StatusAt(ctx.time_ms)));
   }
   const AgreementCreate& t = a->terms;
   auto covers_all = [](const std::vector<std::string>& have, const std::vector<std::string>& need) {
@@ -67,9 +68,9 @@ Status CheckCrossBorder(ExecContext& ctx, const ConsentGrant& b, const MemberRec
   if (t.exporter != b.controller || !Contains(b.recipients, t.importer) ||
       !covers_all(t.destinations, b.jurisdictions) || !covers_all(t.purposes, b.purposes) ||
       !covers_all(t.categories, b.categories)) {
-    return Rejected(Reject::kAgreementDoesNotCover,
-                    "the agreement must be exported by the controller, imported by a named "
-                    "recipient, and cover every destination, purpose and category");
+    return Status::Error(Reason::kAgreementDoesNotCover,
+                         "the agreement must be exported by the controller, imported by a named "
+                         "recipient, and cover every destination, purpose and category");
   }
   return Status::Ok();
 }
@@ -93,33 +94,34 @@ Status ExecConsentGrant(ExecContext& ctx, const ConsentGrant& b) {
 
   CONSENTD_ASSIGN_OR_RETURN(auto notice, ctx.state.Notice(b.controller, b.notice.notice_id));
   if (!notice || notice->Find(b.notice.version) == nullptr) {
-    return Rejected(Reject::kNoticeUnknown, "controller " + b.controller +
-                                                " has not published notice " + b.notice.notice_id +
-                                                " version " + std::to_string(b.notice.version));
+    return Status::Error(Reason::kNoticeUnknown,
+                         "controller " + b.controller + " has not published notice " +
+                             b.notice.notice_id + " version " + std::to_string(b.notice.version));
   }
   if (b.valid_from >= b.valid_until || b.valid_until <= ctx.time_ms) {
-    return Rejected(Reject::kConsentInvalidPeriod,
-                    "valid_from must be before valid_until, and valid_until in the future");
+    return Status::Error(Reason::kConsentInvalidPeriod,
+                         "valid_from must be before valid_until, and valid_until in the future");
   }
   for (const std::string& r : b.recipients) {
     if (r == b.controller) {
-      return Rejected(Reject::kInvalidValue, "the controller is not a third-party recipient");
+      return Status::Error(Reason::kTxInvalidValue,
+                           "the controller is not a third-party recipient");
     }
     CONSENTD_RETURN_IF_ERROR(RequireMember(ctx.state, r, "recipient").status());
   }
   // Separate consent: sensitive data (Arts. 28-29), third parties (Art. 23), abroad (Art. 39).
   const bool sensitive = AnySensitive(b.categories);
   if (!b.separate && (sensitive || !b.recipients.empty() || !b.jurisdictions.empty())) {
-    return Rejected(Reject::kConsentSeparateRequired,
-                    std::string("separate consent is required for ") +
-                        (sensitive               ? "sensitive categories"
-                         : !b.recipients.empty() ? "third-party recipients"
-                                                 : "cross-border transfer"));
+    return Status::Error(Reason::kConsentSeparateRequired,
+                         std::string("separate consent is required for ") +
+                             (sensitive               ? "sensitive categories"
+                              : !b.recipients.empty() ? "third-party recipients"
+                                                      : "cross-border transfer"));
   }
   // Minors under 14: a guardian consents for them (Art. 31).
   if (b.subject.is_key() && Contains(b.categories, "MinorUnder14") && !b.delegate) {
-    return Rejected(Reject::kConsentGuardianRequired,
-                    "a minor's consent must be given by a guardian (body.delegate)");
+    return Status::Error(Reason::kConsentGuardianRequired,
+                         "a minor's consent must be given by a guardian (body.delegate)");
   }
   CONSENTD_RETURN_IF_ERROR(CheckCrossBorder(ctx, b, controller));
 
@@ -127,19 +129,18 @@ Status ExecConsentGrant(ExecContext& ctx, const ConsentGrant& b) {
   if (b.supersedes) {
     auto old = ActiveConsent(ctx, *b.supersedes);
     if (!old.ok()) {
-      if (old.status().code() == ToString(Reject::kConsentUnknown) ||
-          exec::IsInternalError(old.status())) {
+      if (old.status().reason() == Reason::kConsentUnknown || exec::IsInternalError(old.status())) {
         return old.status();
       }
-      return Rejected(Reject::kConsentSupersedeInvalid, old.status().message());
+      return Status::Error(Reason::kConsentSupersedeInvalid, old.status().message());
     }
     if (old->grant.subject != b.subject || old->ControllerAt(ctx.time_ms) != b.controller) {
-      return Rejected(Reject::kConsentSupersedeInvalid,
-                      "a renewal must have the same subject and controller as the consent it "
-                      "supersedes");
+      return Status::Error(Reason::kConsentSupersedeInvalid,
+                           "a renewal must have the same subject and controller as the consent it "
+                           "supersedes");
     }
     if (old->HasTransferPendingAt(ctx.time_ms)) {
-      return Rejected(Reject::kConsentSupersedeInvalid, "the consent is being transferred");
+      return Status::Error(Reason::kConsentSupersedeInvalid, "the consent is being transferred");
     }
     superseded = std::move(*old);
   }
@@ -171,18 +172,19 @@ Status ExecConsentWithdraw(ExecContext& ctx, const ConsentWithdraw& b) {
   // PIPL Art. 15: withdrawal as easy as granting: the subject (or its delegate) alone.
   if (c.grant.subject.is_key()) {
     if (b.evidence_hash) {
-      return Rejected(Reject::kInvalidValue, "body.evidence_hash is only for ref subjects");
+      return Status::Error(Reason::kTxInvalidValue, "body.evidence_hash is only for ref subjects");
     }
     const bool by_subject = signers.ClaimKey(c.grant.subject.id);
     const bool by_delegate = c.grant.delegate && signers.ClaimKey(c.grant.delegate->bytes());
     if (!by_subject && !by_delegate) {
-      return Rejected(Reject::kMissingSignature,
-                      "needs a signature of the subject or its delegate");
+      return Status::Error(Reason::kTxMissingSignature,
+                           "needs a signature of the subject or its delegate");
     }
   } else {
     if (!b.evidence_hash) {
-      return Rejected(Reject::kMissingField,
-                      "a ref subject's withdrawal needs body.evidence_hash from the controller");
+      return Status::Error(
+          Reason::kTxMissingField,
+          "a ref subject's withdrawal needs body.evidence_hash from the controller");
     }
     CONSENTD_RETURN_IF_ERROR(signers.RequireMember(controller, "controller"));
   }
@@ -214,8 +216,8 @@ Status ExecConsentRevoke(ExecContext& ctx, const ConsentRevoke& b) {
     }
   }
   if (by.empty()) {
-    return Rejected(Reject::kMissingSignature,
-                    "needs a signature of the controller " + controller + " or a regulator");
+    return Status::Error(Reason::kTxMissingSignature,
+                         "needs a signature of the controller " + controller + " or a regulator");
   }
   CONSENTD_RETURN_IF_ERROR(signers.NoOthers());
   c.events.push_back(ConsentEvent{ConsentEventKind::kRevoked, ctx.time_ms, ctx.height, ctx.tx.id(),

@@ -12,7 +12,6 @@
 
 #include "common/result.h"
 #include "ledger/genesis.h"
-#include "ledger/reject.h"
 #include "ledger/state/state.h"
 #include "ledger/tx.h"
 
@@ -28,15 +27,16 @@ struct ExecContext {
 };
 
 // Runs every rule for ctx.tx and writes its effects. Errors: the tx's reject code, or a
-// store error (ledger/store/store_fault.h) that is the node's fault rather than the tx's.
+// store error (store_io, store_corruption) that is the node's fault rather than the tx's.
 Status Execute(ExecContext& ctx);
 
 // The check of Execute that reads nothing: expiry at `height` (kExpired, kExpiryTooFar). The
 // mempool admits a peer's relayed tx on it (and its own memory of committed txs) alone.
 Status CheckExpiry(const Genesis& genesis, std::uint64_t height, const Tx& tx);
 
-// True for errors that are not the transaction's fault: a StoreFault (damaged or unavailable
-// storage). Every other error of Execute is the tx's rejection.
+// True for errors that are not the transaction's fault: a reason of class kInternal (store_io,
+// store_corruption: damaged or unavailable storage). Every other error of Execute is the tx's
+// rejection.
 bool IsInternalError(const Status& status);
 
 // Signature bookkeeping: maps each signature's key to the member it belongs to, lets rules

@@ -2,11 +2,12 @@
 
 #include "common/hex.h"
 #include "ledger/exec/context.h"
-#include "ledger/store/store_fault.h"
 
 namespace consentd::ledger::exec {
 
-bool IsInternalError(const Status& status) { return StoreFaultOf(status.code()).has_value(); }
+bool IsInternalError(const Status& status) {
+  return !status.ok() && ClassOf(status.reason()) == ReasonClass::kInternal;
+}
 
 Result<Signers> Signers::Resolve(const Tx& tx, const StateReader& state) {
   Signers s;
@@ -31,8 +32,9 @@ bool Signers::ClaimMember(std::string_view member) {
 
 Status Signers::RequireMember(std::string_view member, std::string_view role_in_tx) {
   if (ClaimMember(member)) return Status::Ok();
-  return Rejected(Reject::kMissingSignature,
-                  "needs a signature of " + std::string(role_in_tx) + " " + std::string(member));
+  return Status::Error(
+      Reason::kTxMissingSignature,
+      "needs a signature of " + std::string(role_in_tx) + " " + std::string(member));
 }
 
 bool Signers::ClaimKey(const FixedBytes<32>& key) {
@@ -47,7 +49,7 @@ bool Signers::ClaimKey(const FixedBytes<32>& key) {
 
 Status Signers::RequireKey(const FixedBytes<32>& key, std::string_view who) {
   if (ClaimKey(key)) return Status::Ok();
-  return Rejected(Reject::kMissingSignature, "needs a signature of the " + std::string(who));
+  return Status::Error(Reason::kTxMissingSignature, "needs a signature of the " + std::string(who));
 }
 
 std::vector<std::string> Signers::Members() const {
@@ -63,8 +65,8 @@ std::vector<std::string> Signers::Members() const {
 Status Signers::NoOthers() const {
   for (const Entry& e : entries_) {
     if (!e.claimed) {
-      return Rejected(Reject::kUnexpectedSigner,
-                      "signature by " + HexEncode(e.key) + " has no part in this transaction");
+      return Status::Error(Reason::kTxUnexpectedSigner,
+                           "signature by " + HexEncode(e.key) + " has no part in this transaction");
     }
   }
   return Status::Ok();
@@ -75,31 +77,31 @@ Result<MemberRecord> RequireMember(const StateReader& state, std::string_view id
                                    bool allow_suspended) {
   CONSENTD_ASSIGN_OR_RETURN(auto member, state.Member(id));
   if (!member) {
-    return Rejected(Reject::kMemberUnknown,
-                    std::string(what) + " \"" + std::string(id) + "\" is not a member");
+    return Status::Error(Reason::kMemberUnknown,
+                         std::string(what) + " \"" + std::string(id) + "\" is not a member");
   }
   if (!allow_suspended && member->suspended) {
-    return Rejected(Reject::kMemberSuspended,
-                    std::string(what) + " \"" + std::string(id) + "\" is suspended");
+    return Status::Error(Reason::kMemberSuspended,
+                         std::string(what) + " \"" + std::string(id) + "\" is suspended");
   }
   if (!role.empty() && !member->HasRole(role)) {
-    return Rejected(Reject::kMemberRoleMissing, std::string(what) + " \"" + std::string(id) +
-                                                    "\" does not have the role " +
-                                                    std::string(role));
+    return Status::Error(Reason::kMemberRoleMissing, std::string(what) + " \"" + std::string(id) +
+                                                         "\" does not have the role " +
+                                                         std::string(role));
   }
   return *member;
 }
 
 Status CheckExpiry(const Genesis& genesis, std::uint64_t height, const Tx& tx) {
   if (tx.expires_at_height() < height) {
-    return Rejected(Reject::kExpired,
-                    "expired at height " + std::to_string(tx.expires_at_height()));
+    return Status::Error(Reason::kTxExpired,
+                         "expired at height " + std::to_string(tx.expires_at_height()));
   }
   if (tx.expires_at_height() >
       height + static_cast<std::uint64_t>(genesis.params.max_tx_lifetime)) {
-    return Rejected(Reject::kExpiryTooFar, "expires_at_height may be at most " +
-                                               std::to_string(genesis.params.max_tx_lifetime) +
-                                               " blocks ahead");
+    return Status::Error(Reason::kTxExpiryTooFar,
+                         "expires_at_height may be at most " +
+                             std::to_string(genesis.params.max_tx_lifetime) + " blocks ahead");
   }
   return Status::Ok();
 }
@@ -109,8 +111,8 @@ Status Execute(ExecContext& ctx) {
   CONSENTD_RETURN_IF_ERROR(CheckExpiry(ctx.genesis, ctx.height, tx));
   CONSENTD_ASSIGN_OR_RETURN(auto existing, ctx.state.view().Get(keys::Tx(tx.id())));
   if (existing) {
-    return Rejected(Reject::kDuplicate,
-                    "transaction " + HexEncode(tx.id()) + " is already committed");
+    return Status::Error(Reason::kTxDuplicate,
+                         "transaction " + HexEncode(tx.id()) + " is already committed");
   }
 
   Status st = std::visit(

@@ -17,9 +17,9 @@ Status ExecIncidentReport(ExecContext& ctx, const IncidentReport& b) {
   };
   if (b.detected_at > ctx.time_ms || !in_range(b.regulator_notified_at) ||
       !in_range(b.subjects_notified_at)) {
-    return Rejected(Reject::kIncidentInvalidTime,
-                    "detected_at must not be in the future, and notifications fall between "
-                    "detection and now");
+    return Status::Error(Reason::kIncidentInvalidTime,
+                         "detected_at must not be in the future, and notifications fall between "
+                         "detection and now");
   }
   IncidentRecord r;
   r.id = ctx.tx.id();

@@ -23,9 +23,9 @@ Status RequireGovernance(ExecContext& ctx, Signers& signers) {
   }
   CONSENTD_RETURN_IF_ERROR(signers.NoOthers());
   if (approvals < static_cast<std::size_t>(ctx.genesis.governance_threshold)) {
-    return Rejected(Reject::kGovernanceThreshold,
-                    std::to_string(approvals) + " member signature(s); governance needs " +
-                        std::to_string(ctx.genesis.governance_threshold));
+    return Status::Error(Reason::kGovernanceThresholdNotMet,
+                         std::to_string(approvals) + " member signature(s); governance needs " +
+                             std::to_string(ctx.genesis.governance_threshold));
   }
   return Status::Ok();
 }
@@ -36,7 +36,7 @@ Status CheckKeysFree(ExecContext& ctx, const std::vector<crypto::PublicKey>& key
   for (const auto& k : keys) {
     CONSENTD_ASSIGN_OR_RETURN(auto owner, ctx.state.MemberIdByKey(k.bytes()));
     if (owner && *owner != member) {
-      return Rejected(Reject::kMemberKeyInUse, "key " + k.Hex() + " belongs to " + *owner);
+      return Status::Error(Reason::kMemberKeyInUse, "key " + k.Hex() + " belongs to " + *owner);
     }
   }
   return Status::Ok();
@@ -46,8 +46,8 @@ Status CheckValidatorKeyFree(ExecContext& ctx, const crypto::PublicKey& key,
                              std::string_view member) {
   CONSENTD_ASSIGN_OR_RETURN(auto owner, ctx.state.MemberIdByValidatorKey(key.bytes()));
   if (owner && *owner != member) {
-    return Rejected(Reject::kValidatorKeyInUse,
-                    "validator key " + key.Hex() + " belongs to " + *owner);
+    return Status::Error(Reason::kValidatorKeyInUse,
+                         "validator key " + key.Hex() + " belongs to " + *owner);
   }
   return Status::Ok();
 }
@@ -62,7 +62,7 @@ Status ChangeValidators(ExecContext& ctx, const std::optional<FixedBytes<32>>& r
   if (remove) set.erase(std::remove(set.begin(), set.end(), *remove), set.end());
   if (add && std::find(set.begin(), set.end(), *add) == set.end()) set.push_back(*add);
   if (set.empty()) {
-    return Rejected(Reject::kValidatorSetEmpty, "the change would leave no validators");
+    return Status::Error(Reason::kValidatorSetEmpty, "the change would leave no validators");
   }
   std::sort(set.begin(), set.end());
   Json keys = Json::array();
@@ -84,7 +84,7 @@ Status ExecMemberRegister(ExecContext& ctx, const MemberRegister& b) {
   CONSENTD_RETURN_IF_ERROR(RequireGovernance(ctx, signers));
   CONSENTD_ASSIGN_OR_RETURN(auto existing, ctx.state.Member(b.member));
   if (existing)
-    return Rejected(Reject::kMemberExists, "member \"" + b.member + "\" already exists");
+    return Status::Error(Reason::kMemberExists, "member \"" + b.member + "\" already exists");
   CONSENTD_RETURN_IF_ERROR(CheckKeysFree(ctx, b.keys, b.member));
   if (b.validator_key) {
     CONSENTD_RETURN_IF_ERROR(CheckValidatorKeyFree(ctx, *b.validator_key, b.member));
@@ -110,7 +110,7 @@ Status ExecMemberUpdate(ExecContext& ctx, const MemberUpdate& b) {
   CONSENTD_RETURN_IF_ERROR(RequireGovernance(ctx, signers));
   CONSENTD_ASSIGN_OR_RETURN(MemberRecord m, RequireMember(ctx.state, b.member, "member", {}, true));
   if (b.reinstate && !m.suspended) {
-    return Rejected(Reject::kInvalidValue, "member \"" + b.member + "\" is not suspended");
+    return Status::Error(Reason::kTxInvalidValue, "member \"" + b.member + "\" is not suspended");
   }
   if (b.keys) CONSENTD_RETURN_IF_ERROR(CheckKeysFree(ctx, *b.keys, b.member));
 
@@ -158,7 +158,8 @@ Status ExecMemberUpdate(ExecContext& ctx, const MemberUpdate& b) {
 Status ExecMemberSuspend(ExecContext& ctx, const MemberSuspend& b) {
   CONSENTD_ASSIGN_OR_RETURN(MemberRecord m, RequireMember(ctx.state, b.member, "member", {}, true));
   if (m.suspended)
-    return Rejected(Reject::kMemberSuspended, "member \"" + b.member + "\" is already suspended");
+    return Status::Error(Reason::kMemberSuspended,
+                         "member \"" + b.member + "\" is already suspended");
   CONSENTD_ASSIGN_OR_RETURN(auto signers, Signers::Resolve(ctx.tx, ctx.state));
   // A regulator alone may suspend a member that is not itself a regulator.
   bool by_regulator = false;

@@ -15,9 +15,9 @@ Status ExecNoticePublish(ExecContext& ctx, const NoticePublish& b) {
   CONSENTD_ASSIGN_OR_RETURN(auto existing, ctx.state.Notice(b.controller, b.notice_id));
   NoticeRecord n = existing.value_or(NoticeRecord{b.controller, b.notice_id, {}});
   if (!n.versions.empty() && b.version <= n.versions.back().version) {
-    return Rejected(Reject::kNoticeVersion, "notice " + b.notice_id + " is at version " +
-                                                std::to_string(n.versions.back().version) +
-                                                "; publish a higher one");
+    return Status::Error(Reason::kNoticeVersionNotIncreasing,
+                         "notice " + b.notice_id + " is at version " +
+                             std::to_string(n.versions.back().version) + "; publish a higher one");
   }
   n.versions.push_back(
       NoticeVersion{b.version, b.notice_hash, ctx.time_ms, ctx.height, ctx.tx.id()});

@@ -78,9 +78,9 @@ Status ExecRightsRequest(ExecContext& ctx, const RightsRequest& b) {
   CONSENTD_RETURN_IF_ERROR(signers.NoOthers());
   if (b.consent_id) {
     CONSENTD_ASSIGN_OR_RETURN(auto c, ctx.state.Consent(*b.consent_id));
-    if (!c) return Rejected(Reject::kConsentUnknown, "no consent " + HexEncode(*b.consent_id));
+    if (!c) return Status::Error(Reason::kConsentUnknown, "no consent " + HexEncode(*b.consent_id));
     if (c->grant.subject != b.subject) {
-      return Rejected(Reject::kInvalidValue, "the consent belongs to another subject");
+      return Status::Error(Reason::kTxInvalidValue, "the consent belongs to another subject");
     }
   }
   // Only someone entitled opens a legal deadline: a key subject who holds or held a consent
@@ -88,15 +88,16 @@ Status ExecRightsRequest(ExecContext& ctx, const RightsRequest& b) {
   if (b.subject.is_key()) {
     CONSENTD_ASSIGN_OR_RETURN(bool entitled, HasConsentWith(ctx, b.subject, b.controller));
     if (!entitled) {
-      return Rejected(Reject::kRightsNotEntitled,
-                      "the subject has no consent, current or former, with " + b.controller);
+      return Status::Error(Reason::kRightsNotEntitled,
+                           "the subject has no consent, current or former, with " + b.controller);
     }
   }
   CONSENTD_ASSIGN_OR_RETURN(std::size_t open, OpenRequests(ctx, b.subject, b.controller));
   if (open >= kMaxOpenRightsRequests) {
-    return Rejected(Reject::kRightsTooManyOpen,
-                    "the subject has " + std::to_string(open) + " requests open at " +
-                        b.controller + " (at most " + std::to_string(kMaxOpenRightsRequests) + ")");
+    return Status::Error(Reason::kRightsTooManyOpen,
+                         "the subject has " + std::to_string(open) + " requests open at " +
+                             b.controller + " (at most " + std::to_string(kMaxOpenRightsRequests) +
+                             ")");
   }
   RightsRecord r;
   r.id = ctx.tx.id();
@@ -116,11 +117,12 @@ Status ExecRightsRequest(ExecContext& ctx, const RightsRequest& b) {
 Status ExecRightsFulfil(ExecContext& ctx, const RightsFulfil& b) {
   CONSENTD_ASSIGN_OR_RETURN(auto found, ctx.state.Rights(b.request_id));
   if (!found)
-    return Rejected(Reject::kRightsUnknownRequest, "no rights request " + HexEncode(b.request_id));
+    return Status::Error(Reason::kRightsUnknownRequest,
+                         "no rights request " + HexEncode(b.request_id));
   RightsRecord r = std::move(*found);
   if (!r.open()) {
-    return Rejected(Reject::kRightsAlreadyClosed,
-                    "request " + HexEncode(r.id) + " is " + ToString(r.status));
+    return Status::Error(Reason::kRightsAlreadyClosed,
+                         "request " + HexEncode(r.id) + " is " + ToString(r.status));
   }
   // A suspended controller still owes its answers.
   CONSENTD_RETURN_IF_ERROR(RequireMember(ctx.state, r.controller, "controller", {}, true).status());

@@ -15,20 +15,21 @@ Status ExecSharingRecord(ExecContext& ctx, const SharingRecord& b) {
   CONSENTD_RETURN_IF_ERROR(signers.RequireMember(b.sender, "sender"));
   CONSENTD_RETURN_IF_ERROR(signers.NoOthers());
   if (b.shared_at > ctx.time_ms) {
-    return Rejected(Reject::kSharingInFuture, "shared_at is after the block time");
+    return Status::Error(Reason::kSharingInFuture, "shared_at is after the block time");
   }
   if (b.shared_at < ctx.time_ms - ctx.genesis.params.max_backdate_ms) {
-    return Rejected(Reject::kSharingTooOld, "shared_at is more than " +
-                                                std::to_string(ctx.genesis.params.max_backdate_ms) +
-                                                " ms before the block time");
+    return Status::Error(Reason::kSharingTooOld,
+                         "shared_at is more than " +
+                             std::to_string(ctx.genesis.params.max_backdate_ms) +
+                             " ms before the block time");
   }
 
   SharingState s;
   if (b.legal_basis == "legal_obligation") {
     // A statutory disclosure to a regulator needs no consent (PIPL Art. 13(3)).
     if (!recipient.HasRole("regulator")) {
-      return Rejected(Reject::kSharingRecipientNotRegulator,
-                      "legal_obligation covers disclosures to regulators only");
+      return Status::Error(Reason::kSharingRecipientNotRegulator,
+                           "legal_obligation covers disclosures to regulators only");
     }
   } else if (b.legal_basis == "consent") {
     CheckRequest req;
@@ -40,12 +41,12 @@ Status ExecSharingRecord(ExecContext& ctx, const SharingRecord& b) {
     req.at = b.shared_at;
     req.sender = b.sender;
     CONSENTD_ASSIGN_OR_RETURN(CheckResult check, Check(ctx.state, req));
-    if (!check.allowed) return Status::Error(ToString(check.reason), check.detail);
+    if (!check.allowed) return Status::Error(ReasonOf(check.reason), check.detail);
     s.consents = check.consents;
     s.agreement = check.agreement;
   } else {
-    return Rejected(Reject::kSharingBasisUnsupported,
-                    "the ledger records sharing on the basis of consent or legal_obligation");
+    return Status::Error(Reason::kSharingBasisUnsupported,
+                         "the ledger records sharing on the basis of consent or legal_obligation");
   }
 
   s.id = ctx.tx.id();

@@ -5,7 +5,6 @@
 
 #include "common/hex.h"
 #include "ledger/exec/context.h"
-#include "ledger/store/store_fault.h"
 
 namespace consentd::ledger::exec {
 namespace {
@@ -15,12 +14,12 @@ Status Movable(const ExecContext& ctx, const ConsentRecord& c, std::string_view 
   const ConsentStatus status = c.StatusAt(ctx.time_ms);
   if (status != ConsentStatus::kGiven && status != ConsentStatus::kRenewed &&
       status != ConsentStatus::kTransferred) {
-    return Rejected(Reject::kConsentNotActive,
-                    "consent " + HexEncode(c.id) + " is " + ToString(status));
+    return Status::Error(Reason::kConsentNotActive,
+                         "consent " + HexEncode(c.id) + " is " + ToString(status));
   }
   if (c.ControllerAt(ctx.time_ms) != transferor || c.HasTransferPendingAt(ctx.time_ms)) {
-    return Rejected(
-        Reject::kTransferNotOwned,
+    return Status::Error(
+        Reason::kTransferConsentNotOwned,
         "consent " + HexEncode(c.id) + " is not controlled by " + std::string(transferor));
   }
   return Status::Ok();
@@ -38,7 +37,7 @@ Status ExecPortfolioTransfer(ExecContext& ctx, const PortfolioTransfer& b) {
   CONSENTD_RETURN_IF_ERROR(signers.RequireMember(b.transferee, "transferee"));
   CONSENTD_RETURN_IF_ERROR(signers.NoOthers());
   if (b.effective_at < ctx.time_ms) {
-    return Rejected(Reject::kTransferInvalidTime, "effective_at is in the past");
+    return Status::Error(Reason::kTransferInvalidTime, "effective_at is in the past");
   }
 
   const auto max = static_cast<std::size_t>(ctx.genesis.params.max_transfer_consents);
@@ -48,22 +47,23 @@ Status ExecPortfolioTransfer(ExecContext& ctx, const PortfolioTransfer& b) {
     for (; cursor->Valid(); cursor->Next()) {
       CONSENTD_ASSIGN_OR_RETURN(auto c, ctx.state.Consent(keys::TrailingId(cursor->key())));
       if (!c)
-        return StoreError(StoreFault::kCorruption, "controller index names a missing consent");
+        return Status::Error(Reason::kStoreCorruption, "controller index names a missing consent");
       if (!Movable(ctx, *c, b.transferor).ok()) continue;  // ended or already moved: skip
       if (moving.size() == max) {
-        return Rejected(Reject::kTransferTooLarge,
-                        "more than " + std::to_string(max) + " consents; transfer them in lists");
+        return Status::Error(Reason::kTransferTooLarge, "more than " + std::to_string(max) +
+                                                            " consents; transfer them in lists");
       }
       moving.push_back(std::move(*c));
     }
     CONSENTD_RETURN_IF_ERROR(cursor->status());
   } else {
     if (b.consents.size() > max) {
-      return Rejected(Reject::kTransferTooLarge, "more than " + std::to_string(max) + " consents");
+      return Status::Error(Reason::kTransferTooLarge,
+                           "more than " + std::to_string(max) + " consents");
     }
     for (const Hash256& id : b.consents) {
       CONSENTD_ASSIGN_OR_RETURN(auto c, ctx.state.Consent(id));
-      if (!c) return Rejected(Reject::kConsentUnknown, "no consent " + HexEncode(id));
+      if (!c) return Status::Error(Reason::kConsentUnknown, "no consent " + HexEncode(id));
       CONSENTD_RETURN_IF_ERROR(Movable(ctx, *c, b.transferor));
       moving.push_back(std::move(*c));
     }

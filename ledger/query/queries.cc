@@ -5,13 +5,12 @@
 
 #include "common/hex.h"
 #include "ledger/state/keys.h"
-#include "ledger/store/store_fault.h"
 
 namespace consentd::ledger {
 namespace {
 
 Status BadCursor() {
-  return Status::Error("query_bad_cursor", "the cursor is not one this query issued");
+  return Status::Error(Reason::kQueryBadCursor, "the cursor is not one this query issued");
 }
 
 // Where a paged scan resumes: the cursor is the hex of the first key still to read, and must lie
@@ -53,7 +52,7 @@ Result<Page> ScanPage(const ReadView& view, const std::string& prefix, const Pag
 
 Result<Json> ParseRecord(std::string_view value) {
   auto j = ParseJson(value);
-  if (!j.ok()) return StoreError(StoreFault::kCorruption, "unreadable record");
+  if (!j.ok()) return Status::Error(Reason::kStoreCorruption, "unreadable record");
   return std::move(*j);
 }
 
@@ -81,7 +80,7 @@ Queries::Queries(std::shared_ptr<const ReadView> snapshot, const Genesis& genesi
 
 Result<std::size_t> Queries::Limit(const PageRequest& page) const {
   if (page.limit == 0 || page.limit > kMaxPageLimit) {
-    return Status::Error("query_bad_limit",
+    return Status::Error(Reason::kQueryBadLimit,
                          "limit must be between 1 and " + std::to_string(kMaxPageLimit));
   }
   return page.limit;
@@ -127,7 +126,8 @@ Result<Page> Queries::SubjectConsents(const Subject& subject, const PageRequest&
                   [&](std::string_view key, std::string_view) -> Result<std::optional<Json>> {
                     CONSENTD_ASSIGN_OR_RETURN(auto j, Consent(keys::TrailingId(key), at));
                     if (!j)
-                      return StoreError(StoreFault::kCorruption, "index names a missing consent");
+                      return Status::Error(Reason::kStoreCorruption,
+                                           "index names a missing consent");
                     return j;
                   });
 }
@@ -139,7 +139,8 @@ Result<Page> Queries::ControllerConsents(std::string_view controller, const Page
                   [&](std::string_view key, std::string_view) -> Result<std::optional<Json>> {
                     CONSENTD_ASSIGN_OR_RETURN(auto j, Consent(keys::TrailingId(key), at));
                     if (!j)
-                      return StoreError(StoreFault::kCorruption, "index names a missing consent");
+                      return Status::Error(Reason::kStoreCorruption,
+                                           "index names a missing consent");
                     return j;
                   });
 }
@@ -157,7 +158,7 @@ Result<Page> Queries::SubjectHistory(const Subject& subject, const PageRequest& 
   CONSENTD_ASSIGN_OR_RETURN(auto consent_ids, state_.SubjectConsentIds(subject));
   for (const Hash256& id : consent_ids) {
     CONSENTD_ASSIGN_OR_RETURN(auto c, state_.Consent(id));
-    if (!c) return StoreError(StoreFault::kCorruption, "index names a missing consent");
+    if (!c) return Status::Error(Reason::kStoreCorruption, "index names a missing consent");
     for (const ConsentEvent& e : c->events) {
       Json x{{"kind", std::string("consent.") + ToString(e.type)},
              {"consent_id", HexEncode(c->id)},
@@ -172,7 +173,7 @@ Result<Page> Queries::SubjectHistory(const Subject& subject, const PageRequest& 
   auto sharing = snapshot_->Scan(keys::SharingBySubjectPrefix(subject));
   for (; sharing->Valid(); sharing->Next()) {
     CONSENTD_ASSIGN_OR_RETURN(auto s, state_.Sharing(keys::TrailingId(sharing->key())));
-    if (!s) return StoreError(StoreFault::kCorruption, "index names a missing sharing record");
+    if (!s) return Status::Error(Reason::kStoreCorruption, "index names a missing sharing record");
     Json x = s->event_json;
     x["kind"] = "sharing";
     x["at"] = s->event.shared_at;
@@ -185,7 +186,7 @@ Result<Page> Queries::SubjectHistory(const Subject& subject, const PageRequest& 
   auto rights = snapshot_->Scan(keys::RightsBySubjectPrefix(subject));
   for (; rights->Valid(); rights->Next()) {
     CONSENTD_ASSIGN_OR_RETURN(auto r, state_.Rights(keys::TrailingId(rights->key())));
-    if (!r) return StoreError(StoreFault::kCorruption, "index names a missing rights request");
+    if (!r) return Status::Error(Reason::kStoreCorruption, "index names a missing rights request");
     Json x = r->ToJson();
     x["request_kind"] = x.value("kind", "");  // access, delete, ...: kept beside the event kind
     x["kind"] = std::string("rights.") + ToString(r->origin);
@@ -264,7 +265,8 @@ Result<Page> Queries::Agreements(std::optional<std::string> party,
                   [&](std::string_view key, std::string_view) -> Result<std::optional<Json>> {
                     CONSENTD_ASSIGN_OR_RETURN(auto j, Agreement(keys::TrailingId(key)));
                     if (!j)
-                      return StoreError(StoreFault::kCorruption, "index names a missing agreement");
+                      return Status::Error(Reason::kStoreCorruption,
+                                           "index names a missing agreement");
                     if (status && (*j)["status"] != *status) return std::optional<Json>();
                     return j;
                   });
@@ -285,7 +287,8 @@ Result<Page> Queries::Sharing(const SharingFilter& f, const PageRequest& page) c
       break;
     case SharingBy::kAgreement: {
       auto id = HexDecodeFixed<32>(f.key);
-      if (!id.ok()) return Status::Error("tx_invalid_value", "agreement must be 64 hex characters");
+      if (!id.ok())
+        return Status::Error(Reason::kTxInvalidValue, "agreement must be 64 hex characters");
       prefix = keys::SharingByAgreementPrefix(*id);
       break;
     }
@@ -303,7 +306,8 @@ Result<Page> Queries::Sharing(const SharingFilter& f, const PageRequest& page) c
       *snapshot_, prefix, from_page, limit,
       [&](std::string_view key, std::string_view) -> Result<std::optional<Json>> {
         CONSENTD_ASSIGN_OR_RETURN(auto s, state_.Sharing(keys::TrailingId(key)));
-        if (!s) return StoreError(StoreFault::kCorruption, "index names a missing sharing record");
+        if (!s)
+          return Status::Error(Reason::kStoreCorruption, "index names a missing sharing record");
         Json j = s->event_json;
         j["id"] = HexEncode(s->id);
         j["consents"] = Hexes(s->consents);
@@ -319,7 +323,7 @@ Result<Page> Queries::Rights(std::string_view status, const PageRequest& page,
                              std::optional<std::int64_t> at) const {
   CONSENTD_ASSIGN_OR_RETURN(std::size_t limit, Limit(page));
   if (status != "open" && status != "overdue") {
-    return Status::Error("query_bad_filter", "status must be open or overdue");
+    return Status::Error(Reason::kQueryBadFilter, "status must be open or overdue");
   }
   const std::int64_t now = Now(at);
   const bool overdue_only = status == "overdue";
@@ -328,7 +332,8 @@ Result<Page> Queries::Rights(std::string_view status, const PageRequest& page,
       *snapshot_, prefix, page, limit,
       [&](std::string_view key, std::string_view) -> Result<std::optional<Json>> {
         CONSENTD_ASSIGN_OR_RETURN(auto r, state_.Rights(keys::TrailingId(key)));
-        if (!r) return StoreError(StoreFault::kCorruption, "index names a missing rights request");
+        if (!r)
+          return Status::Error(Reason::kStoreCorruption, "index names a missing rights request");
         Json j = r->ToJson();
         j["overdue"] = r->OverdueAt(now);
         return std::optional<Json>(std::move(j));
@@ -448,7 +453,7 @@ Result<Page> Queries::AuditLog(const AuditFilter& f, const PageRequest& page) co
   for (; height <= to; ++height, index = 0) {
     CONSENTD_ASSIGN_OR_RETURN(auto block, Ledger::ReadBlock(*snapshot_, height));
     if (!block)
-      return StoreError(StoreFault::kCorruption, "missing block " + std::to_string(height));
+      return Status::Error(Reason::kStoreCorruption, "missing block " + std::to_string(height));
     for (; index < block->tx_ids.size(); ++index) {
       if (out.items.size() == limit || scanned == kScanBudget) {
         out.next_cursor =
@@ -457,7 +462,7 @@ Result<Page> Queries::AuditLog(const AuditFilter& f, const PageRequest& page) co
       }
       ++scanned;
       CONSENTD_ASSIGN_OR_RETURN(auto loc, state_.Tx(block->tx_ids[index]));
-      if (!loc) return StoreError(StoreFault::kCorruption, "block names a missing tx");
+      if (!loc) return Status::Error(Reason::kStoreCorruption, "block names a missing tx");
       CONSENTD_ASSIGN_OR_RETURN(TxPtr tx, Tx::ParseCommitted(loc->canonical, genesis_.chain_id));
       if (f.type && tx->type() != *f.type) continue;
       CONSENTD_ASSIGN_OR_RETURN(auto members, Involved(*tx));
@@ -479,7 +484,7 @@ Result<std::optional<Json>> Queries::Transaction(const Hash256& id) const {
   CONSENTD_ASSIGN_OR_RETURN(auto loc, state_.Tx(id));
   if (!loc || loc->height > head_.height) return std::optional<Json>();
   CONSENTD_ASSIGN_OR_RETURN(auto block, Ledger::ReadBlock(*snapshot_, loc->height));
-  if (!block) return StoreError(StoreFault::kCorruption, "tx names a missing block");
+  if (!block) return Status::Error(Reason::kStoreCorruption, "tx names a missing block");
   CONSENTD_ASSIGN_OR_RETURN(Json tx, ParseRecord(loc->canonical));
   return std::optional<Json>(Json{{"tx", std::move(tx)},
                                   {"tx_id", HexEncode(id)},

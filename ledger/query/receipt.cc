@@ -3,7 +3,6 @@
 #include "common/hex.h"
 #include "crypto/merkle.h"
 #include "ledger/state/state.h"
-#include "ledger/store/store_fault.h"
 
 namespace consentd::ledger {
 
@@ -16,13 +15,13 @@ Result<std::optional<Json>> BuildReceipt(
   CONSENTD_ASSIGN_OR_RETURN(auto block, Ledger::ReadBlock(view, loc->height));
   if (!block) return std::optional<Json>();  // committed in a batch not yet visible
   if (loc->index >= block->leaves.size()) {
-    return StoreError(StoreFault::kCorruption, "tx index beyond its block");
+    return Status::Error(Reason::kStoreCorruption, "tx index beyond its block");
   }
   CONSENTD_ASSIGN_OR_RETURN(crypto::MerkleProof proof,
                             crypto::MerkleProve(block->leaves, loc->index));
   CONSENTD_ASSIGN_OR_RETURN(consensus::ValidatorSet set, validators(loc->height));
   auto tx = ParseJson(loc->canonical);
-  if (!tx.ok()) return StoreError(StoreFault::kCorruption, "unreadable committed tx");
+  if (!tx.ok()) return Status::Error(Reason::kStoreCorruption, "unreadable committed tx");
   Json path = Json::array();
   for (const Hash256& p : proof.path) path.push_back(HexEncode(p));
   return std::optional<Json>(

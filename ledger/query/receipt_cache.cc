@@ -4,7 +4,6 @@
 #include "crypto/merkle.h"
 #include "ledger/query/receipt.h"
 #include "ledger/state/state.h"
-#include "ledger/store/store_fault.h"
 
 namespace consentd::ledger {
 
@@ -86,7 +85,8 @@ Result<std::optional<std::string>> ReceiptCache::BuildText(const Hash256& tx_id)
   CONSENTD_ASSIGN_OR_RETURN(auto entry, Load(*view, loc->height));
   if (!entry) return std::optional<std::string>();  // committed in a batch not yet visible
   const std::uint64_t size = entry->levels[0].size();
-  if (loc->index >= size) return StoreError(StoreFault::kCorruption, "tx index beyond its block");
+  if (loc->index >= size)
+    return Status::Error(Reason::kStoreCorruption, "tx index beyond its block");
   // The members in canonical (sorted) order; the stored tx is canonical text already.
   std::string out;
   out.reserve(1024 + loc->canonical.size() + entry->header.size() + entry->certificate.size() +
@@ -127,7 +127,7 @@ Result<std::optional<Json>> ReceiptCache::Build(const Hash256& tx_id) {
   CONSENTD_ASSIGN_OR_RETURN(auto text, BuildText(tx_id));
   if (!text) return std::optional<Json>();
   auto json = ParseJson(*text);
-  if (!json.ok()) return StoreError(StoreFault::kCorruption, "unreadable committed tx");
+  if (!json.ok()) return Status::Error(Reason::kStoreCorruption, "unreadable committed tx");
   return std::optional<Json>(std::move(*json));
 }
 

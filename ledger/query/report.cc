@@ -6,7 +6,6 @@
 
 #include "common/hex.h"
 #include "ledger/state/keys.h"
-#include "ledger/store/store_fault.h"
 #include "ledger/vocab/vocabulary.h"
 
 namespace consentd::ledger {
@@ -43,7 +42,7 @@ class Work {
   explicit Work(std::size_t budget) : budget_(budget) {}
   Status Take() {
     if (++used_ <= budget_) return Status::Ok();
-    return Status::Error("report_too_large",
+    return Status::Error(Reason::kReportTooLarge,
                          "the report would read more than " + std::to_string(budget_) +
                              " ledger entries; name a member or shorten the period");
   }
@@ -57,7 +56,7 @@ class Work {
 template <typename R>
 Result<R> ParseStored(std::string_view value) {
   auto j = ParseJson(value);
-  if (!j.ok()) return StoreError(StoreFault::kCorruption, "unreadable record");
+  if (!j.ok()) return Status::Error(Reason::kStoreCorruption, "unreadable record");
   return R::FromJson(*j);
 }
 
@@ -105,7 +104,7 @@ class ControllerReport {
       CONSENTD_RETURN_IF_ERROR(work_.Take());
       CONSENTD_RETURN_IF_ERROR(work_.Take());
       CONSENTD_ASSIGN_OR_RETURN(auto c, q_.state().Consent(keys::TrailingId(cursor->key())));
-      if (!c) return StoreError(StoreFault::kCorruption, "index names a missing consent");
+      if (!c) return Status::Error(Reason::kStoreCorruption, "index names a missing consent");
       if (c->grant.controller == m_.id && InPeriod(c->recorded_at)) ++granted;
       for (const ConsentEvent& e : c->events) {
         if (!InPeriod(e.at) || c->ControllerAt(e.at) != m_.id) continue;
@@ -168,7 +167,8 @@ class ControllerReport {
       CONSENTD_RETURN_IF_ERROR(work_.Take());
       CONSENTD_RETURN_IF_ERROR(work_.Take());
       CONSENTD_ASSIGN_OR_RETURN(auto s, q_.state().Sharing(keys::TrailingId(key)));
-      if (!s) return StoreError(StoreFault::kCorruption, "index names a missing sharing record");
+      if (!s)
+        return Status::Error(Reason::kStoreCorruption, "index names a missing sharing record");
       if (s->at > as_of_) continue;  // recorded (backdated) after as_of
       if (shared_at >= from_) {
         ++events;
@@ -211,7 +211,7 @@ class ControllerReport {
       CONSENTD_RETURN_IF_ERROR(work_.Take());
       CONSENTD_RETURN_IF_ERROR(work_.Take());
       CONSENTD_ASSIGN_OR_RETURN(auto a, q_.state().Agreement(keys::TrailingId(cursor->key())));
-      if (!a) return StoreError(StoreFault::kCorruption, "index names a missing agreement");
+      if (!a) return Status::Error(Reason::kStoreCorruption, "index names a missing agreement");
       if (a->terms.exporter == m_.id && a->terms.mechanism == "standard-contract" &&
           a->ActiveAt(as_of_)) {
         agreements.push_back(HexEncode(a->id));
@@ -318,7 +318,7 @@ class ControllerReport {
         CONSENTD_RETURN_IF_ERROR(work_.Take());
         CONSENTD_RETURN_IF_ERROR(work_.Take());
         CONSENTD_ASSIGN_OR_RETURN(auto c, q_.state().Consent(keys::TrailingId(consents->key())));
-        if (!c) return StoreError(StoreFault::kCorruption, "transfer names a missing consent");
+        if (!c) return Status::Error(Reason::kStoreCorruption, "transfer names a missing consent");
         for (const ConsentEvent& e : c->events) {
           if (e.type == ConsentEventKind::kWithdrawn && e.at >= t.at && e.at <= window_end) {
             objected.insert(c->grant.subject.ToString());
@@ -365,12 +365,12 @@ std::int64_t UtcYearStart(int year) { return DaysFromCivil(year, 1, 1) * kDayMs;
 Result<Json> ComplianceReport(const Queries& q, const ComplianceRequest& r) {
   const std::int64_t head_time = q.head().time_ms;
   const std::int64_t to = std::min(r.to.value_or(head_time), head_time);
-  if (r.to && r.from > *r.to) return Status::Error("query_bad_filter", "from is after to");
+  if (r.to && r.from > *r.to) return Status::Error(Reason::kQueryBadFilter, "from is after to");
   Work work(r.budget);
   std::vector<MemberRecord> members;
   if (r.member) {
     CONSENTD_ASSIGN_OR_RETURN(auto m, q.state().Member(*r.member));
-    if (!m) return Status::Error("member_unknown", "no member " + *r.member);
+    if (!m) return Status::Error(Reason::kMemberUnknown, "no member " + *r.member);
     members.push_back(std::move(*m));
   } else {
     auto cursor = q.view().Scan(std::string(1, keys::kMember));

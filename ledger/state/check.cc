@@ -3,7 +3,6 @@
 #include <algorithm>
 
 #include "common/hex.h"
-#include "ledger/store/store_fault.h"
 
 namespace consentd::ledger {
 namespace {
@@ -157,40 +156,44 @@ std::string Describe(CheckReason r, const CheckRequest& req, std::string_view ca
 
 }  // namespace
 
-const char* ToString(CheckReason reason) {
+Reason ReasonOf(CheckReason reason) {
   switch (reason) {
     case CheckReason::kAllowed:
-      return "allowed";
+      return Reason::kOk;
     case CheckReason::kNoConsent:
-      return "no_consent";
+      return Reason::kNoConsent;
     case CheckReason::kSenderNotController:
-      return "sharing_sender_not_controller";
+      return Reason::kSharingSenderNotController;
     case CheckReason::kPurposeNotCovered:
-      return "purpose_not_covered";
+      return Reason::kPurposeNotCovered;
     case CheckReason::kCategoryNotCovered:
-      return "category_not_covered";
+      return Reason::kCategoryNotCovered;
     case CheckReason::kRecipientNotCovered:
-      return "recipient_not_covered";
+      return Reason::kRecipientNotCovered;
     case CheckReason::kNotYetValid:
-      return "consent_not_yet_valid";
+      return Reason::kConsentNotYetValid;
     case CheckReason::kExpired:
-      return "consent_expired";
+      return Reason::kConsentExpired;
     case CheckReason::kWithdrawn:
-      return "consent_withdrawn";
+      return Reason::kConsentWithdrawn;
     case CheckReason::kRevoked:
-      return "consent_revoked";
+      return Reason::kConsentRevoked;
     case CheckReason::kSuperseded:
-      return "consent_superseded";
+      return Reason::kConsentSuperseded;
     case CheckReason::kJurisdictionNotCovered:
-      return "jurisdiction_not_covered";
+      return Reason::kJurisdictionNotCovered;
     case CheckReason::kAgreementMissing:
-      return "agreement_missing";
+      return Reason::kAgreementMissing;
     case CheckReason::kAgreementNotActive:
-      return "agreement_not_active";
+      return Reason::kAgreementNotActive;
     case CheckReason::kAgreementDoesNotCover:
-      return "agreement_does_not_cover";
+      return Reason::kAgreementDoesNotCover;
   }
-  return "no_consent";
+  return Reason::kNoConsent;
+}
+
+const char* ToString(CheckReason reason) {
+  return reason == CheckReason::kAllowed ? "allowed" : ToString(ReasonOf(reason)).c_str();
 }
 
 Result<CheckResult> Check(const StateReader& state, const CheckRequest& req) {
@@ -200,7 +203,8 @@ Result<CheckResult> Check(const StateReader& state, const CheckRequest& req) {
   for (const Hash256& id : ids) {
     CONSENTD_ASSIGN_OR_RETURN(auto c, state.Consent(id));
     if (!c)
-      return StoreError(StoreFault::kCorruption, "index names a missing consent " + HexEncode(id));
+      return Status::Error(Reason::kStoreCorruption,
+                           "index names a missing consent " + HexEncode(id));
     consents.push_back(std::move(*c));
   }
 

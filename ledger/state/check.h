@@ -46,7 +46,10 @@ enum class CheckReason {
   kAgreementNotActive,      // agreement_not_active
   kAgreementDoesNotCover,   // agreement_does_not_cover
 };
-const char* ToString(CheckReason reason);
+// The reason code a refusal carries (kOk for kAllowed); a sharing.record the check refuses is
+// rejected with it.
+Reason ReasonOf(CheckReason reason);
+const char* ToString(CheckReason reason);  // "allowed", or ReasonOf's code
 
 struct CheckRequest {
   Subject subject;

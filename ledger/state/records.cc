@@ -5,7 +5,6 @@
 
 #include "common/hex.h"
 #include "ledger/schema.h"
-#include "ledger/store/store_fault.h"
 
 namespace consentd::ledger {
 namespace {
@@ -46,7 +45,7 @@ Result<T> Guard(F&& parse) {
   try {
     return parse();
   } catch (const std::exception& e) {
-    return StoreError(StoreFault::kCorruption, std::string("unreadable record: ") + e.what());
+    return Status::Error(Reason::kStoreCorruption, std::string("unreadable record: ") + e.what());
   }
 }
 

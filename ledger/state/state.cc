@@ -1,7 +1,6 @@
 #include "ledger/state/state.h"
 
 #include "common/hex.h"
-#include "ledger/store/store_fault.h"
 
 namespace consentd::ledger {
 
@@ -11,7 +10,7 @@ Result<std::optional<Json>> StateReader::GetJson(std::string_view key) const {
   // Records are our own canonical JSON, read back from a checksummed store: nlohmann's plain
   // parser suffices (the strict one guards untrusted input).
   Json json = Json::parse(*raw, nullptr, /*allow_exceptions=*/false);
-  if (json.is_discarded()) return StoreError(StoreFault::kCorruption, "unreadable record");
+  if (json.is_discarded()) return Status::Error(Reason::kStoreCorruption, "unreadable record");
   return std::optional<Json>(std::move(json));
 }
 
@@ -88,7 +87,7 @@ Result<std::optional<RightsRecord>> StateReader::Rights(const Hash256& id) const
 Result<std::optional<TxLocation>> StateReader::Tx(const Hash256& id) const {
   CONSENTD_ASSIGN_OR_RETURN(auto raw, view_.Get(keys::Tx(id)));
   if (!raw) return std::optional<TxLocation>();
-  if (raw->size() < 12) return StoreError(StoreFault::kCorruption, "short tx record");
+  if (raw->size() < 12) return Status::Error(Reason::kStoreCorruption, "short tx record");
   TxLocation loc;
   loc.height = keys::ReadBigEndian(*raw);
   loc.index =
@@ -105,12 +104,12 @@ Result<std::vector<ValidatorSetEntry>> StateReader::ValidatorHistory() const {
     e.from_height = keys::ReadBigEndian(cursor->key().substr(1));
     auto json = ParseJson(cursor->value());
     if (!json.ok() || !json->is_array()) {
-      return StoreError(StoreFault::kCorruption, "unreadable validator set record");
+      return Status::Error(Reason::kStoreCorruption, "unreadable validator set record");
     }
     for (const Json& k : *json) {
-      if (!k.is_string()) return StoreError(StoreFault::kCorruption, "bad validator key");
+      if (!k.is_string()) return Status::Error(Reason::kStoreCorruption, "bad validator key");
       auto bytes = HexDecodeFixed<32>(k.get_ref<const std::string&>());
-      if (!bytes.ok()) return StoreError(StoreFault::kCorruption, "bad validator key");
+      if (!bytes.ok()) return Status::Error(Reason::kStoreCorruption, "bad validator key");
       e.keys.push_back(*bytes);
     }
     out.push_back(std::move(e));
@@ -125,7 +124,7 @@ Result<std::vector<FixedBytes<32>>> StateReader::ValidatorKeysAt(std::uint64_t h
   for (const auto& e : history) {
     if (e.from_height <= height) keys = &e.keys;
   }
-  if (keys == nullptr) return StoreError(StoreFault::kCorruption, "no validator set recorded");
+  if (keys == nullptr) return Status::Error(Reason::kStoreCorruption, "no validator set recorded");
   return *keys;
 }
 

@@ -26,7 +26,6 @@
 #include <system_error>
 
 #include "ledger/store/store.h"
-#include "ledger/store/store_fault.h"
 
 namespace consentd::ledger {
 namespace {
@@ -82,8 +81,8 @@ leveldb::Env* EnvForNice(int delta) {
 
 Status FromLevelDb(const leveldb::Status& s) {
   if (s.ok()) return Status::Ok();
-  if (s.IsCorruption()) return StoreError(StoreFault::kCorruption, s.ToString());
-  return StoreError(StoreFault::kIo, s.ToString());
+  if (s.IsCorruption()) return Status::Error(Reason::kStoreCorruption, s.ToString());
+  return Status::Error(Reason::kStoreIo, s.ToString());
 }
 
 Status FromLevelDbNamingFile(const leveldb::Status& s, const std::string& path) {
@@ -128,7 +127,7 @@ Status VerifyTable(const std::string& path, const leveldb::FilterPolicy* filter)
 Status VerifyTables(leveldb::DB* db, const std::string& dir, const leveldb::FilterPolicy* filter) {
   std::string listing;
   if (!db->GetProperty("leveldb.sstables", &listing)) {
-    return StoreError(StoreFault::kIo, "cannot list the table files of " + dir);
+    return Status::Error(Reason::kStoreIo, "cannot list the table files of " + dir);
   }
   std::istringstream lines(listing);
   std::string line;
@@ -139,7 +138,8 @@ Status VerifyTables(leveldb::DB* db, const std::string& dir, const leveldb::Filt
     const char* end = line.data() + (colon == std::string::npos ? line.size() : colon);
     const auto parsed = std::from_chars(line.data() + 1, end, number);
     if (colon == std::string::npos || parsed.ec != std::errc() || parsed.ptr != end) {
-      return StoreError(StoreFault::kIo, "unexpected table listing line in " + dir + ": " + line);
+      return Status::Error(Reason::kStoreIo,
+                           "unexpected table listing line in " + dir + ": " + line);
     }
     char name[32];
     std::snprintf(name, sizeof name, "/%06llu", static_cast<unsigned long long>(number));
@@ -270,7 +270,7 @@ Result<std::unique_ptr<Store>> OpenLevelDbStore(const std::string& dir,
                                                 const LevelDbOptions& options) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
-  if (ec) return StoreError(StoreFault::kIo, "cannot create " + dir + ": " + ec.message());
+  if (ec) return Status::Error(Reason::kStoreIo, "cannot create " + dir + ": " + ec.message());
   auto db = std::make_shared<Db>();
   db->cache.reset(leveldb::NewLRUCache(options.block_cache_bytes));
   db->filter.reset(leveldb::NewBloomFilterPolicy(options.bloom_bits_per_key));

@@ -16,8 +16,8 @@ void Context::ReplyCanonical(int status, std::string body) {
   res.body = std::move(body);
 }
 
-void Context::Fail(std::string_view code, std::string_view message) {
-  Reply(HttpStatusFor(code), ErrorBody(code, message));
+void Context::Fail(Reason reason, std::string_view message) {
+  Reply(HttpStatusFor(reason), ErrorBody(reason, message));
 }
 
 void Context::ReplyPage(const Result<ledger::Page>& page) {

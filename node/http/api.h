@@ -50,9 +50,9 @@ struct Context {
   void Reply(int status, const Json& body);
   // A body that is canonical JSON text already.
   void ReplyCanonical(int status, std::string body);
-  // Status from the code (errors.h).
-  void Fail(std::string_view code, std::string_view message);
-  void Fail(const Status& status) { Fail(status.code(), status.message()); }
+  // HTTP status from the reason (errors.h).
+  void Fail(Reason reason, std::string_view message);
+  void Fail(const Status& status) { Fail(status.reason(), status.message()); }
   // Sends a page, an optional one-item answer (404 when empty), or the error.
   void ReplyPage(const Result<ledger::Page>& page);
 };

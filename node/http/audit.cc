@@ -90,22 +90,22 @@ void AuditLog(Api& api, Context& c) {
   if (*from) f.from_height = **from;
   if (*to) f.to_height = **to;
   if (*to && f.from_height > f.to_height) {
-    return c.Fail("bad_parameter", "from_height is above to_height");
+    return c.Fail(Reason::kBadParameter, "from_height is above to_height");
   }
   if (auto type = c.params.Get("type")) {
     f.type = ledger::ParseTxType(*type);
-    if (!f.type) return c.Fail("bad_parameter", "type is not a transaction type");
+    if (!f.type) return c.Fail(Reason::kBadParameter, "type is not a transaction type");
   }
   if (auto member = c.params.Get("member")) {
     if (!c.who.may_see(*member)) {
-      return c.Fail("forbidden", "an insurer token reads only its own member's log");
+      return c.Fail(Reason::kForbidden, "an insurer token reads only its own member's log");
     }
     f.member = *member;
   }
   if (!c.who.sees_all()) f.member = c.who.member;
   const std::string format = c.params.Get("format").value_or("json");
   if (format != "json" && format != "ndjson" && format != "csv") {
-    return c.Fail("bad_parameter", "format must be json, ndjson or csv");
+    return c.Fail(Reason::kBadParameter, "format must be json, ndjson or csv");
   }
 
   if (format == "json") {
@@ -114,10 +114,10 @@ void AuditLog(Api& api, Context& c) {
     return c.ReplyPage(api.Snapshot().AuditLog(f, *page));
   }
   if (c.params.Get("cursor") || c.params.Get("limit")) {
-    return c.Fail("bad_parameter", "an export streams the whole range: no cursor or limit");
+    return c.Fail(Reason::kBadParameter, "an export streams the whole range: no cursor or limit");
   }
   auto slot = std::make_shared<StreamSlot>(api, c.who);
-  if (!slot->ok()) return c.Fail("too_many_streams", "too many streams open; try again later");
+  if (!slot->ok()) return c.Fail(Reason::kTooManyStreams, "too many streams open; try again later");
   const bool csv = format == "csv";
   c.res.status = 200;
   c.res.content_type = csv ? "text/csv; charset=utf-8" : "application/x-ndjson";

@@ -70,14 +70,14 @@ Result<Principal> Authenticator::Authenticate(std::optional<std::string_view> he
   constexpr std::string_view kBearer = "Bearer ";
   if (header->starts_with(kBearer)) return Bearer(header->substr(kBearer.size()));
   if (header->starts_with(wallet::kRequestScheme)) return Signed(*header, parts);
-  return Status::Error("auth_malformed",
+  return Status::Error(Reason::kAuthMalformed,
                        "Authorization must be \"Bearer <token>\" or a customer's "
                        "\"BIP340 key=...,ts=...,sig=...\"");
 }
 
 Result<Principal> Authenticator::Bearer(std::string_view token) const {
-  if (token.empty()) return Status::Error("auth_malformed", "the bearer token is empty");
-  if (token.size() > 512) return Status::Error("auth_malformed", "the token is too long");
+  if (token.empty()) return Status::Error(Reason::kAuthMalformed, "the bearer token is empty");
+  if (token.size() > 512) return Status::Error(Reason::kAuthMalformed, "the token is too long");
   const Hash256 digest = crypto::Sha256(token);
   std::shared_ptr<const Table> table;
   {
@@ -89,10 +89,12 @@ Result<Principal> Authenticator::Bearer(std::string_view token) const {
   for (const Entry& e : *table) {
     if (CRYPTO_memcmp(e.sha256.data(), digest.data(), digest.size()) == 0) found = &e;
   }
-  if (!found) return Status::Error("auth_unknown_token", "the token is not known to this node");
-  if (found->revoked_at_ms) return Status::Error("auth_token_revoked", "the token was revoked");
+  if (!found)
+    return Status::Error(Reason::kAuthUnknownToken, "the token is not known to this node");
+  if (found->revoked_at_ms)
+    return Status::Error(Reason::kAuthTokenRevoked, "the token was revoked");
   if (found->expires_at_ms && now_ms_() >= *found->expires_at_ms) {
-    return Status::Error("auth_token_expired", "the token expired");
+    return Status::Error(Reason::kAuthTokenExpired, "the token expired");
   }
   Principal p;
   p.role = found->role;
@@ -105,15 +107,15 @@ Result<Principal> Authenticator::Signed(std::string_view header, const SignedPar
   CONSENTD_ASSIGN_OR_RETURN(wallet::RequestSignature s, wallet::ParseRequestSignature(header));
   const std::int64_t now = now_ms_();
   if (s.ts_ms < now - wallet::kRequestWindowMs || s.ts_ms > now + wallet::kRequestWindowMs) {
-    return Status::Error("auth_stale", "ts is " + std::to_string(s.ts_ms - now) +
-                                           " ms from this node's clock; a signed request is "
-                                           "accepted within " +
-                                           std::to_string(wallet::kRequestWindowMs) + " ms");
+    return Status::Error(Reason::kAuthStale, "ts is " + std::to_string(s.ts_ms - now) +
+                                                 " ms from this node's clock; a signed request is "
+                                                 "accepted within " +
+                                                 std::to_string(wallet::kRequestWindowMs) + " ms");
   }
   const wallet::RequestToSign r{chain_id_, parts.method, parts.target, parts.body, s.ts_ms};
   const Hash256 hash = wallet::RequestSignHash(r);
   if (!s.key.Verify(hash, s.sig)) {
-    return Status::Error("auth_bad_signature",
+    return Status::Error(Reason::kAuthBadSignature,
                          "the signature does not match this request (chain id, method, target, "
                          "body and ts) under that key");
   }
@@ -122,7 +124,8 @@ Result<Principal> Authenticator::Signed(std::string_view header, const SignedPar
   both.append(reinterpret_cast<const char*>(hash.data()), hash.size());
   CONSENTD_ASSIGN_OR_RETURN(
       bool fresh, Remember(crypto::Sha256(both), s.ts_ms + wallet::kRequestWindowMs, now));
-  if (!fresh) return Status::Error("auth_replayed", "this signed request was already answered");
+  if (!fresh)
+    return Status::Error(Reason::kAuthReplayed, "this signed request was already answered");
   Principal p;
   p.role = Role::kCustomer;
   p.subject = ledger::Subject{ledger::Subject::Kind::kKey, s.key.bytes()};
@@ -139,7 +142,7 @@ Result<bool> Authenticator::Remember(const Hash256& digest, std::int64_t expires
   }
   if (seen_.contains(digest)) return false;
   if (seen_.size() >= max_remembered_) {
-    return Status::Error("too_many_signed_requests",
+    return Status::Error(Reason::kTooManySignedRequests,
                          "this node holds as many signed requests as it can check for replay; "
                          "retry in a few seconds");
   }

@@ -9,7 +9,7 @@ namespace consentd::node::http {
 Status FetchBackup(const std::string& url, const std::string& token,
                    const std::function<bool(std::string_view)>& sink) {
   httplib::Client client(url);
-  if (!client.is_valid()) return Status::Error("backup_bad_url", "cannot use node URL " + url);
+  if (!client.is_valid()) return Status::Error(Reason::kBackupBadUrl, "cannot use node URL " + url);
   client.set_connection_timeout(5, 0);
   client.set_read_timeout(300, 0);
   int status = 0;
@@ -29,13 +29,13 @@ Status FetchBackup(const std::string& url, const std::string& token,
         sink_failed = !sink(std::string_view(data, n));
         return !sink_failed;
       });
-  if (sink_failed) return Status::Error("backup_io", "cannot write the backup file");
+  if (sink_failed) return Status::Error(Reason::kBackupIo, "cannot write the backup file");
   if (!res) {
-    return Status::Error("backup_unreachable", "cannot fetch the backup from " + url + ": " +
-                                                   httplib::to_string(res.error()));
+    return Status::Error(Reason::kBackupUnreachable, "cannot fetch the backup from " + url + ": " +
+                                                         httplib::to_string(res.error()));
   }
   if (status != 200) {
-    return Status::Error("backup_refused",
+    return Status::Error(Reason::kBackupRefused,
                          "the node answered " + std::to_string(status) + ": " + error_body);
   }
   return Status::Ok();

@@ -1,7 +1,7 @@
 #pragma once
 
 // The API's error vocabulary: every error body is {"error": {"code", "message"}} and its HTTP
-// status follows from the code (docs/API.md, "Errors", lists them all).
+// status is the reason's row in common/reasons.inc (docs/API.md, "Errors", is that table).
 
 #include <string_view>
 
@@ -10,13 +10,11 @@
 
 namespace consentd::node::http {
 
-// 400 request form (json_*, schema tx_* codes, bad_parameter, bad_id, query_bad_*),
-// 401 auth_*, 403 forbidden, 404 not_found, 409 duplicates, 413 *too_large,
-// 422 ledger rules, 429 rate_limited, 500 store_* / internal, 503 mempool_full / not_ready /
-// too_many_streams, 504 commit_timeout.
-int HttpStatusFor(std::string_view code);
+// The reason's HTTP status. A reason that is never an API answer (status 0 in the catalogue:
+// peers, files, the CLI) is the node's own fault if it reaches a client, so 500.
+int HttpStatusFor(Reason reason);
 
-Json ErrorBody(std::string_view code, std::string_view message);
-inline Json ErrorBody(const Status& status) { return ErrorBody(status.code(), status.message()); }
+Json ErrorBody(Reason reason, std::string_view message);
+inline Json ErrorBody(const Status& status) { return ErrorBody(status.reason(), status.message()); }
 
 }  // namespace consentd::node::http

@@ -14,7 +14,6 @@
 
 #include "common/hex.h"
 #include "ledger/state/state.h"
-#include "ledger/store/store_fault.h"
 #include "ledger/tx_body.h"
 #include "node/http/api.h"
 #include "node/http/scope.h"
@@ -49,8 +48,8 @@ Result<Filter> ParseFilter(const std::optional<std::string>& text) {
     } else if (auto t = ledger::ParseTxType(name)) {
       f.types.push_back(*t);
     } else {
-      return Status::Error("bad_parameter", "types: \"" + name.substr(0, 64) +
-                                                "\" is not block, tx or a transaction type");
+      return Status::Error(Reason::kBadParameter, "types: \"" + name.substr(0, 64) +
+                                                      "\" is not block, tx or a transaction type");
     }
     start = comma + 1;
   }
@@ -93,8 +92,7 @@ Status AppendBlock(Api& api, Stream& s, std::string* out) {
   ledger::Ledger& ledger = api.node->ledger();
   auto view = std::shared_ptr<const ledger::ReadView>(ledger.Snapshot());
   CONSENTD_ASSIGN_OR_RETURN(auto block, ledger::Ledger::ReadBlock(*view, s.next.height));
-  if (!block)
-    return ledger::StoreError(ledger::StoreFault::kCorruption, "missing block below the head");
+  if (!block) return Status::Error(Reason::kStoreCorruption, "missing block below the head");
   const std::string h = std::to_string(s.next.height);
   if (s.next.index < 0) {
     if (s.filter.blocks) {
@@ -111,8 +109,7 @@ Status AppendBlock(Api& api, Stream& s, std::string* out) {
   for (auto i = static_cast<std::size_t>(s.next.index); i < block->tx_ids.size(); ++i) {
     if (!s.who.authenticated()) break;  // without a token: block events only
     CONSENTD_ASSIGN_OR_RETURN(auto loc, state.Tx(block->tx_ids[i]));
-    if (!loc)
-      return ledger::StoreError(ledger::StoreFault::kCorruption, "block names a missing tx");
+    if (!loc) return Status::Error(Reason::kStoreCorruption, "block names a missing tx");
     CONSENTD_ASSIGN_OR_RETURN(
         ledger::TxPtr tx, ledger::Tx::ParseCommitted(loc->canonical, ledger.genesis().chain_id));
     if (!s.filter.Wants(tx->type())) continue;
@@ -174,7 +171,7 @@ void Events(Api& api, Context& c) {
   if (last) {
     auto p = AfterEventId(*last);
     if (!p || p->height > head) {
-      return c.Fail("bad_parameter", "Last-Event-ID is not an event this chain has sent");
+      return c.Fail(Reason::kBadParameter, "Last-Event-ID is not an event this chain has sent");
     }
     start = *p;
   } else {
@@ -183,7 +180,7 @@ void Events(Api& api, Context& c) {
     if (*from) start = Position{**from, -1};
   }
   auto slot = std::make_shared<StreamSlot>(api, c.who);
-  if (!slot->ok()) return c.Fail("too_many_streams", "too many streams open; try again later");
+  if (!slot->ok()) return c.Fail(Reason::kTooManyStreams, "too many streams open; try again later");
   c.res.status = 200;
   c.res.content_type = "text/event-stream";
   c.res.SetHeader("Cache-Control", "no-cache");

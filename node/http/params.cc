@@ -8,7 +8,7 @@
 namespace consentd::node::http {
 namespace {
 
-Status Bad(const std::string& message) { return Status::Error("bad_parameter", message); }
+Status Bad(const std::string& message) { return Status::Error(Reason::kBadParameter, message); }
 
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -76,13 +76,14 @@ std::optional<std::uint64_t> ParseDecimal(std::string_view text) {
 
 Result<Hash256> ParseId(std::string_view what, std::string_view text) {
   if (text.size() != 64) {
-    return Status::Error("bad_id", std::string(what) + " must be 64 hex characters");
+    return Status::Error(Reason::kBadId, std::string(what) + " must be 64 hex characters");
   }
   std::string lower(text);
   std::transform(lower.begin(), lower.end(), lower.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   auto id = HexDecodeFixed<32>(lower);
-  if (!id.ok()) return Status::Error("bad_id", std::string(what) + " must be 64 hex characters");
+  if (!id.ok())
+    return Status::Error(Reason::kBadId, std::string(what) + " must be 64 hex characters");
   return *id;
 }
 

@@ -86,7 +86,7 @@ Status ReadRecorder::Record(std::string_view text) {
     if (subjects.empty()) return Status::Ok();
   }
   if (log_ == nullptr) {
-    return Status::Error("access_log_unavailable", "this node keeps no access log");
+    return Status::Error(Reason::kAccessLogUnavailable, "this node keeps no access log");
   }
   auto it = subjects.begin();
   do {
@@ -98,7 +98,7 @@ Status ReadRecorder::Record(std::string_view text) {
     if (!seq.ok()) {
       LogError("http", "access_log_append_failed",
                {{"route", read_.route}, {"error", seq.status().ToString()}});
-      return Status::Error("access_log_unavailable",
+      return Status::Error(Reason::kAccessLogUnavailable,
                            "the read could not be written to the access log; try again later");
     }
   } while (it != subjects.end());

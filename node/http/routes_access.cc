@@ -50,24 +50,25 @@ void AccessLogRead(Api& api, Context& c) {
       !st.ok()) {
     return c.Fail(st);
   }
-  if (!api.access_log) return c.Fail("access_log_unavailable", "this node keeps no access log");
+  if (!api.access_log)
+    return c.Fail(Reason::kAccessLogUnavailable, "this node keeps no access log");
   AccessFilter f;
   if (auto subject = c.params.Get("subject")) {
     auto parsed = ledger::Subject::FromString(*subject);
     if (!parsed.ok()) {
-      return c.Fail("bad_parameter", "subject must be key:<64 hex> or ref:<64 hex>");
+      return c.Fail(Reason::kBadParameter, "subject must be key:<64 hex> or ref:<64 hex>");
     }
     f.subject = parsed->ToString();
   }
   if (auto principal = c.params.Get("principal")) {
     if (principal->empty() || principal->size() > kMaxNameLength) {
-      return c.Fail("bad_parameter", "principal must be a name of 1 to 256 bytes");
+      return c.Fail(Reason::kBadParameter, "principal must be a name of 1 to 256 bytes");
     }
     f.principal = *principal;
   }
   if (auto member = c.params.Get("member")) {
     if (member->empty() || member->size() > kMaxNameLength) {
-      return c.Fail("bad_parameter", "member must be a member id");
+      return c.Fail(Reason::kBadParameter, "member must be a member id");
     }
     f.member = *member;
   }
@@ -75,18 +76,19 @@ void AccessLogRead(Api& api, Context& c) {
   if (c.who.customer()) {
     const std::string own = c.who.subject->ToString();
     if (f.subject && *f.subject != own) {
-      return c.Fail("forbidden", "a customer reads the access log of their own subject only");
+      return c.Fail(Reason::kForbidden,
+                    "a customer reads the access log of their own subject only");
     }
     f.subject = own;
   } else if (!c.who.sees_all()) {
     if (f.member && *f.member != c.who.member) {
-      return c.Fail("forbidden", "an insurer token reads its own member's access log only");
+      return c.Fail(Reason::kForbidden, "an insurer token reads its own member's access log only");
     }
     f.member = c.who.member;
   }
   const std::string format = c.params.Get("format").value_or("json");
   if (format != "json" && format != "ndjson") {
-    return c.Fail("bad_parameter", "format must be json or ndjson");
+    return c.Fail(Reason::kBadParameter, "format must be json or ndjson");
   }
   if (format == "json") {
     auto page = c.params.Page();
@@ -99,10 +101,10 @@ void AccessLogRead(Api& api, Context& c) {
     return c.Reply(200, body);
   }
   if (c.params.Get("cursor") || c.params.Get("limit")) {
-    return c.Fail("bad_parameter", "an export streams the whole range: no cursor or limit");
+    return c.Fail(Reason::kBadParameter, "an export streams the whole range: no cursor or limit");
   }
   auto slot = std::make_shared<StreamSlot>(api, c.who);
-  if (!slot->ok()) return c.Fail("too_many_streams", "too many streams open; try again later");
+  if (!slot->ok()) return c.Fail(Reason::kTooManyStreams, "too many streams open; try again later");
   c.res.status = 200;
   c.res.content_type = "application/x-ndjson";
   c.res.SetHeader("Content-Disposition", "attachment; filename=\"access-log.ndjson\"");

@@ -25,7 +25,7 @@ Status MaySeeTx(const ledger::Queries& q, const Principal& who, const Hash256& i
   if (who.sees_all()) return Status::Ok();
   CONSENTD_ASSIGN_OR_RETURN(auto parties, q.Parties(id));
   if (parties && !MaySee(who, *parties)) {
-    return Status::Error("forbidden", OutOfScope(who, "this transaction"));
+    return Status::Error(Reason::kForbidden, OutOfScope(who, "this transaction"));
   }
   return Status::Ok();
 }
@@ -35,11 +35,11 @@ void SubmitOne(Api& api, Context& c) {
   if (auto st = c.params.Only({"wait", "timeout_ms"}); !st.ok()) return c.Fail(st);
   const std::uint64_t max_wait = api.node->config().http.max_wait_ms;
   const auto wait = c.params.Get("wait");
-  if (wait && *wait != "commit") return c.Fail("bad_parameter", "wait must be \"commit\"");
+  if (wait && *wait != "commit") return c.Fail(Reason::kBadParameter, "wait must be \"commit\"");
   auto timeout = c.params.Uint("timeout_ms", 1, max_wait);
   if (!timeout.ok()) return c.Fail(timeout.status());
   if (timeout->has_value() && !wait) {
-    return c.Fail("bad_parameter", "timeout_ms is only meaningful with wait=commit");
+    return c.Fail(Reason::kBadParameter, "timeout_ms is only meaningful with wait=commit");
   }
   auto tx = api.node->Submit(c.req.body);
   if (!tx.ok()) return c.Fail(tx.status());
@@ -61,15 +61,15 @@ void SubmitOne(Api& api, Context& c) {
     if (!receipt.ok()) {
       r.Fail(receipt.status());
     } else if (!receipt->has_value()) {
-      r.Fail("internal", "committed tx has no receipt yet");
+      r.Fail(Reason::kInternal, "committed tx has no receipt yet");
     } else {
       r.ReplyCanonical(200, std::move(**receipt));
     }
     return true;
   };
   deferred->expire = [id, ms](Response& res) {
-    Json body = ErrorBody("commit_timeout", "not committed within " + std::to_string(ms) +
-                                                " ms; it may still be committed later");
+    Json body = ErrorBody(Reason::kCommitTimeout, "not committed within " + std::to_string(ms) +
+                                                      " ms; it may still be committed later");
     body["tx_id"] = HexEncode(id);
     res.status = 504;
     res.content_type = "application/json";
@@ -89,12 +89,13 @@ void SubmitBatch(Api& api, Context& c) {
   if (!body.ok()) return c.Fail(body.status());
   if (!body->is_object() || body->size() != 1 || !body->contains("txs") ||
       !(*body)["txs"].is_array()) {
-    return c.Fail("bad_request", "the body must be {\"txs\": [tx, ...]}");
+    return c.Fail(Reason::kBadRequest, "the body must be {\"txs\": [tx, ...]}");
   }
   const Json& txs = (*body)["txs"];
-  if (txs.empty()) return c.Fail("bad_request", "the batch is empty");
+  if (txs.empty()) return c.Fail(Reason::kBadRequest, "the batch is empty");
   if (txs.size() > cfg.max_batch) {
-    return c.Fail("batch_too_large", "at most " + std::to_string(cfg.max_batch) + " txs per batch");
+    return c.Fail(Reason::kBatchTooLarge,
+                  "at most " + std::to_string(cfg.max_batch) + " txs per batch");
   }
   const ledger::Genesis& genesis = api.node->ledger().genesis();
   Json results = Json::array();
@@ -109,7 +110,7 @@ void SubmitBatch(Api& api, Context& c) {
       results.push_back(Json{{"tx_id", HexEncode((*tx)->id())}, {"status", 202}});
     } else {
       Json r = ErrorBody(st);
-      r["status"] = HttpStatusFor(st.code());
+      r["status"] = HttpStatusFor(st.reason());
       if (tx.ok()) r["tx_id"] = HexEncode((*tx)->id());
       results.push_back(std::move(r));
     }
@@ -131,7 +132,7 @@ void GetTx(Api& api, Context& c) {
     if (api.node->mempool().Contains(*id)) {
       return c.Reply(200, Json{{"tx_id", HexEncode(*id)}, {"status", "pending"}});
     }
-    return c.Fail("not_found", "no transaction " + HexEncode(*id) + " here");
+    return c.Fail(Reason::kNotFound, "no transaction " + HexEncode(*id) + " here");
   }
   Json body = std::move(**view);
   body["status"] = "committed";
@@ -142,10 +143,11 @@ void GetBlock(Api& api, Context& c, std::optional<std::uint64_t> height) {
   if (auto st = c.params.Only({}); !st.ok()) return c.Fail(st);
   ledger::Queries q = api.Snapshot();
   const std::uint64_t h = height.value_or(q.head().height);
-  if (h == 0) return c.Fail("not_found", "no block has been committed yet");
+  if (h == 0) return c.Fail(Reason::kNotFound, "no block has been committed yet");
   auto block = q.Block(h);
   if (!block.ok()) return c.Fail(block.status());
-  if (!block->has_value()) return c.Fail("not_found", "no block at height " + std::to_string(h));
+  if (!block->has_value())
+    return c.Fail(Reason::kNotFound, "no block at height " + std::to_string(h));
   Json& b = **block;
   if (!c.who.sees_all()) {
     // The caller's visible part of the list; the header's Merkle root still covers all.
@@ -153,7 +155,7 @@ void GetBlock(Api& api, Context& c, std::optional<std::uint64_t> height) {
     if (c.who.authenticated()) {
       for (const Json& tx_id : b["tx_ids"]) {
         auto raw = HexDecodeFixed<32>(tx_id.get<std::string>());
-        if (!raw.ok()) return c.Fail("internal", "a block names a malformed tx id");
+        if (!raw.ok()) return c.Fail(Reason::kInternal, "a block names a malformed tx id");
         auto parties = q.Parties(*raw);
         if (!parties.ok()) return c.Fail(parties.status());
         if (*parties && MaySee(c.who, **parties)) visible.push_back(tx_id);
@@ -173,9 +175,10 @@ void GetReceipt(Api& api, Context& c) {
   if (!receipt.ok()) return c.Fail(receipt.status());
   if (!receipt->has_value()) {
     if (api.node->mempool().Contains(*id)) {
-      return c.Fail("not_found", "the transaction is pending; its receipt exists once committed");
+      return c.Fail(Reason::kNotFound,
+                    "the transaction is pending; its receipt exists once committed");
     }
-    return c.Fail("not_found", "no committed transaction " + HexEncode(*id) + " here");
+    return c.Fail(Reason::kNotFound, "no committed transaction " + HexEncode(*id) + " here");
   }
   c.ReplyCanonical(200, std::move(**receipt));
 }
@@ -241,7 +244,7 @@ std::vector<Route> ChainRoutes(Api& api) {
       {"GET", "/v1/blocks/{height}", Access::kPublic,
        [a](Context& c) {
          auto h = ParseDecimal(c.args[0]);
-         if (!h) return c.Fail("bad_parameter", "height must be a whole number");
+         if (!h) return c.Fail(Reason::kBadParameter, "height must be a whole number");
          GetBlock(*a, c, *h);
        }},
       {"GET", "/v1/receipts/{tx_id}", Access::kSigned, [a](Context& c) { GetReceipt(*a, c); },

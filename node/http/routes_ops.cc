@@ -156,11 +156,11 @@ class BackupStream final : public BodyStream {
 void GetBackup(Api& api, Context& c) {
   if (auto st = c.params.Only({}); !st.ok()) return c.Fail(st);
   if (!c.who.sees_all()) {
-    return c.Fail("forbidden",
+    return c.Fail(Reason::kForbidden,
                   "a backup holds every member's records: it needs an auditor or regulator token");
   }
   auto slot = std::make_shared<StreamSlot>(api, c.who);
-  if (!slot->ok()) return c.Fail("too_many_streams", "too many streams open; try again later");
+  if (!slot->ok()) return c.Fail(Reason::kTooManyStreams, "too many streams open; try again later");
   const ledger::Genesis& genesis = api.node->ledger().genesis();
   auto writer = ledger::BackupWriter::Start(api.node->ledger().Snapshot(), genesis);
   if (!writer.ok()) return c.Fail(writer.status());
@@ -185,7 +185,7 @@ std::vector<Route> OpsRoutes(Api& api) {
       {"GET", "/readyz", Access::kPublic,
        [a](Context& c) {
          const bool ready = a->node->Ready();
-         if (!ready) return c.Fail("not_ready", "syncing, or not connected to a quorum");
+         if (!ready) return c.Fail(Reason::kNotReady, "syncing, or not connected to a quorum");
          c.Reply(200, Json{{"ready", true}});
        }},
   };

@@ -30,14 +30,15 @@ void KeepVisible(const Principal& who, Result<ledger::Page>& page,
 // A customer asks only about their own subject.
 Status MayAskAbout(const Principal& who, const ledger::Subject& subject) {
   if (!who.customer() || who.is_subject(subject)) return Status::Ok();
-  return Status::Error("forbidden",
+  return Status::Error(Reason::kForbidden,
                        "a customer asks only about their own subject (" + who.name + ")");
 }
 
 Result<ledger::Subject> SubjectArg(const std::string& text) {
   auto s = ledger::Subject::FromString(text);
   if (!s.ok()) {
-    return Status::Error("bad_parameter", "subject must be \"key:<64 hex>\" or \"ref:<64 hex>\"");
+    return Status::Error(Reason::kBadParameter,
+                         "subject must be \"key:<64 hex>\" or \"ref:<64 hex>\"");
   }
   return *s;
 }
@@ -50,9 +51,9 @@ void GetConsent(Api& api, Context& c) {
   if (!at.ok()) return c.Fail(at.status());
   auto consent = api.Snapshot().Consent(*id, *at);
   if (!consent.ok()) return c.Fail(consent.status());
-  if (!consent->has_value()) return c.Fail("not_found", "no consent " + HexEncode(*id));
+  if (!consent->has_value()) return c.Fail(Reason::kNotFound, "no consent " + HexEncode(*id));
   if (!MaySeeRecord(c.who, **consent)) {
-    return c.Fail("forbidden", OutOfScope(c.who, "this consent"));
+    return c.Fail(Reason::kForbidden, OutOfScope(c.who, "this consent"));
   }
   c.Reply(200, **consent);
 }
@@ -107,7 +108,7 @@ void Check(Api& api, Context& c) {
   const auto purpose = c.params.Get("purpose");
   const auto category = c.params.Get("category");
   if (!subject || !recipient || !purpose || !category) {
-    return c.Fail("bad_parameter", "subject, recipient, purpose and category are required");
+    return c.Fail(Reason::kBadParameter, "subject, recipient, purpose and category are required");
   }
   auto s = SubjectArg(*subject);
   if (!s.ok()) return c.Fail(s.status());
@@ -118,18 +119,18 @@ void Check(Api& api, Context& c) {
   std::string cats = *category;
   for (std::size_t start = 0; start <= cats.size();) {
     const std::size_t comma = std::min(cats.find(',', start), cats.size());
-    if (comma == start) return c.Fail("bad_parameter", "category has an empty entry");
+    if (comma == start) return c.Fail(Reason::kBadParameter, "category has an empty entry");
     r.categories.push_back(cats.substr(start, comma - start));
     start = comma + 1;
   }
-  if (r.categories.size() > 64) return c.Fail("bad_parameter", "at most 64 categories");
+  if (r.categories.size() > 64) return c.Fail(Reason::kBadParameter, "at most 64 categories");
   if (auto j = c.params.Get("jurisdiction")) r.jurisdiction = *j;
   if (auto s2 = c.params.Get("sender")) r.sender = *s2;
   // A customer asks about their own subject; an insurer only about sharing that its member
   // sends or receives: the answer names the subject's consents.
   if (auto st = MayAskAbout(c.who, r.subject); !st.ok()) return c.Fail(st);
   if (c.who.role == Role::kInsurer && r.recipient != c.who.member && r.sender != c.who.member) {
-    return c.Fail("forbidden",
+    return c.Fail(Reason::kForbidden,
                   "an insurer token asks only about sharing its member sends "
                   "(sender=" +
                       c.who.member + ") or receives (recipient=" + c.who.member + ")");
@@ -150,9 +151,9 @@ void GetAgreement(Api& api, Context& c) {
   if (!at.ok()) return c.Fail(at.status());
   auto a = api.Snapshot().Agreement(*id, *at);
   if (!a.ok()) return c.Fail(a.status());
-  if (!a->has_value()) return c.Fail("not_found", "no agreement " + HexEncode(*id));
+  if (!a->has_value()) return c.Fail(Reason::kNotFound, "no agreement " + HexEncode(*id));
   if (!c.who.sees_all() && !Involves(**a, c.who.member)) {
-    return c.Fail("forbidden", "this token's member is not a party to the agreement");
+    return c.Fail(Reason::kForbidden, "this token's member is not a party to the agreement");
   }
   c.Reply(200, **a);
 }
@@ -163,11 +164,11 @@ void ListAgreements(Api& api, Context& c) {
   auto status = c.params.Get("status");
   if (status && *status != "Pending" && *status != "Active" && *status != "Suspended" &&
       *status != "Terminated") {
-    return c.Fail("bad_parameter", "status must be Pending, Active, Suspended or Terminated");
+    return c.Fail(Reason::kBadParameter, "status must be Pending, Active, Suspended or Terminated");
   }
   if (!c.who.sees_all()) {
     if (party && *party != c.who.member) {
-      return c.Fail("forbidden", "an insurer token lists only its own member's agreements");
+      return c.Fail(Reason::kForbidden, "an insurer token lists only its own member's agreements");
     }
     party = c.who.member;
   }
@@ -196,7 +197,7 @@ void ListSharing(Api& api, Context& c) {
     f.key = *s;
     ++given;
     if (!c.who.may_see(*s)) {
-      return c.Fail("forbidden", "an insurer token lists only its own member's sharing");
+      return c.Fail(Reason::kForbidden, "an insurer token lists only its own member's sharing");
     }
   }
   if (auto s = c.params.Get("agreement")) {
@@ -207,10 +208,10 @@ void ListSharing(Api& api, Context& c) {
     ++given;
   }
   if (given != 1) {
-    return c.Fail("bad_parameter", "give exactly one of subject, controller or agreement");
+    return c.Fail(Reason::kBadParameter, "give exactly one of subject, controller or agreement");
   }
   if (c.who.customer() && f.by != ledger::SharingBy::kSubject) {
-    return c.Fail("forbidden", "a customer lists sharing by their own subject only");
+    return c.Fail(Reason::kForbidden, "a customer lists sharing by their own subject only");
   }
   auto from = c.params.Time("from");
   auto to = c.params.Time("to");
@@ -218,7 +219,7 @@ void ListSharing(Api& api, Context& c) {
   if (!to.ok()) return c.Fail(to.status());
   if (*from) f.from = **from;
   if (*to) f.to = **to;
-  if (f.from > f.to) return c.Fail("bad_parameter", "from is after to");
+  if (f.from > f.to) return c.Fail(Reason::kBadParameter, "from is after to");
   auto page = c.params.Page();
   if (!page.ok()) return c.Fail(page.status());
   auto result = api.Snapshot().Sharing(f, *page);
@@ -230,7 +231,7 @@ void ListRights(Api& api, Context& c) {
   if (auto st = c.params.Only({"status", "at", "cursor", "limit"}); !st.ok()) return c.Fail(st);
   const std::string status = c.params.Get("status").value_or("open");
   if (status != "open" && status != "overdue") {
-    return c.Fail("bad_parameter", "status must be open or overdue");
+    return c.Fail(Reason::kBadParameter, "status must be open or overdue");
   }
   auto at = c.params.Time("at");
   if (!at.ok()) return c.Fail(at.status());

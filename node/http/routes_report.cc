@@ -26,23 +26,23 @@ void ComplianceReport(Api& api, Context& c) {
   auto to = c.params.Time("to");
   if (!from.ok()) return c.Fail(from.status());
   if (!to.ok()) return c.Fail(to.status());
-  if (*from && *to && **from > **to) return c.Fail("bad_parameter", "from is after to");
+  if (*from && *to && **from > **to) return c.Fail(Reason::kBadParameter, "from is after to");
   auto member = c.params.Get("member");
   if (member && !IsMemberId(*member)) {
-    return c.Fail("bad_parameter", "member must be a member id (2-32 of [a-z0-9-])");
+    return c.Fail(Reason::kBadParameter, "member must be a member id (2-32 of [a-z0-9-])");
   }
   if (member && !c.who.may_see(*member)) {
-    return c.Fail("forbidden", "an insurer token reads only its own member's report");
+    return c.Fail(Reason::kForbidden, "an insurer token reads only its own member's report");
   }
   if (!c.who.sees_all()) member = c.who.member;
 
   StreamSlot slot(api, c.who);
-  if (!slot.ok()) return c.Fail("too_many_streams", "too many reports and streams; try again");
+  if (!slot.ok()) return c.Fail(Reason::kTooManyStreams, "too many reports and streams; try again");
   const ledger::Queries q = api.Snapshot();
   if (member) {
     auto m = q.Member(*member);
     if (!m.ok()) return c.Fail(m.status());
-    if (!m->has_value()) return c.Fail("not_found", "no member " + *member);
+    if (!m->has_value()) return c.Fail(Reason::kNotFound, "no member " + *member);
   }
   ledger::ComplianceRequest r;
   r.member = member;

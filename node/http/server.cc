@@ -133,7 +133,7 @@ struct Core {
   void OnAccepted(tcp::socket socket);
 };
 
-std::string Reason(int status) {
+std::string ReasonPhrase(int status) {
   return std::string(bhttp::obsolete_reason(static_cast<bhttp::status>(status)));
 }
 
@@ -170,9 +170,9 @@ class Session : public std::enable_shared_from_this<Session> {
       c_.sessions.emplace(this, weak_from_this());
     }
     if (!refuse_.empty()) {
-      return Refuse(503, "too_many_connections",
-                    refuse_ == "total" ? "the server is at its connection limit"
-                                       : "this address is at its connection limit");
+      return Refuse(Reason::kTooManyConnections, refuse_ == "total"
+                                                     ? "the server is at its connection limit"
+                                                     : "this address is at its connection limit");
     }
     WaitRequest(milliseconds(c_.cfg.read_timeout_ms));
   }
@@ -259,23 +259,23 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec) return OnReadError(ec, /*in_body=*/false);
     const auto& msg = parser_->get();
     if (msg.target().size() > kMaxTarget) {
-      return Refuse(414, "uri_too_long", "the request target is over 8192 bytes");
+      return Refuse(Reason::kUriTooLong, "the request target is over 8192 bytes");
     }
     if (static_cast<std::size_t>(std::distance(msg.begin(), msg.end())) >
         c_.cfg.max_header_fields) {
-      return Refuse(431, "too_many_headers",
+      return Refuse(Reason::kTooManyHeaders,
                     "more than " + std::to_string(c_.cfg.max_header_fields) + " header fields");
     }
     // Beast refuses two different lengths, and a length with chunked; a framing header given
     // twice, even with one value, is refused too (a proxy in front may read the other one).
     if (msg.count(bhttp::field::content_length) > 1 ||
         msg.count(bhttp::field::transfer_encoding) > 1) {
-      return Refuse(400, "bad_request",
+      return Refuse(Reason::kBadRequest,
                     "a framing header (Content-Length, Transfer-Encoding) twice");
     }
     if (auto te = msg.find(bhttp::field::transfer_encoding);
         te != msg.end() && !beast::iequals(te->value(), "chunked")) {
-      return Refuse(400, "bad_request", "the only transfer coding accepted is chunked");
+      return Refuse(Reason::kBadRequest, "the only transfer coding accepted is chunked");
     }
     if (parser_->is_done()) return Dispatch();
     body_start_ = Clock::now();
@@ -316,16 +316,16 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec == bhttp::error::header_limit ||
         (!in_body && (ec == bhttp::error::buffer_overflow ||
                       ec == beast::error_code(net::error::no_buffer_space)))) {
-      return Refuse(431, "headers_too_long",
-                    "the request line and headers are over " +
-                        std::to_string(c_.cfg.max_header_bytes) + " bytes");
+      return Refuse(Reason::kHeadersTooLong, "the request line and headers are over " +
+                                                 std::to_string(c_.cfg.max_header_bytes) +
+                                                 " bytes");
     }
     if (ec == bhttp::error::body_limit) {
-      return Refuse(413, "too_large",
+      return Refuse(Reason::kTooLarge,
                     "the request body is over " + std::to_string(c_.cfg.max_body_bytes) + " bytes");
     }
     if (timed_out_ && ec == net::error::operation_aborted) {
-      return Refuse(408, "request_timeout",
+      return Refuse(Reason::kRequestTimeout,
                     in_body ? "the request body arrives slower than the minimum rate"
                             : "the request line and headers did not arrive in time");
     }
@@ -333,7 +333,7 @@ class Session : public std::enable_shared_from_this<Session> {
         !IsHttpError(ec)) {
       return Close();  // the client went away (or the socket failed)
     }
-    return Refuse(400, "bad_request", "the request is not valid HTTP: " + ec.message());
+    return Refuse(Reason::kBadRequest, "the request is not valid HTTP: " + ec.message());
   }
 
   // --- answering ---
@@ -364,16 +364,15 @@ class Session : public std::enable_shared_from_this<Session> {
 
     if (!target) {
       route_ = "(bad_target)";
-      return Error(400, "bad_request", "the request target is not a valid path");
+      return Error(Reason::kBadRequest, "the request target is not a valid path");
     }
     req->path = std::move(target->path);
     req->query = std::move(target->query);
     if (const std::uint32_t wait = c_.limiter->Take(remote_, Clock::now()); wait != 0) {
       route_ = "(rate_limited)";
       res_.SetHeader("Retry-After", std::to_string(wait));
-      return Error(
-          429, "rate_limited",
-          "too many requests from this address; retry after " + std::to_string(wait) + " s");
+      return Error(Reason::kRateLimited, "too many requests from this address; retry after " +
+                                             std::to_string(wait) + " s");
     }
     if (c_.ui && method_ == "GET") {
       if (req->path == "/" || req->path == "/ui") {
@@ -389,7 +388,7 @@ class Session : public std::enable_shared_from_this<Session> {
     const http::Route* route = c_.FindRoute(method_, req->path, &args);
     if (!route) {
       route_ = "(unmatched)";
-      return Error(404, "not_found", "no such route");
+      return Error(Reason::kNotFound, "no such route");
     }
     route_ = route->path;
     if (!route->blocking) {
@@ -411,10 +410,11 @@ class Session : public std::enable_shared_from_this<Session> {
       if (!who.ok()) {
         c.Fail(who.status());
       } else if (route.access != http::Access::kPublic && !who->authenticated()) {
-        c.Fail("auth_required",
+        c.Fail(Reason::kAuthRequired,
                "this route needs Authorization: Bearer <token> (or a customer's signature)");
       } else if (route.access == http::Access::kToken && who->customer()) {
-        c.Fail("forbidden", "this route is for insurers, auditors and regulators, not customers");
+        c.Fail(Reason::kForbidden,
+               "this route is for insurers, auditors and regulators, not customers");
       } else {
         c.who = *who;
         role_ = http::ToString(c.who.role);
@@ -428,7 +428,7 @@ class Session : public std::enable_shared_from_this<Session> {
     } catch (const std::exception& e) {
       LogError("http", "handler_failed", {{"route", route.path}, {"what", e.what()}});
       res_ = http::Response{};
-      c.Fail("internal", "internal error");
+      c.Fail(Reason::kInternal, "internal error");
     }
     if (res_.status == 401) res_.SetHeader("WWW-Authenticate", "Bearer, BIP340");
   }
@@ -470,8 +470,7 @@ class Session : public std::enable_shared_from_this<Session> {
     res_.SetHeader("Referrer-Policy", "no-referrer");
     res_.SetHeader("Cache-Control", "no-cache");
     if (!file.ok()) {
-      return Error(http::HttpStatusFor(file.status().code()), file.status().code(),
-                   file.status().message());
+      return Error(file.status().reason(), file.status().message());
     }
     res_.status = 200;
     res_.content_type = file->content_type;
@@ -479,24 +478,24 @@ class Session : public std::enable_shared_from_this<Session> {
     WriteWhole();
   }
 
-  void Error(int status, std::string_view code, std::string_view message) {
-    res_.status = status;
+  void Error(Reason reason, std::string_view message) {
+    res_.status = http::HttpStatusFor(reason);
     res_.content_type = "application/json";
-    res_.body = CanonicalJson(http::ErrorBody(code, message));
+    res_.body = CanonicalJson(http::ErrorBody(reason, message));
     WriteWhole();
   }
 
   // A limit refused the connection or request: answer, then close (reading and dropping what
   // the client still sends for a moment, so it sees the answer rather than a reset).
-  void Refuse(int status, std::string_view code, std::string_view message) {
-    c_.Refused(code);
+  void Refuse(Reason reason, std::string_view message) {
+    c_.Refused(ToString(reason));
     parser_.reset();
     keep_alive_ = false;
     refusing_ = true;
     route_ = "(refused)";
     if (method_.empty()) method_ = "-";
     res_ = http::Response{};
-    Error(status, code, message);
+    Error(reason, message);
   }
 
   void Send() {
@@ -554,7 +553,7 @@ class Session : public std::enable_shared_from_this<Session> {
     h += "HTTP/1.1 ";
     h += std::to_string(res_.status);
     h += ' ';
-    h += Reason(res_.status);
+    h += ReasonPhrase(res_.status);
     h += "\r\nContent-Type: ";
     h += res_.content_type;
     h += "\r\n";
@@ -838,7 +837,7 @@ Result<std::vector<ApiToken>> HttpServer::LoadTokens(const Config& config) {
 
 Status HttpServer::ReloadTokens() {
   Core& c = impl_->core;
-  if (!c.auth) return Status::Error("not_ready", "the HTTP server is not running");
+  if (!c.auth) return Status::Error(Reason::kNotReady, "the HTTP server is not running");
   auto tokens = LoadTokens(c.node->config());
   if (!tokens.ok()) {
     LogError("http", "tokens_reload_failed", {{"error", tokens.status().ToString()}});
@@ -897,7 +896,7 @@ Status HttpServer::Start() {
   const auto address =
       net::ip::make_address(c.cfg.listen.host == "localhost" ? "127.0.0.1" : c.cfg.listen.host, ec);
   if (ec) {
-    return Status::Error("http_listen",
+    return Status::Error(Reason::kHttpListen,
                          "cannot listen on " + c.cfg.listen.ToString() + ": not an IP address");
   }
   const tcp::endpoint endpoint(address, c.cfg.listen.port);
@@ -907,7 +906,7 @@ Status HttpServer::Start() {
   if (!ec) c.acceptor->listen(net::socket_base::max_listen_connections, ec);
   if (ec) {
     c.Teardown();
-    return Status::Error("http_listen",
+    return Status::Error(Reason::kHttpListen,
                          "cannot listen on " + c.cfg.listen.ToString() + ": " + ec.message());
   }
   impl_->port = c.acceptor->local_endpoint(ec).port();

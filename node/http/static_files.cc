@@ -62,15 +62,15 @@ Result<StaticFiles> StaticFiles::Open(const std::string& root) {
   auto real = RealPath(root);
   struct stat st {};
   if (!real || ::stat(real->c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
-    return Status::Error("ui_dir_invalid", "http.ui_dir " + root + " is not a directory");
+    return Status::Error(Reason::kUiDirInvalid, "http.ui_dir " + root + " is not a directory");
   }
   while (real->size() > 1 && real->back() == '/') real->pop_back();
   return StaticFiles(std::move(*real));
 }
 
 Result<StaticFile> StaticFiles::Read(std::string_view relative) const {
-  auto not_found = [] { return Status::Error("not_found", "no such file"); };
-  if (relative.size() > 512) return Status::Error("bad_request", "the path is too long");
+  auto not_found = [] { return Status::Error(Reason::kNotFound, "no such file"); };
+  if (relative.size() > 512) return Status::Error(Reason::kBadRequest, "the path is too long");
   std::string path(relative);
   if (path.empty() || path.back() == '/') path += "index.html";
   std::size_t start = 0;
@@ -78,7 +78,7 @@ Result<StaticFile> StaticFiles::Read(std::string_view relative) const {
     const std::size_t slash = path.find('/', start);
     const std::size_t end = slash == std::string::npos ? path.size() : slash;
     if (!ValidSegment(std::string_view(path).substr(start, end - start))) {
-      return Status::Error("bad_request", "the path has an invalid segment");
+      return Status::Error(Reason::kBadRequest, "the path has an invalid segment");
     }
     if (slash == std::string::npos) break;
     start = slash + 1;

@@ -45,7 +45,8 @@ std::string FormatEndpoint(const Tcp::endpoint& endpoint) {
 }
 
 Status ConfigError(std::string_view field, std::string_view problem) {
-  return Status::Error("p2p_config", "field " + std::string(field) + ": " + std::string(problem));
+  return Status::Error(Reason::kP2pConfig,
+                       "field " + std::string(field) + ": " + std::string(problem));
 }
 
 Status Validate(const TransportConfig& c) {
@@ -186,7 +187,7 @@ class Transport::Impl final : public ConnectionOwner {
 
 Status Transport::Impl::Start() {
   std::lock_guard<std::mutex> lock(lifecycle_mu_);
-  if (started_) return Status::Error("p2p_state", "the transport was already started");
+  if (started_) return Status::Error(Reason::kP2pState, "the transport was already started");
   started_ = true;
   const std::string where = config_.listen_host + ":" + std::to_string(config_.listen_port);
   ErrorCode ec;
@@ -210,7 +211,7 @@ Status Transport::Impl::Start() {
   if (ec) {
     ErrorCode ignored;
     acceptor_.close(ignored);
-    return Status::Error("p2p_listen", "cannot listen on " + where + ": " + ec.message());
+    return Status::Error(Reason::kP2pListen, "cannot listen on " + where + ": " + ec.message());
   }
   port_ = local.port();
   work_.emplace(ioc_.get_executor());
@@ -224,7 +225,7 @@ Status Transport::Impl::Start() {
     work_.reset();
     ErrorCode ignored;
     acceptor_.close(ignored);
-    return Status::Error("p2p_thread",
+    return Status::Error(Reason::kP2pThread,
                          std::string("cannot start the transport thread: ") + e.what());
   }
   log_.Info("p2p event=listening addr=" + FormatEndpoint(local) + " key=" +

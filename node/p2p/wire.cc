@@ -11,7 +11,7 @@ namespace {
 void Append(std::string& out, ByteSpan bytes) { out.append(AsChars(bytes)); }
 
 Status MalformedHello(std::string message) {
-  return Status::Error("p2p_malformed_hello", std::move(message));
+  return Status::Error(Reason::kP2pMalformedHello, std::move(message));
 }
 
 }  // namespace
@@ -56,7 +56,7 @@ std::string EncodeAuth(const crypto::SignatureBytes& signature) {
 Result<crypto::SignatureBytes> DecodeAuth(ByteSpan frame) {
   crypto::SignatureBytes sig{};
   if (frame.size() != 1 + sig.size() || frame[0] != kKindAuth) {
-    return Status::Error("p2p_malformed_auth", "expected kind 1 and a 64-byte signature");
+    return Status::Error(Reason::kP2pMalformedAuth, "expected kind 1 and a 64-byte signature");
   }
   std::copy_n(frame.begin() + 1, sig.size(), sig.begin());
   return sig;

@@ -1,5 +1,5 @@
 // Security cases against a real 4-validator network (issue 8, "Hostile input"): each attack is
-// refused with its documented status and reason code (docs/API.md "Errors", ledger/reject.h),
+// refused with its documented status and reason code (docs/API.md "Errors", common/reasons.inc),
 // and nothing it carried reaches the chain. Every refusal has a control beside it, built the
 // same way but honest, that is accepted: so each test fails if the refusal has another cause
 // (a broken helper, a wrong body) than the one it names.

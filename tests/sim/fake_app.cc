@@ -50,12 +50,12 @@ std::optional<FakeBlock> DecodeBlock(ByteSpan in) {
 
 Result<Hash256> ValidateBlock(std::uint64_t height, ByteSpan payload) {
   const std::optional<FakeBlock> b = DecodeBlock(payload);
-  if (!b) return Status::Error("sim_block_malformed", "payload does not decode");
-  if (b->height != height) return Status::Error("sim_block_wrong_height", "wrong height");
-  if (b->poisoned) return Status::Error("sim_block_poisoned", "poisoned block");
+  if (!b) return Status::Error(Reason::kBlockMalformed, "payload does not decode");
+  if (b->height != height) return Status::Error(Reason::kBlockWrongHeight, "wrong height");
+  if (b->poisoned) return Status::Error(Reason::kBlockInvalidTx, "poisoned block");
   if (b->txs.size() > kMaxTxs || !std::is_sorted(b->txs.begin(), b->txs.end()) ||
       std::adjacent_find(b->txs.begin(), b->txs.end()) != b->txs.end()) {
-    return Status::Error("sim_block_bad_txs", "transactions not a sorted set");
+    return Status::Error(Reason::kBlockWrongTxRoot, "transactions not a sorted set");
   }
   return crypto::Sha256(payload);
 }

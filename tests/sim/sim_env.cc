@@ -28,7 +28,7 @@ class SimEnv::File final : public node::WritableFile {
  private:
   Status Check(const std::string& what) {
     if (life_ != env_->life_) {
-      return Status::Error("file_write", what + " " + path_ + ": opened before a crash");
+      return Status::Error(Reason::kFileWrite, what + " " + path_ + ": opened before a crash");
     }
     return env_->Mutate(what, path_);
   }
@@ -45,7 +45,7 @@ Status SimEnv::Mutate(const std::string& what, const std::string& path) {
   if (ops_left_) {
     if (*ops_left_ == 0) {
       ++faults_struck_;
-      return Status::Error("file_write", what + " " + path + ": the power is off");
+      return Status::Error(Reason::kFileWrite, what + " " + path + ": the power is off");
     }
     --*ops_left_;
   }
@@ -57,7 +57,7 @@ Status SimEnv::SyncInode(const InodePtr& inode, const std::string& path) {
   if (failing_syncs_ > 0) {
     --failing_syncs_;
     ++faults_struck_;
-    return Status::Error("file_write", "fsync " + path + ": Input/output error (simulated)");
+    return Status::Error(Reason::kFileWrite, "fsync " + path + ": Input/output error (simulated)");
   }
   inode->durable = inode->data;
   return Status::Ok();
@@ -68,13 +68,13 @@ bool SimEnv::FileExists(const std::string& path) { return names_.count(path) > 0
 Result<std::string> SimEnv::ReadFile(const std::string& path, std::size_t max_bytes) {
   if (power_cut()) {
     ++faults_struck_;
-    return Status::Error("file_read", path + ": the power is off");
+    return Status::Error(Reason::kFileRead, path + ": the power is off");
   }
   const auto it = names_.find(path);
-  if (it == names_.end()) return Status::Error("file_not_found", path + ": no such file");
+  if (it == names_.end()) return Status::Error(Reason::kFileNotFound, path + ": no such file");
   std::string data = it->second->data;
   if (data.size() > max_bytes) {
-    return Status::Error("file_too_large",
+    return Status::Error(Reason::kFileTooLarge,
                          path + " exceeds " + std::to_string(max_bytes) + " bytes");
   }
   if (corrupt_reads_.erase(path) > 0 && !data.empty()) {
@@ -92,7 +92,7 @@ Result<std::unique_ptr<node::WritableFile>> SimEnv::OpenAppendable(const std::st
     it = names_.emplace(path, std::make_shared<Inode>()).first;
     journal_.push_back(NameOp{path, "", it->second});
   } else if (power_cut()) {
-    return Status::Error("file_write", "open " + path + ": the power is off");
+    return Status::Error(Reason::kFileWrite, "open " + path + ": the power is off");
   }
   return std::unique_ptr<node::WritableFile>(new File(this, path, it->second));
 }
@@ -113,7 +113,8 @@ Result<std::unique_ptr<node::WritableFile>> SimEnv::CreateFile(const std::string
 Status SimEnv::Rename(const std::string& from, const std::string& to) {
   CONSENTD_RETURN_IF_ERROR(Mutate("rename", from));
   const auto it = names_.find(from);
-  if (it == names_.end()) return Status::Error("file_write", "rename " + from + ": no such file");
+  if (it == names_.end())
+    return Status::Error(Reason::kFileWrite, "rename " + from + ": no such file");
   InodePtr inode = it->second;
   names_.erase(it);
   names_[to] = inode;
@@ -161,7 +162,7 @@ Status SimEnv::RemoveTree(const std::string& path) {
 
 Result<std::unique_ptr<node::Thread>> SimEnv::StartThread(std::string name,
                                                           std::function<void()> /*body*/) {
-  return Status::Error("thread_start", "the simulation runs on one thread (" + name + ")");
+  return Status::Error(Reason::kThreadStart, "the simulation runs on one thread (" + name + ")");
 }
 
 Status SimEnv::RemoveFile(const std::string& path) {
@@ -175,7 +176,7 @@ Status SimEnv::SyncDir(const std::string& dir) {
   if (failing_syncs_ > 0) {
     --failing_syncs_;
     ++faults_struck_;
-    return Status::Error("file_write",
+    return Status::Error(Reason::kFileWrite,
                          "fsync directory " + dir + ": Input/output error (simulated)");
   }
   // The file system commits its metadata journal as a whole (ext4, XFS): every name

@@ -83,15 +83,15 @@ TEST(FakeAppTest, BlocksRoundTripAndHonestValidation) {
   auto id = ValidateBlock(7, payload);
   ASSERT_TRUE(id.ok());
   EXPECT_EQ(*id, crypto::Sha256(payload));
-  EXPECT_EQ(ValidateBlock(8, payload).status().code(), "sim_block_wrong_height");
+  EXPECT_EQ(ValidateBlock(8, payload).status().code(), "block_wrong_height");
   b.poisoned = true;
-  EXPECT_EQ(ValidateBlock(7, EncodeBlock(b)).status().code(), "sim_block_poisoned");
+  EXPECT_EQ(ValidateBlock(7, EncodeBlock(b)).status().code(), "block_invalid_tx");
   b.poisoned = false;
   b.txs = {5, 1};
-  EXPECT_EQ(ValidateBlock(7, EncodeBlock(b)).status().code(), "sim_block_bad_txs");
+  EXPECT_EQ(ValidateBlock(7, EncodeBlock(b)).status().code(), "block_wrong_tx_root");
   Bytes truncated = payload;
   truncated.pop_back();
-  EXPECT_EQ(ValidateBlock(7, truncated).status().code(), "sim_block_malformed");
+  EXPECT_EQ(ValidateBlock(7, truncated).status().code(), "block_malformed");
 }
 
 TEST(FakeAppTest, MempoolPacesAndCommitsRemoveTxs) {

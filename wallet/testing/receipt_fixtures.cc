@@ -94,7 +94,7 @@ class Chain {
         ledger_->BuildBlock(time_, validators_[0].public_key().bytes(), txs, &rejected));
     if (!rejected.empty()) return rejected.front().status;
     if (block.block.txs.size() != txs.size()) {
-      return Status::Error("fixture_block_full", "not every tx fit the block");
+      return Status::Error(Reason::kInternal, "not every tx fit the block");
     }
     const std::uint64_t height = block.block.header.height;
     const consensus::CommitCertificate cert = Certify(height, block.hash, validators_);
@@ -120,7 +120,7 @@ class Chain {
                               ledger::BuildReceipt(*view, genesis(), tx_id, [&](std::uint64_t h) {
                                 return ledger_->ValidatorsFor(h);
                               }));
-    if (!receipt) return Status::Error("fixture_missing", "tx " + HexEncode(tx_id));
+    if (!receipt) return Status::Error(Reason::kInternal, "tx " + HexEncode(tx_id));
     return std::move(*receipt);
   }
 
@@ -330,7 +330,7 @@ Result<std::map<std::string, std::string>> GenerateReceiptFixtures() {
     const ReceiptVerdict v = VerifyReceipt(e.receipt, anchor);
     const std::string got = v.ok() ? "ok" : v.status.code();
     if (got != e.expect || (!v.ok() && e.check != ToString(v.check))) {
-      return Status::Error("fixture_wrong_verdict",
+      return Status::Error(Reason::kInternal,
                            e.file + ": expected " + e.expect + ", got " + v.status.ToString());
     }
     Json m{{"file", e.file}, {"expect", e.expect}, {"what", e.what}};

@@ -10,6 +10,7 @@
 #include "common/hex.h"
 #include "crypto/random.h"
 #include "ledger/genesis.h"
+#include "ledger/tx_decl.h"
 #include "wallet/pending_tx.h"
 #include "wallet/tx_builder.h"
 
@@ -30,10 +31,7 @@ consentctl tx get TX_ID [--node URL] [--json]
 consentctl submit FILE [--wait] [--timeout-ms N] [--receipt-out FILE] [--node URL]
   (also: consentctl tx submit FILE ...)
 
-Types: member.register member.update member.suspend notice.publish consent.grant
-       consent.withdraw consent.revoke agreement.create agreement.activate agreement.suspend
-       agreement.terminate portfolio.transfer sharing.record rights.request rights.fulfil
-       incident.report
+Types: $TYPES
 (`consentctl tx consent.grant --help` lists a type's fields; dashes work too: consent-grant.)
 
 Building a tx:
@@ -339,10 +337,33 @@ int SubmitCommand(const Args& a) {
   return SubmitFile(a);
 }
 
+// kHelp with $TYPES replaced by every type the ledger declares, wrapped at 96 columns.
+void PrintHelp() {
+  std::string types;
+  std::size_t column = 7;
+  for (const ledger::TxDecl& d : ledger::TxDecls()) {
+    const std::string name(d.name);
+    if (!types.empty()) {
+      if (column + 1 + name.size() > 96) {
+        types += "\n       ";
+        column = 7;
+      } else {
+        types += " ";
+        ++column;
+      }
+    }
+    types += name;
+    column += name.size();
+  }
+  std::string help = kHelp;
+  help.replace(help.find("$TYPES"), 6, types);
+  std::fputs(help.c_str(), stdout);
+}
+
 int TxCommand(const Args& all) {
   if (all.positional.empty()) {
     if (all.Help()) {
-      std::fputs(kHelp, stdout);
+      PrintHelp();
       return kExitOk;
     }
     return Fail(kExitUsage, "tx needs a type or a subcommand (tx --help)");
@@ -352,7 +373,7 @@ int TxCommand(const Args& all) {
   a.positional.erase(a.positional.begin());
   if (sub == "id") {
     if (a.Help()) {
-      std::fputs(kHelp, stdout);
+      PrintHelp();
       return kExitOk;
     }
     if (auto e = CheckArgs(a, {}, 1, 1, "consentctl tx id FILE")) return *e;
@@ -363,7 +384,7 @@ int TxCommand(const Args& all) {
   }
   if (sub == "sign" || sub == "show" || sub == "get") {
     if (a.Help()) {
-      std::fputs(kHelp, stdout);
+      PrintHelp();
       return kExitOk;
     }
     if (sub == "sign") return Sign(a);

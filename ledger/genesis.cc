@@ -23,16 +23,18 @@ void ReadParam(FieldReader& r, std::string_view key, std::int64_t min, std::int6
 }  // namespace
 
 Json LedgerParams::ToJson() const {
-  return Json{{"rights_deadline_ms", rights_deadline_ms},
-              {"objection_window_ms", objection_window_ms},
-              {"max_backdate_ms", max_backdate_ms},
-              {"max_clock_drift_ms", max_clock_drift_ms},
-              {"max_block_txs", max_block_txs},
-              {"max_block_bytes", max_block_bytes},
-              {"max_tx_bytes", max_tx_bytes},
-              {"max_tx_lifetime", max_tx_lifetime},
-              {"validator_change_delay", validator_change_delay},
-              {"max_transfer_consents", max_transfer_consents}};
+  Json j{{"rights_deadline_ms", rights_deadline_ms},
+         {"objection_window_ms", objection_window_ms},
+         {"max_backdate_ms", max_backdate_ms},
+         {"max_clock_drift_ms", max_clock_drift_ms},
+         {"max_block_txs", max_block_txs},
+         {"max_block_bytes", max_block_bytes},
+         {"max_tx_bytes", max_tx_bytes},
+         {"max_tx_lifetime", max_tx_lifetime},
+         {"validator_change_delay", validator_change_delay},
+         {"max_transfer_consents", max_transfer_consents}};
+  if (transfer_approval_required) j["transfer_approval_required"] = true;
+  return j;
 }
 
 Result<LedgerParams> LedgerParams::FromJson(const Json& json) {
@@ -48,6 +50,9 @@ Result<LedgerParams> LedgerParams::FromJson(const Json& json) {
   ReadParam(r, "max_tx_lifetime", 1, &p.max_tx_lifetime);
   ReadParam(r, "validator_change_delay", 1, &p.validator_change_delay);
   ReadParam(r, "max_transfer_consents", 1, &p.max_transfer_consents);
+  if (r.Has("transfer_approval_required")) {
+    p.transfer_approval_required = r.Bool("transfer_approval_required");
+  }
   CONSENTD_RETURN_IF_ERROR(r.Finish());
   if (p.max_tx_bytes > p.max_block_bytes) {
     return Status::Error(Reason::kTxInvalidValue,

@@ -39,6 +39,10 @@ struct LedgerParams {
   std::int64_t max_tx_lifetime = 100'000;        // expires_at_height - height, in blocks
   std::int64_t validator_change_delay = 2;       // blocks until a validator-set change applies
   std::int64_t max_transfer_consents = 100'000;  // consents one portfolio.transfer may move
+  // A transfer completes only after an active regulator's transfer.approve, and the one-step
+  // portfolio.transfer is refused. Written to the genesis only when true, so a genesis without
+  // it keeps its hash.
+  bool transfer_approval_required = false;
 
   Json ToJson() const;
   static Result<LedgerParams> FromJson(const Json& json);

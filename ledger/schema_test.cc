@@ -8,71 +8,26 @@
 
 #include "common/hex.h"
 #include "ledger/testing/test_chain.h"
+#include "ledger/testing/tx_fixtures.h"
 #include "ledger/tx.h"
 
 namespace consentd::ledger {
 namespace {
 
 using testing::HashOf;
-using testing::kGenesisTime;
-using testing::kYear;
 using testing::TestChain;
 
 std::string H(std::string_view s) { return HexEncode(HashOf(s)); }
 
+// A valid body of every type: the shared fixture bodies (ledger/testing/tx_fixtures.h).
 std::map<TxType, Json> ValidBodies(TestChain& chain) {
   const std::string key = chain.Key("someone").public_key().Hex();
-  const Json subject{{"key", key}};
-  return {
-      {TxType::kMemberRegister, Json{{"member", "insurer-c"},
-                                     {"roles", {"insurer"}},
-                                     {"keys", {key}},
-                                     {"jurisdiction", "CN"}}},
-      {TxType::kMemberUpdate, Json{{"member", "insurer-c"}, {"jurisdiction", "HK"}}},
-      {TxType::kMemberSuspend, Json{{"member", "insurer-c"}, {"reason", "breach"}}},
-      {TxType::kNoticePublish, chain.PublishNotice()},
-      {TxType::kConsentGrant, chain.GrantBody("someone")},
-      {TxType::kConsentWithdraw, Json{{"consent_id", H("c")}}},
-      {TxType::kConsentRevoke, Json{{"consent_id", H("c")}, {"reason", "purpose_met"}}},
-      {TxType::kAgreementCreate, Json{{"exporter", "insurer-a"},
-                                      {"importer", "insurer-x"},
-                                      {"mechanism", "scc"},
-                                      {"filing_ref_hash", H("f")},
-                                      {"destinations", {"SG"}},
-                                      {"purposes", {"Reinsurance"}},
-                                      {"categories", {"Contact"}},
-                                      {"valid_from", kGenesisTime},
-                                      {"valid_until", kGenesisTime + kYear}}},
-      {TxType::kAgreementActivate, Json{{"agreement_id", H("a")}}},
-      {TxType::kAgreementSuspend, Json{{"agreement_id", H("a")}, {"reason", "breach"}}},
-      {TxType::kAgreementTerminate, Json{{"agreement_id", H("a")}, {"reason", "breach"}}},
-      {TxType::kPortfolioTransfer, Json{{"transferor", "insurer-a"},
-                                        {"transferee", "insurer-b"},
-                                        {"all_consents", true},
-                                        {"effective_at", kGenesisTime},
-                                        {"notice_hash", H("n")}}},
-      {TxType::kSharingRecord, Json{{"sender", "insurer-a"},
-                                    {"recipient", "processor"},
-                                    {"subject", subject},
-                                    {"purpose", "ClaimsHandling"},
-                                    {"categories", {"Contact"}},
-                                    {"destination", "CN"},
-                                    {"legal_basis", "consent"},
-                                    {"shared_at", kGenesisTime}}},
-      {TxType::kRightsRequest,
-       Json{{"controller", "insurer-a"}, {"subject", subject}, {"kind", "delete"}}},
-      {TxType::kRightsFulfil,
-       Json{{"request_id", H("r")}, {"outcome", "fulfilled"}, {"attestation_hash", H("x")}}},
-      {TxType::kIncidentReport, Json{{"controller", "insurer-a"},
-                                     {"detected_at", kGenesisTime},
-                                     {"categories", {"Contact"}},
-                                     {"cause", "malware"},
-                                     {"harms", {"low"}},
-                                     {"remedies", {"contained"}},
-                                     {"affected_count", 1},
-                                     {"affected_commitment", H("ac")},
-                                     {"notice_hash", H("n")}}},
-  };
+  std::map<TxType, Json> bodies;
+  for (int i = 0; i < kTxTypeCount; ++i) {
+    const auto type = static_cast<TxType>(i);
+    bodies[type] = testing::FixtureBody(type, H("fixture"), key);
+  }
+  return bodies;
 }
 
 // Every path to a JSON object inside `j`, including the root ("").

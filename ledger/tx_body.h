@@ -37,8 +37,13 @@ enum class TxType : std::uint8_t {
   kRightsRequest,
   kRightsFulfil,
   kIncidentReport,
+  kTransferPropose,
+  kTransferApprove,
+  kTransferObject,
+  kTransferCancel,
+  kTransferComplete,
 };
-inline constexpr int kTxTypeCount = 16;
+inline constexpr int kTxTypeCount = 21;
 
 const char* ToString(TxType type);  // "consent.grant"
 std::optional<TxType> ParseTxType(std::string_view name);
@@ -145,6 +150,40 @@ struct PortfolioTransfer {
   std::optional<Hash256> approval_ref_hash;
 };
 
+// The transfer lifecycle (PIPL Art. 22; docs/LEDGER.md "Transfers"): proposed by both parties,
+// approved by a regulator where the network requires it, objected to by subjects, cancelled,
+// or completed at effective_at.
+struct TransferPropose {
+  std::string seller;
+  std::string acquirer;
+  bool all_consents = false;      // every live consent of the seller at completion
+  std::vector<Hash256> consents;  // or exactly these
+  std::int64_t effective_at = 0;
+  std::int64_t objection_until = 0;
+  Hash256 manifest_hash{};  // the data inventory: categories and counts, never the data
+  Hash256 notice_hash{};    // the notice to the subjects
+};
+
+struct TransferApprove {
+  Hash256 transfer_id{};
+  Hash256 approval_ref_hash{};
+};
+
+struct TransferObject {
+  Hash256 transfer_id{};
+  Subject subject;
+  std::optional<Hash256> evidence_hash;  // ref subjects: recorded by the seller
+};
+
+struct TransferCancel {
+  Hash256 transfer_id{};
+  std::string reason;
+};
+
+struct TransferComplete {
+  Hash256 transfer_id{};
+};
+
 struct SharingRecord {
   std::string sender;
   std::string recipient;
@@ -185,10 +224,11 @@ struct IncidentReport {
   std::optional<std::int64_t> subjects_notified_at;
 };
 
-using TxBody =
-    std::variant<MemberRegister, MemberUpdate, MemberSuspend, NoticePublish, ConsentGrant,
-                 ConsentWithdraw, ConsentRevoke, AgreementCreate, AgreementActivate, AgreementEnd,
-                 PortfolioTransfer, SharingRecord, RightsRequest, RightsFulfil, IncidentReport>;
+using TxBody = std::variant<MemberRegister, MemberUpdate, MemberSuspend, NoticePublish,
+                            ConsentGrant, ConsentWithdraw, ConsentRevoke, AgreementCreate,
+                            AgreementActivate, AgreementEnd, PortfolioTransfer, SharingRecord,
+                            RightsRequest, RightsFulfil, IncidentReport, TransferPropose,
+                            TransferApprove, TransferObject, TransferCancel, TransferComplete>;
 
 // Parses and schema-checks the body of a `type` transaction, by its declaration (tx_decl.h).
 // Trust::kStored reads a body this ledger stored (ledger/state/records.cc) without checking its

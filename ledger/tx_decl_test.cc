@@ -116,6 +116,19 @@ TEST(TxDeclTest, SchemasCarryTheOrderAndTheRules) {
   EXPECT_EQ(std::find(required.begin(), required.end(), "recipients"), required.end());
 }
 
+// The OpenAPI file's TxType enum lists every declared type, in declaration order.
+TEST(TxDeclTest, OpenApiTxTypeEnumIsTheDeclarations) {
+  const std::string doc = ReadSource("docs/api/openapi.yaml");
+  const auto at = doc.find("    TxType:\n      type: string\n      enum:\n");
+  ASSERT_NE(at, std::string::npos) << "docs/api/openapi.yaml has no TxType enum";
+  std::string expected;
+  for (const TxDecl& d : TxDecls()) expected += "        - " + std::string(d.name) + "\n";
+  const auto from = doc.find("enum:\n", at) + 6;
+  auto end = from;  // the enum's entries: the lines indented by 8
+  while (doc.compare(end, 10, "        - ") == 0) end = doc.find('\n', end) + 1;
+  EXPECT_EQ(doc.substr(from, end - from), expected);
+}
+
 TEST(TxDeclTest, LedgerMdTransactionTableIsTheDeclarations) {
   // docs/LEDGER.md "Transaction types": the body and signed-by columns of each row are what the
   // declarations say, word for word (the rules column is the execution rules' prose).

@@ -265,6 +265,66 @@ std::vector<TxDecl> Declare() {
           .Field(&IncidentReport::subjects_notified_at,
                  Optional(Time("subjects_notified_at", "when the subjects were told")))
           .Build());
+
+  // The transfer lifecycle (docs/LEDGER.md "Transfers").
+  d.push_back(
+      BodyDecl<TransferPropose>(TxType::kTransferPropose, "transfer.propose", "seller and acquirer")
+          .Field(&TransferPropose::seller, Identifier("seller", "the insurer handing over"))
+          .Field(&TransferPropose::acquirer, Identifier("acquirer", "the insurer taking over"))
+          .Field(&TransferPropose::consents,
+                 Optional(Hashes("consents", 1, kMaxTransferList,
+                                 "the consent ids (or all_consents: true)")))
+          .Field(&TransferPropose::all_consents,
+                 True("all_consents", "true: every live consent of the seller at completion"))
+          .Field(&TransferPropose::effective_at,
+                 Time("effective_at", "the earliest time the transfer may complete"))
+          .Field(&TransferPropose::objection_until,
+                 Time("objection_until", "subjects may object until then (at most effective_at)"))
+          .Field(&TransferPropose::manifest_hash,
+                 Hash("manifest_hash", "hash of the data inventory (categories and counts)"))
+          .Field(&TransferPropose::notice_hash,
+                 Hash("notice_hash", "hash of the notice to the subjects"))
+          .Rule(ExactlyOneOf("consents", "all_consents",
+                             "name the consents: exactly one of body.consents or "
+                             "body.all_consents"))
+          .Rule(Distinct("seller", "acquirer"))
+          .Build());
+
+  d.push_back(
+      BodyDecl<TransferApprove>(TxType::kTransferApprove, "transfer.approve", "an active regulator")
+          .Field(&TransferApprove::transfer_id, Hash("transfer_id", "the transfer.propose tx id"))
+          .Field(&TransferApprove::approval_ref_hash,
+                 Hash("approval_ref_hash", "hash of the regulator's approval"))
+          .Build());
+
+  d.push_back(
+      BodyDecl<TransferObject>(TxType::kTransferObject, "transfer.object",
+                               "the subject's key; for a ref subject the seller with "
+                               "evidence_hash")
+          .Field(&TransferObject::transfer_id, Hash("transfer_id", "the transfer.propose tx id"))
+          .Field(&TransferObject::subject, SubjectField("subject", kSubjectDoc))
+          .Field(&TransferObject::evidence_hash,
+                 Optional(Hash("evidence_hash", "ref subjects: hash of the evidence")))
+          .Rule(Forbidden("evidence_hash", When::kKeySubject,
+                          "body.evidence_hash is only for ref subjects"))
+          .Rule(Required("evidence_hash", When::kRefSubject, Reason::kTxMissingField,
+                         "a ref subject needs body.evidence_hash"))
+          .Build());
+
+  d.push_back(
+      BodyDecl<TransferCancel>(TxType::kTransferCancel, "transfer.cancel",
+                               "the seller or the acquirer")
+          .Field(&TransferCancel::transfer_id, Hash("transfer_id", "the transfer.propose tx id"))
+          .Field(&TransferCancel::reason,
+                 Enum("reason", {"parties_withdrew", "approval_refused", "terms_changed"},
+                      "why: parties_withdrew, approval_refused or terms_changed"))
+          .Build());
+
+  d.push_back(
+      BodyDecl<TransferComplete>(TxType::kTransferComplete, "transfer.complete",
+                                 "the seller or the acquirer")
+          .Field(&TransferComplete::transfer_id, Hash("transfer_id", "the transfer.propose tx id"))
+          .Build());
   return d;
 }
 

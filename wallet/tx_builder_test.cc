@@ -154,6 +154,18 @@ TEST(TxBuilder, EveryTypeBuildsFromText) {
         {"affected_count", "3"},
         {"affected_commitment", kHash},
         {"notice_hash", kHash}}},
+      {TxType::kTransferPropose,
+       {{"seller", "insurer-a"},
+        {"acquirer", "insurer-b"},
+        {"all_consents", "true"},
+        {"effective_at", "9"},
+        {"objection_until", "8"},
+        {"manifest_hash", kHash},
+        {"notice_hash", kHash}}},
+      {TxType::kTransferApprove, {{"transfer_id", kHash}, {"approval_ref_hash", kHash}}},
+      {TxType::kTransferObject, {{"transfer_id", kHash}, {"subject", "key:" + kKey1}}},
+      {TxType::kTransferCancel, {{"transfer_id", kHash}, {"reason", "parties_withdrew"}}},
+      {TxType::kTransferComplete, {{"transfer_id", kHash}}},
   };
   EXPECT_EQ(cases.size(), static_cast<std::size_t>(ledger::kTxTypeCount));
   for (const auto& [type, fields] : cases) {

@@ -26,19 +26,6 @@ Status Transition(const AgreementRecord& a, std::initializer_list<AgreementStatu
                        std::string("cannot go from ") + ToString(now) + " to " + ToString(to));
 }
 
-// Claims the signatures of active regulators; returns the first one's id, or empty.
-Result<std::string> ClaimRegulators(ExecContext& ctx, Signers& signers) {
-  std::string first;
-  for (const std::string& id : signers.Members()) {
-    CONSENTD_ASSIGN_OR_RETURN(auto m, ctx.state.Member(id));
-    if (m && m->active() && m->HasRole("regulator")) {
-      signers.ClaimMember(id);
-      if (first.empty()) first = id;
-    }
-  }
-  return first;
-}
-
 AgreementEvent Event(const ExecContext& ctx, AgreementStatus status, std::string reason = {},
                      std::string by = {}) {
   return AgreementEvent{status,      ctx.time_ms,       ctx.height,

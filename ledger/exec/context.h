@@ -84,15 +84,27 @@ Status ExecConsentRevoke(ExecContext& ctx, const ConsentRevoke& b);
 Status ExecAgreementCreate(ExecContext& ctx, const AgreementCreate& b);
 Status ExecAgreementActivate(ExecContext& ctx, const AgreementActivate& b);
 Status ExecAgreementEnd(ExecContext& ctx, const AgreementEnd& b, bool terminate);
+// Claims the signatures of every active regulator among `signers`; the first one's id, or empty.
+Result<std::string> ClaimRegulators(const ExecContext& ctx, Signers& signers);
+
+// Whether `c` can move from `transferor` now: live, controlled by it, no transfer pending
+// (consent_not_active, transfer_consent_not_owned).
+Status Movable(const ExecContext& ctx, const ConsentRecord& c, std::string_view transferor);
 Status ExecPortfolioTransfer(ExecContext& ctx, const PortfolioTransfer& b);
+Status ExecTransferPropose(ExecContext& ctx, const TransferPropose& b);
+Status ExecTransferApprove(ExecContext& ctx, const TransferApprove& b);
+Status ExecTransferObject(ExecContext& ctx, const TransferObject& b);
+Status ExecTransferCancel(ExecContext& ctx, const TransferCancel& b);
+Status ExecTransferComplete(ExecContext& ctx, const TransferComplete& b);
 Status ExecSharingRecord(ExecContext& ctx, const SharingRecord& b);
 Status ExecRightsRequest(ExecContext& ctx, const RightsRequest& b);
 Status ExecRightsFulfil(ExecContext& ctx, const RightsFulfil& b);
 Status ExecIncidentReport(ExecContext& ctx, const IncidentReport& b);
 
-// Opens an erasure obligation (a "delete" rights record) on a withdrawal or revocation:
-// PIPL Art. 47 starts the clock.
+// Opens an erasure obligation (a "delete" rights record) on a withdrawal, a revocation or an
+// objection to a completed transfer: PIPL Art. 47 starts the clock. Its id is the tx's, or `id`
+// where one tx opens several.
 void OpenErasure(ExecContext& ctx, const ConsentRecord& consent, std::string_view controller,
-                 RightsOrigin origin);
+                 RightsOrigin origin, const std::optional<Hash256>& id = std::nullopt);
 
 }  // namespace consentd::ledger::exec

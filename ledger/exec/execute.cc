@@ -9,6 +9,19 @@ bool IsInternalError(const Status& status) {
   return !status.ok() && ClassOf(status.reason()) == ReasonClass::kInternal;
 }
 
+// Claims the signatures of active regulators; returns the first one's id, or empty.
+Result<std::string> ClaimRegulators(const ExecContext& ctx, Signers& signers) {
+  std::string first;
+  for (const std::string& id : signers.Members()) {
+    CONSENTD_ASSIGN_OR_RETURN(auto m, ctx.state.Member(id));
+    if (m && m->active() && m->HasRole("regulator")) {
+      signers.ClaimMember(id);
+      if (first.empty()) first = id;
+    }
+  }
+  return first;
+}
+
 Result<Signers> Signers::Resolve(const Tx& tx, const StateReader& state) {
   Signers s;
   for (const TxSignature& sig : tx.signatures()) {
@@ -135,6 +148,11 @@ Status Execute(ExecContext& ctx) {
         if constexpr (std::is_same_v<T, RightsRequest>) return ExecRightsRequest(ctx, body);
         if constexpr (std::is_same_v<T, RightsFulfil>) return ExecRightsFulfil(ctx, body);
         if constexpr (std::is_same_v<T, IncidentReport>) return ExecIncidentReport(ctx, body);
+        if constexpr (std::is_same_v<T, TransferPropose>) return ExecTransferPropose(ctx, body);
+        if constexpr (std::is_same_v<T, TransferApprove>) return ExecTransferApprove(ctx, body);
+        if constexpr (std::is_same_v<T, TransferObject>) return ExecTransferObject(ctx, body);
+        if constexpr (std::is_same_v<T, TransferCancel>) return ExecTransferCancel(ctx, body);
+        if constexpr (std::is_same_v<T, TransferComplete>) return ExecTransferComplete(ctx, body);
       },
       tx.body());
   if (!st.ok()) return st;

@@ -164,13 +164,8 @@ Status ExecMemberSuspend(ExecContext& ctx, const MemberSuspend& b) {
   // A regulator alone may suspend a member that is not itself a regulator.
   bool by_regulator = false;
   if (!m.HasRole("regulator")) {
-    for (const std::string& id : signers.Members()) {
-      CONSENTD_ASSIGN_OR_RETURN(auto signer, ctx.state.Member(id));
-      if (signer && signer->active() && signer->HasRole("regulator")) {
-        signers.ClaimMember(id);
-        by_regulator = true;
-      }
-    }
+    CONSENTD_ASSIGN_OR_RETURN(std::string regulator, ClaimRegulators(ctx, signers));
+    by_regulator = !regulator.empty();
   }
   if (by_regulator) {
     CONSENTD_RETURN_IF_ERROR(signers.NoOthers());

@@ -51,9 +51,9 @@ Result<std::size_t> OpenRequests(ExecContext& ctx, const Subject& subject,
 }  // namespace
 
 void OpenErasure(ExecContext& ctx, const ConsentRecord& consent, std::string_view controller,
-                 RightsOrigin origin) {
+                 RightsOrigin origin, const std::optional<Hash256>& id) {
   RightsRecord r;
-  r.id = ctx.tx.id();
+  r.id = id.value_or(ctx.tx.id());
   r.controller = std::string(controller);
   r.subject = consent.grant.subject;
   r.kind = "delete";

@@ -7,9 +7,7 @@
 #include "ledger/exec/context.h"
 
 namespace consentd::ledger::exec {
-namespace {
 
-// Whether `c` can move: controlled by the transferor now, not ended, no transfer pending.
 Status Movable(const ExecContext& ctx, const ConsentRecord& c, std::string_view transferor) {
   const ConsentStatus status = c.StatusAt(ctx.time_ms);
   if (status != ConsentStatus::kGiven && status != ConsentStatus::kRenewed &&
@@ -25,9 +23,11 @@ Status Movable(const ExecContext& ctx, const ConsentRecord& c, std::string_view 
   return Status::Ok();
 }
 
-}  // namespace
-
 Status ExecPortfolioTransfer(ExecContext& ctx, const PortfolioTransfer& b) {
+  if (ctx.genesis.params.transfer_approval_required) {
+    return Status::Error(Reason::kTransferApprovalRequired,
+                         "this network requires a regulator's approval: use transfer.propose");
+  }
   CONSENTD_RETURN_IF_ERROR(
       RequireMember(ctx.state, b.transferor, "transferor", "insurer").status());
   CONSENTD_RETURN_IF_ERROR(

@@ -326,15 +326,27 @@ class ControllerReport {
         }
       }
       CONSENTD_RETURN_IF_ERROR(consents->status());
-      items.push_back(Json{{"id", HexEncode(t.id)},
-                           {"transferor", t.transferor},
-                           {"transferee", t.transferee},
-                           {"recorded_at", t.at},
-                           {"effective_at", t.effective_at},
-                           {"objection_until", t.objection_until},
-                           {"window_closed", t.objection_until <= as_of_},
-                           {"consents", t.count},
-                           {"withdrawn_in_window", static_cast<std::int64_t>(objected.size())}});
+      Json item{{"id", HexEncode(t.id)},
+                {"transferor", t.transferor},
+                {"transferee", t.transferee},
+                {"recorded_at", t.at},
+                {"effective_at", t.effective_at},
+                {"objection_until", t.objection_until},
+                {"window_closed", t.objection_until <= as_of_},
+                {"consents", t.count},
+                {"withdrawn_in_window", static_cast<std::int64_t>(objected.size())}};
+      if (t.lifecycle) {
+        const TransferLifecycle& l = *t.lifecycle;
+        item["status"] = ToString(l.status);
+        item["approved_by"] = l.approved_by.empty() ? Json(nullptr) : Json(l.approved_by);
+        item["objections"] = l.objections;
+        item["kept"] = l.kept;
+        item["erasures"] = l.erasures;
+        item["rights_moved"] = l.rights_moved;
+      } else {
+        item["status"] = "one_step";
+      }
+      items.push_back(std::move(item));
     }
     CONSENTD_RETURN_IF_ERROR(cursor->status());
     return items;

@@ -74,6 +74,9 @@ std::string Transfer(const Hash256& id) { return Prefixed(kTransfer, Raw(id)); }
 std::string TransferConsent(const Hash256& transfer_id, const Hash256& consent_id) {
   return Prefixed(kTransferConsent, Raw(transfer_id)) + std::string(Raw(consent_id));
 }
+std::string TransferObjection(const Hash256& transfer_id, const Subject& subject) {
+  return Prefixed(kTransferObjection, Raw(transfer_id)) + subject.Binary();
+}
 std::string Sharing(const Hash256& id) { return Prefixed(kSharing, Raw(id)); }
 std::string SharingBySubjectPrefix(const Subject& subject) {
   return Prefixed(kSharingBySubject, subject.Binary());

@@ -32,6 +32,7 @@ inline constexpr char kAgreement = 'A';           // A <agreement id:32>     -> 
 inline constexpr char kPartyAgreement = 'a';      // a <party>\0<agreement id:32>
 inline constexpr char kTransfer = 'T';            // T <transfer id:32>      -> transfer record
 inline constexpr char kTransferConsent = 't';     // t <transfer id:32><consent id:32>
+inline constexpr char kTransferObjection = 'o';   // o <transfer id:32><subject:33>
 inline constexpr char kSharing = 'E';             // E <sharing id:32>       -> sharing record
 inline constexpr char kSharingBySubject = 'e';    // e <subject:33><time:8><id:32>
 inline constexpr char kSharingBySender = 'f';     // f <sender>\0<time:8><id:32>
@@ -64,6 +65,7 @@ std::string PartyAgreementPrefix(std::string_view party);
 std::string PartyAgreement(std::string_view party, const Hash256& id);
 std::string Transfer(const Hash256& id);
 std::string TransferConsent(const Hash256& transfer_id, const Hash256& consent_id);
+std::string TransferObjection(const Hash256& transfer_id, const Subject& subject);
 std::string Sharing(const Hash256& id);
 std::string SharingBySubjectPrefix(const Subject& subject);
 std::string SharingBySubject(const Subject& subject, std::int64_t time, const Hash256& id);

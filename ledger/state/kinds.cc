@@ -104,8 +104,24 @@ const char* ToString(RightsOrigin origin) {
       return "withdrawal";
     case RightsOrigin::kRevocation:
       return "revocation";
+    case RightsOrigin::kTransferObjection:
+      return "transfer_objection";
   }
   return "request";
+}
+
+const char* ToString(TransferStatus status) {
+  switch (status) {
+    case TransferStatus::kProposed:
+      return "proposed";
+    case TransferStatus::kApproved:
+      return "approved";
+    case TransferStatus::kCancelled:
+      return "cancelled";
+    case TransferStatus::kCompleted:
+      return "completed";
+  }
+  return "proposed";
 }
 
 }  // namespace consentd::ledger

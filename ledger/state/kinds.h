@@ -48,10 +48,14 @@ const char* ToString(MemberEventKind kind);  // "registered"
 enum class RightsStatus : std::uint8_t { kOpen, kFulfilled, kRefused };
 const char* ToString(RightsStatus status);  // "open"
 
-// Why a rights record exists: a subject's request, or the erasure a withdrawal or revocation
-// obliges (PIPL Art. 47).
-enum class RightsOrigin : std::uint8_t { kRequest, kWithdrawal, kRevocation };
+// Why a rights record exists: a subject's request, or the erasure a withdrawal, a revocation or
+// an objection to a completed transfer obliges (PIPL Arts. 22, 47).
+enum class RightsOrigin : std::uint8_t { kRequest, kWithdrawal, kRevocation, kTransferObjection };
 const char* ToString(RightsOrigin origin);  // "request"
+
+// A transfer's lifecycle (transfer.propose ... transfer.complete, docs/LEDGER.md "Transfers").
+enum class TransferStatus : std::uint8_t { kProposed, kApproved, kCancelled, kCompleted };
+const char* ToString(TransferStatus status);  // "proposed"
 
 // Every value of an enum above, in declaration order.
 template <typename E>
@@ -87,7 +91,12 @@ struct KindsOf<RightsStatus> {
 template <>
 struct KindsOf<RightsOrigin> {
   static constexpr std::array kAll{RightsOrigin::kRequest, RightsOrigin::kWithdrawal,
-                                   RightsOrigin::kRevocation};
+                                   RightsOrigin::kRevocation, RightsOrigin::kTransferObjection};
+};
+template <>
+struct KindsOf<TransferStatus> {
+  static constexpr std::array kAll{TransferStatus::kProposed, TransferStatus::kApproved,
+                                   TransferStatus::kCancelled, TransferStatus::kCompleted};
 };
 
 template <typename E>

@@ -400,6 +400,25 @@ Json TransferRecord::ToJson() const {
          {"at", at},
          {"height", height}};
   PutOptional(j, "approval_ref_hash", approval_ref_hash);
+  if (lifecycle) {
+    const TransferLifecycle& l = *lifecycle;
+    Json cs = Json::array();
+    for (const Hash256& c : l.consents) cs.push_back(Hex(c));
+    j["lifecycle"] = Json{{"status", ToString(l.status)},
+                          {"manifest_hash", Hex(l.manifest_hash)},
+                          {"consents", std::move(cs)},
+                          {"objections", l.objections},
+                          {"approved_by", l.approved_by},
+                          {"approved_at", l.approved_at},
+                          {"closed_by", l.closed_by},
+                          {"closed_at", l.closed_at},
+                          {"closed_height", l.closed_height},
+                          {"cancel_reason", l.cancel_reason},
+                          {"skipped", l.skipped},
+                          {"kept", l.kept},
+                          {"rights_moved", l.rights_moved},
+                          {"erasures", l.erasures}};
+  }
   return j;
 }
 
@@ -417,6 +436,29 @@ Result<TransferRecord> TransferRecord::FromJson(const Json& j) {
     t.approval_ref_hash = GetOptionalHash(j, "approval_ref_hash");
     t.at = j.at("at").get<std::int64_t>();
     t.height = j.at("height").get<std::uint64_t>();
+    if (j.contains("lifecycle")) {
+      const Json& lj = j.at("lifecycle");
+      TransferLifecycle l;
+      l.status = GetKind<TransferStatus>(lj, "status");
+      l.manifest_hash = GetHash(lj, "manifest_hash");
+      for (const Json& c : lj.at("consents")) {
+        auto h = HexDecodeFixed<32>(c.get_ref<const std::string&>());
+        if (!h.ok()) throw Corrupt("bad consent id in lifecycle.consents");
+        l.consents.push_back(*h);
+      }
+      l.objections = lj.at("objections").get<std::int64_t>();
+      l.approved_by = lj.at("approved_by").get<std::string>();
+      l.approved_at = lj.at("approved_at").get<std::int64_t>();
+      l.closed_by = lj.at("closed_by").get<std::string>();
+      l.closed_at = lj.at("closed_at").get<std::int64_t>();
+      l.closed_height = lj.at("closed_height").get<std::uint64_t>();
+      l.cancel_reason = lj.at("cancel_reason").get<std::string>();
+      l.skipped = lj.at("skipped").get<std::int64_t>();
+      l.kept = lj.at("kept").get<std::int64_t>();
+      l.rights_moved = lj.at("rights_moved").get<std::int64_t>();
+      l.erasures = lj.at("erasures").get<std::int64_t>();
+      t.lifecycle = std::move(l);
+    }
     return t;
   });
 }

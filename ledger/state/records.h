@@ -130,17 +130,42 @@ struct AgreementRecord {
   static Result<AgreementRecord> FromJson(const Json& j);
 };
 
+// A transfer of consents between insurers: a one-step portfolio.transfer (lifecycle nullopt;
+// its record keeps the form it always had), or a transfer.propose and the steps after it.
+struct TransferLifecycle {
+  TransferStatus status = TransferStatus::kProposed;
+  Hash256 manifest_hash{};
+  std::vector<Hash256> consents;  // the listed scope; empty with all_consents
+  std::int64_t objections = 0;
+  std::string approved_by;  // the regulator, once approved
+  std::int64_t approved_at = 0;
+  std::string closed_by;  // who cancelled or completed it
+  std::int64_t closed_at = 0;
+  std::uint64_t closed_height = 0;
+  std::string cancel_reason;
+  std::int64_t skipped = 0;       // completion: consents in scope that were no longer movable
+  std::int64_t kept = 0;          // completion: consents kept back by an objection
+  std::int64_t rights_moved = 0;  // completion: open rights requests that moved
+  std::int64_t erasures = 0;      // completion: erasure obligations opened for objectors
+};
+
 struct TransferRecord {
   Hash256 id{};
   std::string transferor, transferee;
   bool all_consents = false;
-  std::int64_t count = 0;
+  std::int64_t count = 0;  // consents moved (for a lifecycle transfer: at completion)
   std::int64_t effective_at = 0;
   std::int64_t objection_until = 0;
   Hash256 notice_hash{};
   std::optional<Hash256> approval_ref_hash;
   std::int64_t at = 0;
   std::uint64_t height = 0;
+  std::optional<TransferLifecycle> lifecycle;
+
+  bool open() const {
+    return lifecycle && (lifecycle->status == TransferStatus::kProposed ||
+                         lifecycle->status == TransferStatus::kApproved);
+  }
 
   Json ToJson() const;
   static Result<TransferRecord> FromJson(const Json& j);

@@ -14,6 +14,9 @@ namespace consentd::ledger::testing {
 
 class ExecFixture : public ::testing::Test {
  protected:
+  ExecFixture() = default;
+  explicit ExecFixture(Genesis genesis) : chain_(NewMemoryStore(), std::move(genesis)) {}
+
   // Status code of executing one tx ("ok" when it committed).
   std::string Code(TxType type, Json body, const std::vector<std::string>& signers) {
     Status st = chain_.Do(type, std::move(body), signers);

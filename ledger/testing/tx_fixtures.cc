@@ -73,6 +73,13 @@ constexpr std::pair<TxType, std::string_view> kBodies[] = {
      R"({"affected_commitment":"$H","affected_count":3,"categories":["Contact"],)"
      R"("cause":"malware","controller":"insurer-a","detected_at":1,"harms":["low"],)"
      R"("notice_hash":"$H","remedies":["contained"]})"},
+    {TxType::kTransferPropose,
+     R"({"acquirer":"insurer-b","all_consents":true,"effective_at":9,"manifest_hash":"$H",)"
+     R"("notice_hash":"$H","objection_until":8,"seller":"insurer-a"})"},
+    {TxType::kTransferApprove, R"({"approval_ref_hash":"$H","transfer_id":"$H"})"},
+    {TxType::kTransferObject, R"({"subject":{"key":"$K"},"transfer_id":"$H"})"},
+    {TxType::kTransferCancel, R"({"reason":"parties_withdrew","transfer_id":"$H"})"},
+    {TxType::kTransferComplete, R"({"transfer_id":"$H"})"},
 };
 static_assert(std::size(kBodies) == kTxTypeCount);
 

@@ -95,4 +95,39 @@ consentctl audit export --from 1 --format csv --out audit.csv "${auditor[@]}"
 [ -s audit.ndjson ] && [ -s audit.csv ] || fail "empty audit export"
 grep -q "$CONSENT" audit.ndjson || fail "the grant is not in the audit export"
 
+# 9. Transfer a consent to another insurer: proposed by both, approved by the regulator
+# (local-4 requires it), completed once effective_at has passed.
+consentctl tx consent.grant --controller insurer-a --subject "key:$CUSTOMER" \
+  --purposes ClaimsHandling --categories Contact --notice "5f0c3a9e21d84b7c96e1a2b3c4d5e6f7:$version" \
+  --collection-method app --valid-from 2026-01-01T00:00:00Z --valid-until 2030-01-01T00:00:00Z \
+  --key customer.json --passphrase-env CUSTOMER_PASS --key .localnet/keys/insurer-a.json \
+  --out grant2.json
+consentctl submit grant2.json --wait
+CONSENT2=$(consentctl tx id grant2.json)
+now=$(date +%s%3N)
+consentctl tx transfer.propose --seller insurer-a --acquirer insurer-b --consents "$CONSENT2" \
+  --effective-at $((now + 15000)) --objection-until $((now + 15000)) \
+  --manifest-hash "$(echo 'inventory: Contact 1' | sha256sum | cut -d' ' -f1)" \
+  --notice-hash "$(echo 'transfer notice' | sha256sum | cut -d' ' -f1)" \
+  --key .localnet/keys/insurer-a.json --key .localnet/keys/insurer-b.json --out propose.json
+consentctl submit propose.json --wait
+TRANSFER=$(consentctl tx id propose.json)
+consentctl tx transfer.approve --transfer-id "$TRANSFER" \
+  --approval-ref-hash "$(echo 'approval 2026-17' | sha256sum | cut -d' ' -f1)" \
+  --key .localnet/keys/regulator.json --submit --wait
+# Completion is refused (transfer_not_yet_effective) until a block's time reaches effective_at.
+completed=no
+for _ in $(seq 1 80); do
+  if consentctl tx transfer.complete --transfer-id "$TRANSFER" --key .localnet/keys/insurer-b.json \
+    --submit --wait 2>complete.err; then
+    completed=yes
+    break
+  fi
+  grep -q transfer_not_yet_effective complete.err || fail "transfer.complete: $(cat complete.err)"
+  sleep 0.5
+done
+[ "$completed" = yes ] || fail "the transfer did not complete"
+consentctl consent show "$CONSENT2" --token-file .localnet/tokens.json --as insurer-b --json |
+  grep -q '"insurer-b"' || fail "the transferred consent is not insurer-b's"
+
 echo "walkthrough: all steps passed"

@@ -31,21 +31,18 @@ void PutTransfer(ExecContext& ctx, const TransferRecord& t) {
   ctx.state.PutJson(keys::Transfer(t.id), t.ToJson());
 }
 
-// The party (seller or acquirer) that signed; tx_missing_signature when neither did.
+// The party that signed (the seller when both did); tx_missing_signature when neither did.
 Result<std::string> RequireParty(const ExecContext& ctx, const TransferRecord& t) {
   CONSENTD_ASSIGN_OR_RETURN(auto signers, Signers::Resolve(ctx.tx, ctx.state));
-  std::string by;
-  if (signers.ClaimMember(t.transferor)) {
-    by = t.transferor;
-  } else if (signers.ClaimMember(t.transferee)) {
-    by = t.transferee;
-  } else {
+  const bool seller = signers.ClaimMember(t.transferor);
+  const bool acquirer = signers.ClaimMember(t.transferee);
+  if (!seller && !acquirer) {
     return Status::Error(
         Reason::kTxMissingSignature,
         "needs a signature of the seller " + t.transferor + " or the acquirer " + t.transferee);
   }
   CONSENTD_RETURN_IF_ERROR(signers.NoOthers());
-  return by;
+  return seller ? t.transferor : t.transferee;
 }
 
 Result<bool> Objected(const ExecContext& ctx, const Hash256& transfer, const Subject& subject) {

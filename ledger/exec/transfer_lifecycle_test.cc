@@ -163,6 +163,8 @@ TEST_F(TransferLifecycleTest, UnapprovedTransferDoesNotCompleteAndCancelledOneNe
 
   const Hash256 t2 = ProposeAll();
   EXPECT_EQ(Code(TxType::kTransferCancel, Cancel(t2), {"insurer-c"}), "tx_missing_signature");
+  EXPECT_EQ(Code(TxType::kTransferCancel, Cancel(t2), {"insurer-b", "insurer-c"}),
+            "tx_unexpected_signer");
   ASSERT_EQ(Code(TxType::kTransferCancel, Cancel(t2), {"insurer-b"}), "ok");
   const TransferRecord cancelled = LoadTransfer(t2);
   EXPECT_EQ(cancelled.lifecycle->status, TransferStatus::kCancelled);
@@ -171,6 +173,10 @@ TEST_F(TransferLifecycleTest, UnapprovedTransferDoesNotCompleteAndCancelledOneNe
             "transfer_invalid_transition");
   EXPECT_EQ(Code(TxType::kTransferObject, Objection(t2, "alice"), {"alice"}),
             "transfer_objection_closed");
+  // Both parties may sign together.
+  const Hash256 t3 = ProposeAll();
+  ASSERT_EQ(Code(TxType::kTransferCancel, Cancel(t3), kParties), "ok");
+  EXPECT_EQ(LoadTransfer(t3).lifecycle->closed_by, "insurer-a");
   chain_.SetNextTime(effective_ + 1);
   EXPECT_EQ(Code(TxType::kTransferComplete, Id(t2), {"insurer-a"}), "transfer_invalid_transition");
   EXPECT_EQ(Load(alice).ControllerAt(effective_ + 1), "insurer-a");

@@ -16,6 +16,14 @@ constexpr std::string_view kCategories = "data categories (docs/VOCABULARY.md: c
 constexpr std::string_view kJurisdiction = "ISO 3166-1 alpha-2 code (docs/VOCABULARY.md)";
 constexpr std::string_view kSuspendReason = "docs/VOCABULARY.md: suspend reasons";
 constexpr std::string_view kSubjectDoc = "the customer: key:<hex> (their wallet) or ref:<hex>";
+constexpr std::string_view kTransferNotice = "hash of the notice to the subjects";
+
+// Shared by the transfer types: the transfer a step names, and the choice of scope.
+FieldDecl TransferIdField() { return Hash("transfer_id", "the transfer.propose tx id"); }
+RuleDecl OneScope() {
+  return ExactlyOneOf("consents", "all_consents",
+                      "name the consents: exactly one of body.consents or body.all_consents");
+}
 
 std::vector<TxDecl> Declare() {
   const auto roles_max = static_cast<std::int64_t>(vocab::Roles().codes().size());
@@ -183,13 +191,10 @@ std::vector<TxDecl> Declare() {
           .Field(&PortfolioTransfer::all_consents,
                  True("all_consents", "true: every live consent of the transferor"))
           .Field(&PortfolioTransfer::effective_at, Time("effective_at", "when the consents move"))
-          .Field(&PortfolioTransfer::notice_hash,
-                 Hash("notice_hash", "hash of the notice to the subjects"))
+          .Field(&PortfolioTransfer::notice_hash, Hash("notice_hash", kTransferNotice))
           .Field(&PortfolioTransfer::approval_ref_hash,
                  Optional(Hash("approval_ref_hash", "the regulator approval's hash")))
-          .Rule(ExactlyOneOf("consents", "all_consents",
-                             "name the consents: exactly one of body.consents or "
-                             "body.all_consents"))
+          .Rule(OneScope())
           .Rule(Distinct("transferor", "transferee"))
           .Build());
 
@@ -282,49 +287,43 @@ std::vector<TxDecl> Declare() {
                  Time("objection_until", "subjects may object until then (at most effective_at)"))
           .Field(&TransferPropose::manifest_hash,
                  Hash("manifest_hash", "hash of the data inventory (categories and counts)"))
-          .Field(&TransferPropose::notice_hash,
-                 Hash("notice_hash", "hash of the notice to the subjects"))
-          .Rule(ExactlyOneOf("consents", "all_consents",
-                             "name the consents: exactly one of body.consents or "
-                             "body.all_consents"))
+          .Field(&TransferPropose::notice_hash, Hash("notice_hash", kTransferNotice))
+          .Rule(OneScope())
           .Rule(Distinct("seller", "acquirer"))
           .Build());
 
   d.push_back(
       BodyDecl<TransferApprove>(TxType::kTransferApprove, "transfer.approve", "an active regulator")
-          .Field(&TransferApprove::transfer_id, Hash("transfer_id", "the transfer.propose tx id"))
+          .Field(&TransferApprove::transfer_id, TransferIdField())
           .Field(&TransferApprove::approval_ref_hash,
                  Hash("approval_ref_hash", "hash of the regulator's approval"))
           .Build());
 
-  d.push_back(
-      BodyDecl<TransferObject>(TxType::kTransferObject, "transfer.object",
-                               "the subject's key; for a ref subject the seller with "
-                               "evidence_hash")
-          .Field(&TransferObject::transfer_id, Hash("transfer_id", "the transfer.propose tx id"))
-          .Field(&TransferObject::subject, SubjectField("subject", kSubjectDoc))
-          .Field(&TransferObject::evidence_hash,
-                 Optional(Hash("evidence_hash", "ref subjects: hash of the evidence")))
-          .Rule(Forbidden("evidence_hash", When::kKeySubject,
-                          "body.evidence_hash is only for ref subjects"))
-          .Rule(Required("evidence_hash", When::kRefSubject, Reason::kTxMissingField,
-                         "a ref subject needs body.evidence_hash"))
-          .Build());
+  d.push_back(BodyDecl<TransferObject>(TxType::kTransferObject, "transfer.object",
+                                       "the subject's key; for a ref subject the seller with "
+                                       "evidence_hash")
+                  .Field(&TransferObject::transfer_id, TransferIdField())
+                  .Field(&TransferObject::subject, SubjectField("subject", kSubjectDoc))
+                  .Field(&TransferObject::evidence_hash,
+                         Optional(Hash("evidence_hash", "ref subjects: hash of the evidence")))
+                  .Rule(Forbidden("evidence_hash", When::kKeySubject,
+                                  "body.evidence_hash is only for ref subjects"))
+                  .Rule(Required("evidence_hash", When::kRefSubject, Reason::kTxMissingField,
+                                 "a ref subject needs body.evidence_hash"))
+                  .Build());
 
-  d.push_back(
-      BodyDecl<TransferCancel>(TxType::kTransferCancel, "transfer.cancel",
-                               "the seller or the acquirer")
-          .Field(&TransferCancel::transfer_id, Hash("transfer_id", "the transfer.propose tx id"))
-          .Field(&TransferCancel::reason,
-                 Enum("reason", {"parties_withdrew", "approval_refused", "terms_changed"},
-                      "why: parties_withdrew, approval_refused or terms_changed"))
-          .Build());
+  d.push_back(BodyDecl<TransferCancel>(TxType::kTransferCancel, "transfer.cancel",
+                                       "the seller or the acquirer")
+                  .Field(&TransferCancel::transfer_id, TransferIdField())
+                  .Field(&TransferCancel::reason,
+                         Enum("reason", {"parties_withdrew", "approval_refused", "terms_changed"},
+                              "why: parties_withdrew, approval_refused or terms_changed"))
+                  .Build());
 
-  d.push_back(
-      BodyDecl<TransferComplete>(TxType::kTransferComplete, "transfer.complete",
-                                 "the seller or the acquirer")
-          .Field(&TransferComplete::transfer_id, Hash("transfer_id", "the transfer.propose tx id"))
-          .Build());
+  d.push_back(BodyDecl<TransferComplete>(TxType::kTransferComplete, "transfer.complete",
+                                         "the seller or the acquirer")
+                  .Field(&TransferComplete::transfer_id, TransferIdField())
+                  .Build());
   return d;
 }
 

@@ -84,6 +84,18 @@ Status ExecConsentRevoke(ExecContext& ctx, const ConsentRevoke& b);
 Status ExecAgreementCreate(ExecContext& ctx, const AgreementCreate& b);
 Status ExecAgreementActivate(ExecContext& ctx, const AgreementActivate& b);
 Status ExecAgreementEnd(ExecContext& ctx, const AgreementEnd& b, bool terminate);
+// The one signature a subject's own act takes: the subject's key, or for a ref subject the member
+// that records it (`recorder`, called `recorder_role` in errors); no other signer.
+Status RequireSubjectOrRecorder(const ExecContext& ctx, const Subject& subject,
+                                std::string_view recorder, std::string_view recorder_role);
+
+// The two parties of a transfer: active insurers (member_*), both signing and no one else
+// (tx_missing_signature, tx_unexpected_signer), effective_at not before the block time
+// (transfer_invalid_time).
+Status RequireTransferParties(const ExecContext& ctx, std::string_view from,
+                              std::string_view from_role, std::string_view to,
+                              std::string_view to_role, std::int64_t effective_at);
+
 // Claims the signatures of every active regulator among `signers`; the first one's id, or empty.
 Result<std::string> ClaimRegulators(const ExecContext& ctx, Signers& signers);
 

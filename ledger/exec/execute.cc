@@ -22,6 +22,32 @@ Result<std::string> ClaimRegulators(const ExecContext& ctx, Signers& signers) {
   return first;
 }
 
+Status RequireSubjectOrRecorder(const ExecContext& ctx, const Subject& subject,
+                                std::string_view recorder, std::string_view recorder_role) {
+  CONSENTD_ASSIGN_OR_RETURN(auto signers, Signers::Resolve(ctx.tx, ctx.state));
+  if (subject.is_key()) {
+    CONSENTD_RETURN_IF_ERROR(signers.RequireKey(subject.id, "subject"));
+  } else {
+    CONSENTD_RETURN_IF_ERROR(signers.RequireMember(recorder, recorder_role));
+  }
+  return signers.NoOthers();
+}
+
+Status RequireTransferParties(const ExecContext& ctx, std::string_view from,
+                              std::string_view from_role, std::string_view to,
+                              std::string_view to_role, std::int64_t effective_at) {
+  CONSENTD_RETURN_IF_ERROR(RequireMember(ctx.state, from, from_role, "insurer").status());
+  CONSENTD_RETURN_IF_ERROR(RequireMember(ctx.state, to, to_role, "insurer").status());
+  CONSENTD_ASSIGN_OR_RETURN(auto signers, Signers::Resolve(ctx.tx, ctx.state));
+  CONSENTD_RETURN_IF_ERROR(signers.RequireMember(from, from_role));
+  CONSENTD_RETURN_IF_ERROR(signers.RequireMember(to, to_role));
+  CONSENTD_RETURN_IF_ERROR(signers.NoOthers());
+  if (effective_at < ctx.time_ms) {
+    return Status::Error(Reason::kTransferInvalidTime, "effective_at is in the past");
+  }
+  return Status::Ok();
+}
+
 Result<Signers> Signers::Resolve(const Tx& tx, const StateReader& state) {
   Signers s;
   for (const TxSignature& sig : tx.signatures()) {

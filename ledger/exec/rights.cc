@@ -69,13 +69,7 @@ void OpenErasure(ExecContext& ctx, const ConsentRecord& consent, std::string_vie
 Status ExecRightsRequest(ExecContext& ctx, const RightsRequest& b) {
   CONSENTD_RETURN_IF_ERROR(
       RequireMember(ctx.state, b.controller, "controller", "insurer", true).status());
-  CONSENTD_ASSIGN_OR_RETURN(auto signers, Signers::Resolve(ctx.tx, ctx.state));
-  if (b.subject.is_key()) {
-    CONSENTD_RETURN_IF_ERROR(signers.RequireKey(b.subject.id, "subject"));
-  } else {
-    CONSENTD_RETURN_IF_ERROR(signers.RequireMember(b.controller, "controller"));
-  }
-  CONSENTD_RETURN_IF_ERROR(signers.NoOthers());
+  CONSENTD_RETURN_IF_ERROR(RequireSubjectOrRecorder(ctx, b.subject, b.controller, "controller"));
   if (b.consent_id) {
     CONSENTD_ASSIGN_OR_RETURN(auto c, ctx.state.Consent(*b.consent_id));
     if (!c) return Status::Error(Reason::kConsentUnknown, "no consent " + HexEncode(*b.consent_id));

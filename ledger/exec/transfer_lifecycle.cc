@@ -31,8 +31,9 @@ void PutTransfer(ExecContext& ctx, const TransferRecord& t) {
   ctx.state.PutJson(keys::Transfer(t.id), t.ToJson());
 }
 
-// The party that signed (the seller when both did); tx_missing_signature when neither did.
-Result<std::string> RequireParty(const ExecContext& ctx, const TransferRecord& t) {
+// A step of a party on an open transfer: the party that signed (the seller when both did);
+// tx_missing_signature when neither did, transfer_invalid_transition when `t` is closed.
+Result<std::string> PartyStep(const ExecContext& ctx, const TransferRecord& t) {
   CONSENTD_ASSIGN_OR_RETURN(auto signers, Signers::Resolve(ctx.tx, ctx.state));
   const bool seller = signers.ClaimMember(t.transferor);
   const bool acquirer = signers.ClaimMember(t.transferee);
@@ -42,7 +43,19 @@ Result<std::string> RequireParty(const ExecContext& ctx, const TransferRecord& t
         "needs a signature of the seller " + t.transferor + " or the acquirer " + t.transferee);
   }
   CONSENTD_RETURN_IF_ERROR(signers.NoOthers());
+  if (!t.open()) {
+    return Status::Error(Reason::kTransferInvalidTransition,
+                         std::string("the transfer is already ") + ToString(t.lifecycle->status));
+  }
   return seller ? t.transferor : t.transferee;
+}
+
+// Ends the transfer (cancelled or completed) by `by`'s tx.
+void Close(const ExecContext& ctx, TransferRecord& t, TransferStatus status, std::string by) {
+  t.lifecycle->status = status;
+  t.lifecycle->closed_by = std::move(by);
+  t.lifecycle->closed_at = ctx.time_ms;
+  t.lifecycle->closed_height = ctx.height;
 }
 
 Result<bool> Objected(const ExecContext& ctx, const Hash256& transfer, const Subject& subject) {
@@ -84,15 +97,8 @@ Hash256 ErasureId(const Hash256& tx, const Hash256& consent) {
 }  // namespace
 
 Status ExecTransferPropose(ExecContext& ctx, const TransferPropose& b) {
-  CONSENTD_RETURN_IF_ERROR(RequireMember(ctx.state, b.seller, "seller", "insurer").status());
-  CONSENTD_RETURN_IF_ERROR(RequireMember(ctx.state, b.acquirer, "acquirer", "insurer").status());
-  CONSENTD_ASSIGN_OR_RETURN(auto signers, Signers::Resolve(ctx.tx, ctx.state));
-  CONSENTD_RETURN_IF_ERROR(signers.RequireMember(b.seller, "seller"));
-  CONSENTD_RETURN_IF_ERROR(signers.RequireMember(b.acquirer, "acquirer"));
-  CONSENTD_RETURN_IF_ERROR(signers.NoOthers());
-  if (b.effective_at < ctx.time_ms) {
-    return Status::Error(Reason::kTransferInvalidTime, "effective_at is in the past");
-  }
+  CONSENTD_RETURN_IF_ERROR(
+      RequireTransferParties(ctx, b.seller, "seller", b.acquirer, "acquirer", b.effective_at));
   if (b.objection_until <= ctx.time_ms || b.objection_until > b.effective_at) {
     return Status::Error(Reason::kTransferInvalidTime,
                          "objection_until must be after the block time and at most effective_at");
@@ -143,13 +149,7 @@ Status ExecTransferApprove(ExecContext& ctx, const TransferApprove& b) {
 
 Status ExecTransferObject(ExecContext& ctx, const TransferObject& b) {
   CONSENTD_ASSIGN_OR_RETURN(TransferRecord t, LifecycleTransfer(ctx, b.transfer_id));
-  CONSENTD_ASSIGN_OR_RETURN(auto signers, Signers::Resolve(ctx.tx, ctx.state));
-  if (b.subject.is_key()) {
-    CONSENTD_RETURN_IF_ERROR(signers.RequireKey(b.subject.id, "subject"));
-  } else {
-    CONSENTD_RETURN_IF_ERROR(signers.RequireMember(t.transferor, "seller"));
-  }
-  CONSENTD_RETURN_IF_ERROR(signers.NoOthers());
+  CONSENTD_RETURN_IF_ERROR(RequireSubjectOrRecorder(ctx, b.subject, t.transferor, "seller"));
   if (!t.open() || ctx.time_ms > t.objection_until) {
     return Status::Error(Reason::kTransferObjectionClosed,
                          t.open()
@@ -185,19 +185,12 @@ Status ExecTransferObject(ExecContext& ctx, const TransferObject& b) {
 
 Status ExecTransferCancel(ExecContext& ctx, const TransferCancel& b) {
   CONSENTD_ASSIGN_OR_RETURN(TransferRecord t, LifecycleTransfer(ctx, b.transfer_id));
-  CONSENTD_ASSIGN_OR_RETURN(std::string by, RequireParty(ctx, t));
-  if (!t.open()) {
-    return Status::Error(Reason::kTransferInvalidTransition,
-                         std::string("the transfer is already ") + ToString(t.lifecycle->status));
-  }
+  CONSENTD_ASSIGN_OR_RETURN(std::string by, PartyStep(ctx, t));
   if (ctx.time_ms >= t.effective_at) {
     return Status::Error(Reason::kTransferInvalidTransition,
                          "a transfer is cancelled only before its effective_at");
   }
-  t.lifecycle->status = TransferStatus::kCancelled;
-  t.lifecycle->closed_by = by;
-  t.lifecycle->closed_at = ctx.time_ms;
-  t.lifecycle->closed_height = ctx.height;
+  Close(ctx, t, TransferStatus::kCancelled, std::move(by));
   t.lifecycle->cancel_reason = b.reason;
   PutTransfer(ctx, t);
   return Status::Ok();
@@ -205,11 +198,7 @@ Status ExecTransferCancel(ExecContext& ctx, const TransferCancel& b) {
 
 Status ExecTransferComplete(ExecContext& ctx, const TransferComplete& b) {
   CONSENTD_ASSIGN_OR_RETURN(TransferRecord t, LifecycleTransfer(ctx, b.transfer_id));
-  CONSENTD_ASSIGN_OR_RETURN(std::string by, RequireParty(ctx, t));
-  if (!t.open()) {
-    return Status::Error(Reason::kTransferInvalidTransition,
-                         std::string("the transfer is already ") + ToString(t.lifecycle->status));
-  }
+  CONSENTD_ASSIGN_OR_RETURN(std::string by, PartyStep(ctx, t));
   if (ctx.time_ms < t.effective_at) {
     return Status::Error(Reason::kTransferNotYetEffective,
                          "the transfer takes effect at " + std::to_string(t.effective_at));
@@ -266,10 +255,7 @@ Status ExecTransferComplete(ExecContext& ctx, const TransferComplete& b) {
     }
   }
   t.count = static_cast<std::int64_t>(moving.size());
-  l.status = TransferStatus::kCompleted;
-  l.closed_by = by;
-  l.closed_at = ctx.time_ms;
-  l.closed_height = ctx.height;
+  Close(ctx, t, TransferStatus::kCompleted, std::move(by));
   PutTransfer(ctx, t);
   return Status::Ok();
 }

@@ -28,17 +28,8 @@ Status ExecPortfolioTransfer(ExecContext& ctx, const PortfolioTransfer& b) {
     return Status::Error(Reason::kTransferApprovalRequired,
                          "this network requires a regulator's approval: use transfer.propose");
   }
-  CONSENTD_RETURN_IF_ERROR(
-      RequireMember(ctx.state, b.transferor, "transferor", "insurer").status());
-  CONSENTD_RETURN_IF_ERROR(
-      RequireMember(ctx.state, b.transferee, "transferee", "insurer").status());
-  CONSENTD_ASSIGN_OR_RETURN(auto signers, Signers::Resolve(ctx.tx, ctx.state));
-  CONSENTD_RETURN_IF_ERROR(signers.RequireMember(b.transferor, "transferor"));
-  CONSENTD_RETURN_IF_ERROR(signers.RequireMember(b.transferee, "transferee"));
-  CONSENTD_RETURN_IF_ERROR(signers.NoOthers());
-  if (b.effective_at < ctx.time_ms) {
-    return Status::Error(Reason::kTransferInvalidTime, "effective_at is in the past");
-  }
+  CONSENTD_RETURN_IF_ERROR(RequireTransferParties(ctx, b.transferor, "transferor", b.transferee,
+                                                  "transferee", b.effective_at));
 
   const auto max = static_cast<std::size_t>(ctx.genesis.params.max_transfer_consents);
   std::vector<ConsentRecord> moving;

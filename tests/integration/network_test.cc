@@ -65,6 +65,9 @@ void PublishNotice(LocalNet& net) {
                net.SignedTx(TxType::kNoticePublish, net.NoticeBody("insurer-1"), {"insurer-1"}));
   ASSERT_TRUE(r.has_value());
   ASSERT_EQ(r->status, 200) << r->raw;
+  // Node 0 answered once it committed the notice; a grant sent to another node before that node
+  // has the block too would be refused as notice_unknown. Every node reaches node 0's height.
+  ASSERT_TRUE(net.WaitAllHeight(net.Height(0), kStartTimeout));
 }
 
 void ExpectAgreement(LocalNet& net, std::vector<int> nodes, std::uint64_t up_to) {

@@ -19,6 +19,7 @@ int HistoryCommand(const Args& a);
 int AgreementsCommand(const Args& a);
 int AuditCommand(const Args& a);      // audit export
 int ReportCommand(const Args& a);     // report compliance
+int TransferCommand(const Args& a);   // transfer list | dossier | notice-batch | verify-notice
 int AccessLogCommand(const Args& a);  // access-log list | export | verify
 int TokenCommand(const Args& a);      // token issue | revoke | list (a node home's tokens file)
 

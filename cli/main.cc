@@ -43,6 +43,8 @@ Queries:
   agreements [--party M] [--status S]   cross-border agreements
   audit export --from H --to H --format ndjson|csv --out FILE   (token)
   report compliance [--member M] [--from T] [--to T] [--format json|csv]   (token)
+  transfer list|dossier          transfers, their steps, duties and what is overdue (token)
+  transfer notice-batch|verify-notice   customers' notice delivery proofs (offline, --node)
   access-log list|export|verify  who read which subjects' records (token, or --sign-key)
   tx get TX_ID                   a committed tx
 Operators:
@@ -228,6 +230,7 @@ int Dispatch(int argc, char** argv) {
   if (command == "agreements") return AgreementsCommand(args);
   if (command == "audit") return AuditCommand(args);
   if (command == "report") return ReportCommand(args);
+  if (command == "transfer") return TransferCommand(args);
   if (command == "token") return TokenCommand(args);
   if (command == "access-log") return AccessLogCommand(args);
   return Fail(2, "unknown command \"" + command + "\" (consentctl --help)");

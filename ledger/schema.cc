@@ -268,6 +268,16 @@ std::string FieldReader::Enum(std::string_view key, const std::vector<std::strin
   return s;
 }
 
+std::optional<std::string> FieldReader::OptionalEnum(std::string_view key,
+                                                     const std::vector<std::string_view>& allowed) {
+  if (!Has(key) || IsNull(key)) {
+    Field(key, true);  // a null is read, as absent
+    return std::nullopt;
+  }
+  std::string s = Enum(key, allowed);
+  return ok() ? std::optional(std::move(s)) : std::nullopt;
+}
+
 Hash256 FieldReader::Hash(std::string_view key) {
   const Json* v = Field(key, false);
   return v ? ItemHash(*v, Name(key)) : Hash256{};

@@ -55,6 +55,8 @@ class FieldReader {
                                  std::size_t max);
   // One of `allowed` (a closed set spelled out by the schema itself).
   std::string Enum(std::string_view key, const std::vector<std::string_view>& allowed);
+  std::optional<std::string> OptionalEnum(std::string_view key,
+                                          const std::vector<std::string_view>& allowed);
   Hash256 Hash(std::string_view key);
   std::optional<Hash256> OptionalHash(std::string_view key);
   std::vector<Hash256> Hashes(std::string_view key, std::size_t min, std::size_t max);

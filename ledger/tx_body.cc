@@ -27,9 +27,11 @@ bool Holds(const RuleDecl& rule, const Json& body) {
       const bool key = s != body.end() && s->is_object() && s->contains("key");
       return key == (rule.when == When::kKeySubject);
     }
-    case When::kEmpty: {
+    case When::kEmpty:
+    case When::kNotEmpty: {
       auto it = body.find(rule.other);
-      return it == body.end() || it->is_null() || it->empty();
+      const bool empty = it == body.end() || it->is_null() || it->empty();
+      return empty == (rule.when == When::kEmpty);
     }
     case When::kEquals: {
       auto it = body.find(rule.other);
@@ -143,6 +145,8 @@ const char* ToString(When when) {
       return "ref_subject";
     case When::kEmpty:
       return "empty";
+    case When::kNotEmpty:
+      return "not_empty";
     case When::kEquals:
       return "equals";
   }

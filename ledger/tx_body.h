@@ -42,16 +42,21 @@ enum class TxType : std::uint8_t {
   kTransferObject,
   kTransferCancel,
   kTransferComplete,
+  kTransferNotify,
+  kTransferAttest,
+  kIncidentUpdate,
 };
-inline constexpr int kTxTypeCount = 21;
+inline constexpr int kTxTypeCount = 24;
 
 const char* ToString(TxType type);  // "consent.grant"
 std::optional<TxType> ParseTxType(std::string_view name);
 
 // Limits on list sizes in bodies.
-inline constexpr std::size_t kMaxCodes = 32;          // purposes, categories, jurisdictions...
-inline constexpr std::size_t kMaxKeys = 8;            // member keys
-inline constexpr std::size_t kMaxTransferList = 500;  // consents named by one transfer
+inline constexpr std::size_t kMaxCodes = 32;               // purposes, categories, jurisdictions...
+inline constexpr std::size_t kMaxKeys = 8;                 // member keys
+inline constexpr std::size_t kMaxTransferList = 500;       // consents named by one transfer
+inline constexpr std::size_t kMaxTransferAgreements = 32;  // agreements named by one transfer
+inline constexpr std::int64_t kMaxNoticeBatch = 10'000'000;  // deliveries in one notice batch
 inline constexpr std::int64_t kMaxNoticeVersion = 1'000'000;
 
 struct MemberRegister {
@@ -162,6 +167,9 @@ struct TransferPropose {
   std::int64_t objection_until = 0;
   Hash256 manifest_hash{};  // the data inventory: categories and counts, never the data
   Hash256 notice_hash{};    // the notice to the subjects
+  // The seller's agreements that go with the transfer: each moves to the acquirer at completion
+  // if its counterparty co-signs the transfer.complete, and otherwise ends.
+  std::vector<Hash256> agreements;
 };
 
 struct TransferApprove {
@@ -182,6 +190,27 @@ struct TransferCancel {
 
 struct TransferComplete {
   Hash256 transfer_id{};
+};
+
+// A batch of per-customer notice deliveries: the Merkle root over their leaves
+// (docs/RECEIPTS.md "Transfer notices"), each customer holding an inclusion proof.
+struct TransferNotify {
+  Hash256 transfer_id{};
+  Hash256 deliveries_root{};
+  std::int64_t deliveries = 0;       // leaves under the root
+  std::int64_t delivered_until = 0;  // the latest delivery time in the batch
+};
+
+// The seller's deletion attestation after completion: what it deleted, what it keeps under a
+// legal retention duty and until when, and its backups. A later attestation replaces it.
+struct TransferAttest {
+  Hash256 transfer_id{};
+  Hash256 deleted_hash{};  // the deletion report: categories and counts, never the data
+  std::vector<std::string> retained_categories;
+  std::optional<std::int64_t> retained_until;
+  std::optional<std::string> retention_basis;
+  std::string backups;  // "purged" or "scheduled"
+  std::optional<std::int64_t> backups_purge_by;
 };
 
 struct SharingRecord {
@@ -210,6 +239,17 @@ struct RightsFulfil {
   Hash256 attestation_hash{};
 };
 
+// A follow-up to a reported incident (PIPL Art. 57): later notifications, remedies, counts.
+struct IncidentUpdate {
+  Hash256 incident_id{};
+  std::optional<std::int64_t> regulator_notified_at;
+  std::optional<std::int64_t> subjects_notified_at;
+  std::optional<std::vector<std::string>> remedies;  // added to the report's
+  std::optional<std::int64_t> affected_count;
+  std::optional<Hash256> affected_commitment;
+  std::optional<Hash256> notice_hash;
+};
+
 struct IncidentReport {
   std::string controller;
   std::int64_t detected_at = 0;
@@ -224,11 +264,12 @@ struct IncidentReport {
   std::optional<std::int64_t> subjects_notified_at;
 };
 
-using TxBody = std::variant<MemberRegister, MemberUpdate, MemberSuspend, NoticePublish,
-                            ConsentGrant, ConsentWithdraw, ConsentRevoke, AgreementCreate,
-                            AgreementActivate, AgreementEnd, PortfolioTransfer, SharingRecord,
-                            RightsRequest, RightsFulfil, IncidentReport, TransferPropose,
-                            TransferApprove, TransferObject, TransferCancel, TransferComplete>;
+using TxBody =
+    std::variant<MemberRegister, MemberUpdate, MemberSuspend, NoticePublish, ConsentGrant,
+                 ConsentWithdraw, ConsentRevoke, AgreementCreate, AgreementActivate, AgreementEnd,
+                 PortfolioTransfer, SharingRecord, RightsRequest, RightsFulfil, IncidentReport,
+                 TransferPropose, TransferApprove, TransferObject, TransferCancel, TransferComplete,
+                 TransferNotify, TransferAttest, IncidentUpdate>;
 
 // Parses and schema-checks the body of a `type` transaction, by its declaration (tx_decl.h).
 // Trust::kStored reads a body this ledger stored (ledger/state/records.cc) without checking its

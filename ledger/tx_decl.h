@@ -80,6 +80,7 @@ enum class When : std::uint8_t {
   kKeySubject,  // the body's subject is {"key": ...}
   kRefSubject,  // the body's subject is {"ref": ...}
   kEmpty,       // the list field `other` is absent or empty
+  kNotEmpty,    // the list field `other` has at least one entry
   kEquals,      // the field `other` is the string `value`
 };
 struct RuleDecl {

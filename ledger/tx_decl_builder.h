@@ -164,7 +164,17 @@ inline void Read(FieldReader& r, const FieldDecl& f, std::string& out) {
   }
 }
 inline void Read(FieldReader& r, const FieldDecl& f, std::optional<std::string>& out) {
-  out = f.type == F::kCode ? r.OptionalCode(f.name, *f.vocab) : r.OptionalIdentifier(f.name);
+  switch (f.type) {
+    case F::kCode:
+      out = r.OptionalCode(f.name, *f.vocab);
+      return;
+    case F::kEnum:
+      out = r.OptionalEnum(f.name, f.allowed);
+      return;
+    default:
+      out = r.OptionalIdentifier(f.name);
+      return;
+  }
 }
 inline void Read(FieldReader& r, const FieldDecl& f, std::vector<std::string>& out) {
   out = f.type == F::kCode ? r.Codes(f.name, *f.vocab, f.min, f.max)

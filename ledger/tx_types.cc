@@ -288,6 +288,10 @@ std::vector<TxDecl> Declare() {
           .Field(&TransferPropose::manifest_hash,
                  Hash("manifest_hash", "hash of the data inventory (categories and counts)"))
           .Field(&TransferPropose::notice_hash, Hash("notice_hash", kTransferNotice))
+          .Field(&TransferPropose::agreements,
+                 Optional(Hashes("agreements", 1, kMaxTransferAgreements,
+                                 "the seller's agreements that go with it (moved if the other "
+                                 "party co-signs the completion, else ended)")))
           .Rule(OneScope())
           .Rule(Distinct("seller", "acquirer"))
           .Build());
@@ -324,6 +328,78 @@ std::vector<TxDecl> Declare() {
                                          "the seller or the acquirer")
                   .Field(&TransferComplete::transfer_id, TransferIdField())
                   .Build());
+
+  d.push_back(BodyDecl<TransferNotify>(TxType::kTransferNotify, "transfer.notify",
+                                       "the seller or the acquirer")
+                  .Field(&TransferNotify::transfer_id, TransferIdField())
+                  .Field(&TransferNotify::deliveries_root,
+                         Hash("deliveries_root",
+                              "Merkle root over the batch's delivery leaves (docs/RECEIPTS.md)"))
+                  .Field(&TransferNotify::deliveries,
+                         Int("deliveries", 1, kMaxNoticeBatch, "number of leaves under the root"))
+                  .Field(&TransferNotify::delivered_until,
+                         Time("delivered_until", "the latest delivery time in the batch"))
+                  .Build());
+
+  d.push_back(
+      BodyDecl<TransferAttest>(TxType::kTransferAttest, "transfer.attest", "the seller")
+          .Field(&TransferAttest::transfer_id, TransferIdField())
+          .Field(&TransferAttest::deleted_hash,
+                 Hash("deleted_hash", "hash of the deletion report (categories and counts)"))
+          .Field(&TransferAttest::retained_categories,
+                 Default(Codes("retained_categories", vocab::Categories(), 0, kMaxCodes,
+                               "categories kept under a legal retention duty (none: nothing)"),
+                         "-"))
+          .Field(&TransferAttest::retained_until,
+                 Optional(Time("retained_until", "when the kept categories are deleted")))
+          .Field(&TransferAttest::retention_basis,
+                 Optional(Enum("retention_basis",
+                               {"statutory_retention", "litigation_hold", "regulator_order"},
+                               "why they are kept: statutory_retention, litigation_hold or "
+                               "regulator_order")))
+          .Field(&TransferAttest::backups,
+                 Enum("backups", {"purged", "scheduled"},
+                      "the transferred data in backups: purged, or scheduled for purging"))
+          .Field(&TransferAttest::backups_purge_by,
+                 Optional(Time("backups_purge_by", "scheduled backups: purged by then")))
+          .Rule(Required("retained_until", When::kNotEmpty, Reason::kTxMissingField,
+                         "kept categories need body.retained_until", "retained_categories"))
+          .Rule(Required("retention_basis", When::kNotEmpty, Reason::kTxMissingField,
+                         "kept categories need body.retention_basis", "retained_categories"))
+          .Rule(Forbidden("retained_until", When::kEmpty,
+                          "body.retained_until is only for kept categories", "retained_categories"))
+          .Rule(Forbidden("retention_basis", When::kEmpty,
+                          "body.retention_basis is only for kept categories",
+                          "retained_categories"))
+          .Rule(Required("backups_purge_by", When::kEquals, Reason::kTxMissingField,
+                         "scheduled backups need body.backups_purge_by", "backups", "scheduled"))
+          .Rule(Forbidden("backups_purge_by", When::kEquals,
+                          "body.backups_purge_by is only for scheduled backups", "backups",
+                          "purged"))
+          .Build());
+
+  d.push_back(
+      BodyDecl<IncidentUpdate>(TxType::kIncidentUpdate, "incident.update",
+                               "the incident's controller")
+          .Field(&IncidentUpdate::incident_id, Hash("incident_id", "the incident.report tx id"))
+          .Field(&IncidentUpdate::regulator_notified_at,
+                 Optional(Time("regulator_notified_at", "when the regulator was told")))
+          .Field(&IncidentUpdate::subjects_notified_at,
+                 Optional(Time("subjects_notified_at", "when the subjects were told")))
+          .Field(&IncidentUpdate::remedies,
+                 Optional(Codes("remedies", vocab::IncidentRemedies(), 1, kMaxCodes,
+                                "further remedies (docs/VOCABULARY.md: incident remedies)")))
+          .Field(&IncidentUpdate::affected_count,
+                 Optional(Int("affected_count", 0, kJsonMaxSafeInteger,
+                              "the affected subjects as now known")))
+          .Field(&IncidentUpdate::affected_commitment,
+                 Optional(Hash("affected_commitment", "commitment to the affected subjects")))
+          .Field(&IncidentUpdate::notice_hash,
+                 Optional(Hash("notice_hash", "hash of a further notice")))
+          .Rule(AtLeastOneOf({"regulator_notified_at", "subjects_notified_at", "remedies",
+                              "affected_count", "affected_commitment", "notice_hash"},
+                             "incident.update must give at least one field"))
+          .Build());
   return d;
 }
 

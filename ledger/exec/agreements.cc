@@ -28,8 +28,8 @@ Status Transition(const AgreementRecord& a, std::initializer_list<AgreementStatu
 
 AgreementEvent Event(const ExecContext& ctx, AgreementStatus status, std::string reason = {},
                      std::string by = {}) {
-  return AgreementEvent{status,      ctx.time_ms,       ctx.height,
-                        ctx.tx.id(), std::move(reason), std::move(by)};
+  return AgreementEvent{status,        ctx.time_ms, ctx.height, ctx.tx.id(), std::move(reason),
+                        std::move(by), "",          ""};
 }
 
 }  // namespace

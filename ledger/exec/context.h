@@ -108,10 +108,13 @@ Status ExecTransferApprove(ExecContext& ctx, const TransferApprove& b);
 Status ExecTransferObject(ExecContext& ctx, const TransferObject& b);
 Status ExecTransferCancel(ExecContext& ctx, const TransferCancel& b);
 Status ExecTransferComplete(ExecContext& ctx, const TransferComplete& b);
+Status ExecTransferNotify(ExecContext& ctx, const TransferNotify& b);
+Status ExecTransferAttest(ExecContext& ctx, const TransferAttest& b);
 Status ExecSharingRecord(ExecContext& ctx, const SharingRecord& b);
 Status ExecRightsRequest(ExecContext& ctx, const RightsRequest& b);
 Status ExecRightsFulfil(ExecContext& ctx, const RightsFulfil& b);
 Status ExecIncidentReport(ExecContext& ctx, const IncidentReport& b);
+Status ExecIncidentUpdate(ExecContext& ctx, const IncidentUpdate& b);
 
 // Opens an erasure obligation (a "delete" rights record) on a withdrawal, a revocation or an
 // objection to a completed transfer: PIPL Art. 47 starts the clock. Its id is the tx's, or `id`

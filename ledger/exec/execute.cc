@@ -179,6 +179,9 @@ Status Execute(ExecContext& ctx) {
         if constexpr (std::is_same_v<T, TransferObject>) return ExecTransferObject(ctx, body);
         if constexpr (std::is_same_v<T, TransferCancel>) return ExecTransferCancel(ctx, body);
         if constexpr (std::is_same_v<T, TransferComplete>) return ExecTransferComplete(ctx, body);
+        if constexpr (std::is_same_v<T, TransferNotify>) return ExecTransferNotify(ctx, body);
+        if constexpr (std::is_same_v<T, TransferAttest>) return ExecTransferAttest(ctx, body);
+        if constexpr (std::is_same_v<T, IncidentUpdate>) return ExecIncidentUpdate(ctx, body);
       },
       tx.body());
   if (!st.ok()) return st;

@@ -1,7 +1,10 @@
 // incident.report (PIPL Art. 57; GDPR Arts. 33-34): categories, cause, harm and remedy as
 // codes, the affected subjects as a commitment (never a list), the notice as a hash, and when
-// the regulator and the subjects were told.
+// the regulator and the subjects were told. incident.update adds, in order, what was learnt or
+// done later: a notification not yet recorded, further remedies, the affected count and
+// commitment as now known, a further notice.
 
+#include "common/hex.h"
 #include "ledger/exec/context.h"
 
 namespace consentd::ledger::exec {
@@ -27,6 +30,53 @@ Status ExecIncidentReport(ExecContext& ctx, const IncidentReport& b) {
   r.report_json = ctx.tx.body_json();
   r.reported_at = ctx.time_ms;
   r.height = ctx.height;
+  ctx.state.PutJson(keys::Incident(r.reported_at, r.id), r.ToJson());
+  return Status::Ok();
+}
+
+namespace {
+
+// The incident reported by tx `id`. Incidents are keyed by report time, so this scans them
+// (a network's incidents are few; each costs its controller a signed tx).
+Result<IncidentRecord> FindIncident(const ExecContext& ctx, const Hash256& id) {
+  auto cursor = ctx.state.view().Scan(std::string(1, keys::kIncident));
+  for (; cursor->Valid(); cursor->Next()) {
+    if (keys::TrailingId(cursor->key()) != id) continue;
+    CONSENTD_ASSIGN_OR_RETURN(auto raw, ctx.state.GetJson(cursor->key()));
+    if (!raw) break;
+    return IncidentRecord::FromJson(*raw);
+  }
+  CONSENTD_RETURN_IF_ERROR(cursor->status());
+  return Status::Error(Reason::kIncidentUnknown, "no incident.report " + HexEncode(id));
+}
+
+}  // namespace
+
+Status ExecIncidentUpdate(ExecContext& ctx, const IncidentUpdate& b) {
+  CONSENTD_ASSIGN_OR_RETURN(IncidentRecord r, FindIncident(ctx, b.incident_id));
+  const std::string& controller = r.report.controller;
+  CONSENTD_ASSIGN_OR_RETURN(auto signers, Signers::Resolve(ctx.tx, ctx.state));
+  CONSENTD_RETURN_IF_ERROR(signers.RequireMember(controller, "controller"));
+  CONSENTD_RETURN_IF_ERROR(signers.NoOthers());
+  if ((b.regulator_notified_at && r.RegulatorNotifiedAt()) ||
+      (b.subjects_notified_at && r.SubjectsNotifiedAt())) {
+    return Status::Error(Reason::kIncidentAlreadyNotified,
+                         "the incident already records that notification");
+  }
+  auto in_range = [&](std::optional<std::int64_t> t) {
+    return !t || (*t >= r.report.detected_at && *t <= ctx.time_ms);
+  };
+  if (!in_range(b.regulator_notified_at) || !in_range(b.subjects_notified_at)) {
+    return Status::Error(Reason::kIncidentInvalidTime,
+                         "a notification falls between detection and the block time");
+  }
+  if (r.updates.size() >= kMaxIncidentUpdates) {
+    return Status::Error(
+        Reason::kIncidentTooManyUpdates,
+        "the incident already has " + std::to_string(kMaxIncidentUpdates) + " updates");
+  }
+  r.updates.push_back(
+      IncidentUpdateRecord{ctx.tx.id(), ctx.tx.body_json(), ctx.time_ms, ctx.height});
   ctx.state.PutJson(keys::Incident(r.reported_at, r.id), r.ToJson());
   return Status::Ok();
 }

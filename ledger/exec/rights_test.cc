@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "ledger/query/queries.h"
 #include "ledger/testing/exec_fixture.h"
 
 namespace consentd::ledger {
@@ -132,6 +133,73 @@ TEST_F(RightsTest, IncidentReport) {
   Json ghost = b;
   ghost["controller"] = "ghost";
   EXPECT_EQ(Code(TxType::kIncidentReport, ghost, {"insurer-a"}), "member_unknown");
+}
+
+TEST_F(RightsTest, IncidentUpdatesFollowTheReportInOrder) {
+  const std::int64_t detected = chain_.next_time() - 3600'000;
+  Json b{{"controller", "insurer-a"},
+         {"detected_at", detected},
+         {"categories", {"Contact"}},
+         {"cause", "unauthorized_access"},
+         {"harms", {"medium"}},
+         {"remedies", {"contained"}},
+         {"affected_count", 120},
+         {"affected_commitment", Hex(testing::HashOf("affected"))},
+         {"notice_hash", Hex(testing::HashOf("incident notice"))},
+         {"regulator_notified_at", detected + 1000}};
+  const Hash256 id = Commit(TxType::kIncidentReport, b, {"insurer-a"});
+  auto update = [&](Json fields) {
+    fields["incident_id"] = Hex(id);
+    return fields;
+  };
+  EXPECT_EQ(Code(TxType::kIncidentUpdate, update({{"affected_count", 150}}), {"insurer-b"}),
+            "tx_missing_signature");
+  EXPECT_EQ(Code(TxType::kIncidentUpdate,
+                 Json{{"incident_id", Hex(testing::HashOf("none"))}, {"affected_count", 1}},
+                 {"insurer-a"}),
+            "incident_unknown");
+  EXPECT_EQ(Code(TxType::kIncidentUpdate, Json{{"incident_id", Hex(id)}}, {"insurer-a"}),
+            "tx_missing_field");
+  // The regulator was told in the report; the subjects later, and not before detection.
+  EXPECT_EQ(Code(TxType::kIncidentUpdate, update({{"regulator_notified_at", detected + 5}}),
+                 {"insurer-a"}),
+            "incident_already_notified");
+  EXPECT_EQ(Code(TxType::kIncidentUpdate, update({{"subjects_notified_at", detected - 1}}),
+                 {"insurer-a"}),
+            "incident_invalid_time");
+  EXPECT_EQ(Code(TxType::kIncidentUpdate,
+                 update({{"subjects_notified_at", chain_.next_time() + 1}}), {"insurer-a"}),
+            "incident_invalid_time");
+  const std::int64_t told = chain_.next_time() - 1;
+  ASSERT_EQ(Code(TxType::kIncidentUpdate,
+                 update({{"subjects_notified_at", told},
+                         {"affected_count", 150},
+                         {"remedies", {"system_patched"}}}),
+                 {"insurer-a"}),
+            "ok");
+  EXPECT_EQ(Code(TxType::kIncidentUpdate, update({{"subjects_notified_at", told}}), {"insurer-a"}),
+            "incident_already_notified");
+  ASSERT_EQ(Code(TxType::kIncidentUpdate, update({{"affected_count", 149}}), {"insurer-a"}), "ok");
+
+  Queries q(chain_.ledger());
+  auto page = q.Incidents(PageRequest{});
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->items.size(), 1u);
+  const Json& item = page->items[0];
+  ASSERT_EQ(item.at("updates").size(), 2u);
+  EXPECT_EQ(item.at("updates")[0].at("body").at("affected_count"), 150);
+  EXPECT_EQ(item.at("updates")[1].at("body").at("affected_count"), 149);
+  EXPECT_EQ(item.at("subjects_notified_at"), told);  // as now known
+  EXPECT_EQ(item.at("affected_count_now"), 149);
+  EXPECT_EQ(item.at("affected_count"), 120);  // as reported
+
+  // At most 64 updates.
+  for (std::size_t i = 2; i < kMaxIncidentUpdates; ++i) {
+    ASSERT_EQ(Code(TxType::kIncidentUpdate, update({{"affected_count", 100 + i}}), {"insurer-a"}),
+              "ok");
+  }
+  EXPECT_EQ(Code(TxType::kIncidentUpdate, update({{"affected_count", 1}}), {"insurer-a"}),
+            "incident_too_many_updates");
 }
 
 }  // namespace

@@ -5,7 +5,11 @@
 // objection_until: their consents stay with the seller, which owes their erasure once the
 // transfer completes. Either party cancels before effective_at (transfer.cancel), or completes
 // it at or after effective_at (transfer.complete): the consents in scope and their subjects' open
-// rights requests pass to the acquirer, with purposes unchanged.
+// rights requests pass to the acquirer, with purposes unchanged, as do the agreements the
+// proposal names (where their other party co-signs; otherwise they end) and the notices the
+// moved consents were given under. Either party records batches of notice deliveries
+// (transfer.notify: a Merkle root) and the seller attests what it deleted and what it keeps
+// (transfer.attest). Each step is kept in the record's `steps`.
 
 #include <algorithm>
 #include <set>
@@ -31,10 +35,9 @@ void PutTransfer(ExecContext& ctx, const TransferRecord& t) {
   ctx.state.PutJson(keys::Transfer(t.id), t.ToJson());
 }
 
-// A step of a party on an open transfer: the party that signed (the seller when both did);
-// tx_missing_signature when neither did, transfer_invalid_transition when `t` is closed.
-Result<std::string> PartyStep(const ExecContext& ctx, const TransferRecord& t) {
-  CONSENTD_ASSIGN_OR_RETURN(auto signers, Signers::Resolve(ctx.tx, ctx.state));
+// Claims the seller's and the acquirer's signatures: the party that acts (the seller when both
+// signed); tx_missing_signature when neither did.
+Result<std::string> ClaimParty(Signers& signers, const TransferRecord& t) {
   const bool seller = signers.ClaimMember(t.transferor);
   const bool acquirer = signers.ClaimMember(t.transferee);
   if (!seller && !acquirer) {
@@ -42,12 +45,67 @@ Result<std::string> PartyStep(const ExecContext& ctx, const TransferRecord& t) {
         Reason::kTxMissingSignature,
         "needs a signature of the seller " + t.transferor + " or the acquirer " + t.transferee);
   }
+  return seller ? t.transferor : t.transferee;
+}
+
+// A step of a party on an open transfer: the party that signed (the seller when both did);
+// tx_missing_signature when neither did, transfer_invalid_transition when `t` is closed. The
+// members in `may_cosign` may sign too; those that did are added to `cosigned`.
+Result<std::string> PartyStep(const ExecContext& ctx, const TransferRecord& t,
+                              const std::vector<std::string>& may_cosign = {},
+                              std::set<std::string>* cosigned = nullptr) {
+  CONSENTD_ASSIGN_OR_RETURN(auto signers, Signers::Resolve(ctx.tx, ctx.state));
+  CONSENTD_ASSIGN_OR_RETURN(std::string by, ClaimParty(signers, t));
+  for (const std::string& m : may_cosign) {
+    if (signers.ClaimMember(m) && cosigned != nullptr) cosigned->insert(m);
+  }
   CONSENTD_RETURN_IF_ERROR(signers.NoOthers());
   if (!t.open()) {
     return Status::Error(Reason::kTransferInvalidTransition,
                          std::string("the transfer is already ") + ToString(t.lifecycle->status));
   }
-  return seller ? t.transferor : t.transferee;
+  return by;
+}
+
+// Appends a step taken by `by` in this tx (transfer_too_many_steps past kMaxTransferSteps).
+Status AddStep(const ExecContext& ctx, TransferRecord& t, TransferStepKind kind, std::string by,
+               TransferStep step = {}) {
+  if (t.lifecycle->steps.size() >= kMaxTransferSteps) {
+    return Status::Error(
+        Reason::kTransferTooManySteps,
+        "the transfer already records " + std::to_string(kMaxTransferSteps) + " steps");
+  }
+  step.kind = kind;
+  step.tx = ctx.tx.id();
+  step.at = ctx.time_ms;
+  step.height = ctx.height;
+  step.by = std::move(by);
+  t.lifecycle->steps.push_back(std::move(step));
+  return Status::Ok();
+}
+
+// The member on the other side of agreement `a` from `seller`.
+const std::string& Counterparty(const AgreementRecord& a, std::string_view seller) {
+  return a.terms.exporter == seller ? a.terms.importer : a.terms.exporter;
+}
+
+Result<AgreementRecord> SellerAgreement(const ExecContext& ctx, const Hash256& id,
+                                        std::string_view seller, std::string_view acquirer) {
+  CONSENTD_ASSIGN_OR_RETURN(auto a, ctx.state.Agreement(id));
+  if (!a) return Status::Error(Reason::kTransferAgreementInvalid, "no agreement " + HexEncode(id));
+  if (a->terms.exporter != seller && a->terms.importer != seller) {
+    return Status::Error(Reason::kTransferAgreementInvalid,
+                         "agreement " + HexEncode(id) + " is not the seller's");
+  }
+  if (Counterparty(*a, seller) == acquirer) {
+    return Status::Error(Reason::kTransferAgreementInvalid,
+                         "agreement " + HexEncode(id) + " is with the acquirer");
+  }
+  if (a->status() == AgreementStatus::kTerminated) {
+    return Status::Error(Reason::kTransferAgreementInvalid,
+                         "agreement " + HexEncode(id) + " is terminated");
+  }
+  return std::move(*a);
 }
 
 // Ends the transfer (cancelled or completed) by `by`'s tx.
@@ -108,6 +166,9 @@ Status ExecTransferPropose(ExecContext& ctx, const TransferPropose& b) {
     if (!c) return Status::Error(Reason::kConsentUnknown, "no consent " + HexEncode(id));
     CONSENTD_RETURN_IF_ERROR(Movable(ctx, *c, b.seller));
   }
+  for (const Hash256& id : b.agreements) {
+    CONSENTD_RETURN_IF_ERROR(SellerAgreement(ctx, id, b.seller, b.acquirer).status());
+  }
   TransferRecord t;
   t.id = ctx.tx.id();
   t.transferor = b.seller;
@@ -121,7 +182,9 @@ Status ExecTransferPropose(ExecContext& ctx, const TransferPropose& b) {
   TransferLifecycle l;
   l.manifest_hash = b.manifest_hash;
   l.consents = b.consents;
+  l.agreements = b.agreements;
   t.lifecycle = std::move(l);
+  CONSENTD_RETURN_IF_ERROR(AddStep(ctx, t, TransferStepKind::kPropose, b.seller));
   PutTransfer(ctx, t);
   return Status::Ok();
 }
@@ -143,6 +206,7 @@ Status ExecTransferApprove(ExecContext& ctx, const TransferApprove& b) {
   t.lifecycle->approved_by = by;
   t.lifecycle->approved_at = ctx.time_ms;
   t.approval_ref_hash = b.approval_ref_hash;
+  CONSENTD_RETURN_IF_ERROR(AddStep(ctx, t, TransferStepKind::kApprove, by));
   PutTransfer(ctx, t);
   return Status::Ok();
 }
@@ -190,6 +254,7 @@ Status ExecTransferCancel(ExecContext& ctx, const TransferCancel& b) {
     return Status::Error(Reason::kTransferInvalidTransition,
                          "a transfer is cancelled only before its effective_at");
   }
+  CONSENTD_RETURN_IF_ERROR(AddStep(ctx, t, TransferStepKind::kCancel, by));
   Close(ctx, t, TransferStatus::kCancelled, std::move(by));
   t.lifecycle->cancel_reason = b.reason;
   PutTransfer(ctx, t);
@@ -198,7 +263,17 @@ Status ExecTransferCancel(ExecContext& ctx, const TransferCancel& b) {
 
 Status ExecTransferComplete(ExecContext& ctx, const TransferComplete& b) {
   CONSENTD_ASSIGN_OR_RETURN(TransferRecord t, LifecycleTransfer(ctx, b.transfer_id));
-  CONSENTD_ASSIGN_OR_RETURN(std::string by, PartyStep(ctx, t));
+  // The other parties of the agreements that go with it may co-sign, moving theirs.
+  std::vector<AgreementRecord> agreements;
+  std::vector<std::string> counterparties;
+  for (const Hash256& id : t.lifecycle->agreements) {
+    CONSENTD_ASSIGN_OR_RETURN(auto a, ctx.state.Agreement(id));
+    if (!a) return Status::Error(Reason::kStoreCorruption, "a transfer names a missing agreement");
+    counterparties.push_back(Counterparty(*a, t.transferor));
+    agreements.push_back(std::move(*a));
+  }
+  std::set<std::string> assented;
+  CONSENTD_ASSIGN_OR_RETURN(std::string by, PartyStep(ctx, t, counterparties, &assented));
   if (ctx.time_ms < t.effective_at) {
     return Status::Error(Reason::kTransferNotYetEffective,
                          "the transfer takes effect at " + std::to_string(t.effective_at));
@@ -225,8 +300,9 @@ Status ExecTransferComplete(ExecContext& ctx, const TransferComplete& b) {
     if (objected) {
       ++l.kept;
       ++l.erasures;
-      OpenErasure(ctx, c, t.transferor, RightsOrigin::kTransferObjection,
-                  ErasureId(ctx.tx.id(), c.id));
+      const Hash256 erasure = ErasureId(ctx.tx.id(), c.id);
+      OpenErasure(ctx, c, t.transferor, RightsOrigin::kTransferObjection, erasure);
+      ctx.state.PutIndex(keys::TransferDuty(t.id, erasure));
       continue;
     }
     if (moving.size() == max) {
@@ -236,12 +312,48 @@ Status ExecTransferComplete(ExecContext& ctx, const TransferComplete& b) {
     if (seen.insert(c.grant.subject.Binary()).second) subjects.push_back(c.grant.subject);
     moving.push_back(std::move(c));
   }
+  std::set<std::pair<std::string, std::string>> notices;  // (controller, notice id) shown
   for (ConsentRecord& c : moving) {
+    notices.emplace(c.grant.controller, c.grant.notice.notice_id);
     c.events.push_back(ConsentEvent{ConsentEventKind::kTransferred, ctx.time_ms, ctx.height,
                                     ctx.tx.id(), t.transferor, t.transferee, "", ""});
     ctx.state.PutConsent(c);
     ctx.state.PutIndex(keys::ControllerConsent(t.transferee, c.id));
     ctx.state.PutIndex(keys::TransferConsent(t.id, c.id));
+  }
+  // The notices the moved consents were given under: the acquirer holds a copy, so it can renew
+  // them under the same notice (a notice id the acquirer already has is left as it is).
+  for (const auto& [controller, notice_id] : notices) {
+    CONSENTD_ASSIGN_OR_RETURN(auto have, ctx.state.Notice(t.transferee, notice_id));
+    if (have) continue;
+    CONSENTD_ASSIGN_OR_RETURN(auto n, ctx.state.Notice(controller, notice_id));
+    if (!n) return Status::Error(Reason::kStoreCorruption, "a consent names a missing notice");
+    n->controller = t.transferee;
+    ctx.state.PutJson(keys::Notice(t.transferee, notice_id), n->ToJson());
+    ++l.notices_moved;
+  }
+  // The agreements that go with it: moved where the other party co-signed, else ended.
+  for (AgreementRecord& a : agreements) {
+    AgreementEvent e{a.status(), ctx.time_ms, ctx.height, ctx.tx.id(), "", by, "", ""};
+    if (a.status() != AgreementStatus::kTerminated &&
+        assented.contains(Counterparty(a, t.transferor))) {
+      std::string& side = a.terms.exporter == t.transferor ? a.terms.exporter : a.terms.importer;
+      a.terms_json[a.terms.exporter == t.transferor ? "exporter" : "importer"] = t.transferee;
+      side = t.transferee;
+      e.reason = "transferred";
+      e.from = t.transferor;
+      e.to = t.transferee;
+      ctx.state.PutIndex(keys::PartyAgreement(t.transferee, a.id));
+      ++l.agreements_moved;
+    } else if (a.status() != AgreementStatus::kTerminated) {
+      e.status = AgreementStatus::kTerminated;
+      e.reason = "transfer_not_assented";
+      ++l.agreements_ended;
+    } else {
+      continue;  // ended since the proposal
+    }
+    a.events.push_back(std::move(e));
+    ctx.state.PutAgreement(a);
   }
   // The moved subjects' open requests and erasure duties at the seller are the acquirer's now.
   for (const Subject& s : subjects) {
@@ -251,11 +363,67 @@ Status ExecTransferComplete(ExecContext& ctx, const TransferComplete& b) {
       if (!r || !r->open() || r->controller != t.transferor) continue;
       r->controller = t.transferee;
       ctx.state.PutRights(*r);
+      ctx.state.PutIndex(keys::TransferDuty(t.id, r->id));
       ++l.rights_moved;
     }
   }
   t.count = static_cast<std::int64_t>(moving.size());
+  l.deletion_due = ctx.time_ms + ctx.genesis.params.rights_deadline_ms;
+  CONSENTD_RETURN_IF_ERROR(AddStep(ctx, t, TransferStepKind::kComplete, by));
   Close(ctx, t, TransferStatus::kCompleted, std::move(by));
+  PutTransfer(ctx, t);
+  return Status::Ok();
+}
+
+Status ExecTransferNotify(ExecContext& ctx, const TransferNotify& b) {
+  CONSENTD_ASSIGN_OR_RETURN(TransferRecord t, LifecycleTransfer(ctx, b.transfer_id));
+  CONSENTD_ASSIGN_OR_RETURN(auto signers, Signers::Resolve(ctx.tx, ctx.state));
+  CONSENTD_ASSIGN_OR_RETURN(std::string by, ClaimParty(signers, t));
+  CONSENTD_RETURN_IF_ERROR(signers.NoOthers());
+  if (t.lifecycle->status == TransferStatus::kCancelled) {
+    return Status::Error(Reason::kTransferInvalidTransition, "the transfer is cancelled");
+  }
+  if (b.delivered_until < t.at || b.delivered_until > ctx.time_ms) {
+    return Status::Error(Reason::kTransferInvalidTime,
+                         "delivered_until must fall between the proposal and the block time");
+  }
+  TransferStep step;
+  step.deliveries_root = b.deliveries_root;
+  step.deliveries = b.deliveries;
+  step.delivered_until = b.delivered_until;
+  CONSENTD_RETURN_IF_ERROR(AddStep(ctx, t, TransferStepKind::kNotify, by, std::move(step)));
+  t.lifecycle->notices_delivered += b.deliveries;
+  PutTransfer(ctx, t);
+  return Status::Ok();
+}
+
+Status ExecTransferAttest(ExecContext& ctx, const TransferAttest& b) {
+  CONSENTD_ASSIGN_OR_RETURN(TransferRecord t, LifecycleTransfer(ctx, b.transfer_id));
+  CONSENTD_ASSIGN_OR_RETURN(auto signers, Signers::Resolve(ctx.tx, ctx.state));
+  CONSENTD_RETURN_IF_ERROR(signers.RequireMember(t.transferor, "seller"));
+  CONSENTD_RETURN_IF_ERROR(signers.NoOthers());
+  if (t.lifecycle->status != TransferStatus::kCompleted) {
+    return Status::Error(Reason::kTransferInvalidTransition,
+                         std::string("the transfer is ") + ToString(t.lifecycle->status) +
+                             "; the seller attests its deletion once it is completed");
+  }
+  if ((b.retained_until && *b.retained_until <= ctx.time_ms) ||
+      (b.backups_purge_by && *b.backups_purge_by <= ctx.time_ms)) {
+    return Status::Error(Reason::kTransferInvalidTime,
+                         "retained_until and backups_purge_by must be after the block time");
+  }
+  TransferDeletion d;
+  d.tx = ctx.tx.id();
+  d.at = ctx.time_ms;
+  d.deleted_hash = b.deleted_hash;
+  d.retained_categories = b.retained_categories;
+  d.retained_until = b.retained_until.value_or(0);
+  d.retention_basis = b.retention_basis.value_or("");
+  d.backups = b.backups;
+  d.backups_purge_by = b.backups_purge_by.value_or(0);
+  d.attestations = t.lifecycle->deletion ? t.lifecycle->deletion->attestations + 1 : 1;
+  CONSENTD_RETURN_IF_ERROR(AddStep(ctx, t, TransferStepKind::kAttest, t.transferor));
+  t.lifecycle->deletion = std::move(d);
   PutTransfer(ctx, t);
   return Status::Ok();
 }

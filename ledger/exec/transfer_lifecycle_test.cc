@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "crypto/tagged_hash.h"
+#include "ledger/query/queries.h"
 #include "ledger/testing/exec_fixture.h"
 
 namespace consentd::ledger {
@@ -222,6 +223,172 @@ TEST_F(TransferLifecycleTest, ProposalRejections) {
   ASSERT_EQ(Code(TxType::kTransferComplete, Id(t), {"insurer-a"}), "ok");
   EXPECT_EQ(Load(bob).ControllerAt(effective), "insurer-b");
   EXPECT_EQ(Load(alice).ControllerAt(effective), "insurer-a");
+}
+
+TEST_F(TransferLifecycleTest, AgreementsNoticesNoticeBatchesAndTheSellersDeletionGoWithIt) {
+  // alice's consent was given under a second notice of insurer-a, which insurer-b does not have.
+  const std::string notice2 = "9d2e7a4b1c3f5e6d8a0b2c4e6f8a1b3d";
+  Json publish = chain_.PublishNotice("insurer-a");
+  publish["notice_id"] = notice2;
+  Commit(TxType::kNoticePublish, publish, {"insurer-a"});
+  Json grant = chain_.GrantBody("alice");
+  grant["notice"]["notice_id"] = notice2;
+  const Hash256 alice = Grant("alice", grant);
+  Grant("bob");
+  // Two agreements of the seller: with insurer-x, which will co-sign, and with the processor,
+  // which will not.
+  const Hash256 with_x = ActiveAgreement();
+  Json terms{{"exporter", "insurer-a"},
+             {"importer", "processor"},
+             {"mechanism", "standard-contract"},
+             {"filing_ref_hash", Hex(testing::HashOf("filing 2"))},
+             {"destinations", {"SG"}},
+             {"purposes", {"ClaimsHandling"}},
+             {"categories", {"Contact"}},
+             {"valid_from", testing::kGenesisTime},
+             {"valid_until", testing::kGenesisTime + 3 * testing::kYear}};
+  const Hash256 with_processor =
+      Commit(TxType::kAgreementCreate, terms, {"insurer-a", "processor"});
+
+  effective_ = chain_.next_time() + 10 * kDay;
+  Json proposal = Proposal(true, effective_, effective_ - 5 * kDay);
+  proposal["agreements"] = Json::array({Hex(testing::HashOf("no such agreement"))});
+  EXPECT_EQ(Code(TxType::kTransferPropose, proposal, kParties), "transfer_agreement_invalid");
+  proposal["agreements"] = Json::array({Hex(with_x), Hex(with_processor)});
+  const Hash256 t = Commit(TxType::kTransferPropose, proposal, kParties);
+
+  // A batch of notice deliveries: either party, between the proposal and now.
+  const Hash256 root = testing::HashOf("a Merkle root over deliveries");
+  auto batch = [&](std::int64_t deliveries, std::int64_t until) {
+    return Json{{"transfer_id", Hex(t)},
+                {"deliveries_root", Hex(root)},
+                {"deliveries", deliveries},
+                {"delivered_until", until}};
+  };
+  EXPECT_EQ(Code(TxType::kTransferNotify, batch(2, chain_.next_time() + 1), {"insurer-a"}),
+            "transfer_invalid_time");
+  EXPECT_EQ(Code(TxType::kTransferNotify, batch(2, chain_.next_time() - 1), {"processor"}),
+            "tx_missing_signature");
+  ASSERT_EQ(Code(TxType::kTransferNotify, batch(2, chain_.next_time() - 1), {"insurer-a"}), "ok");
+  Json attest{{"transfer_id", Hex(t)},
+              {"deleted_hash", Hex(testing::HashOf("deletion report"))},
+              {"backups", "purged"}};
+  EXPECT_EQ(Code(TxType::kTransferAttest, attest, {"insurer-a"}), "transfer_invalid_transition");
+
+  ASSERT_EQ(Code(TxType::kTransferApprove, Approval(t), {"regulator"}), "ok");
+  chain_.SetNextTime(effective_);
+  // insurer-x co-signs the completion: its agreement moves; the processor's ends.
+  ASSERT_EQ(Code(TxType::kTransferComplete, Id(t), {"insurer-b", "insurer-x"}), "ok");
+  StateReader r(chain_.ledger().store());
+  const AgreementRecord moved = *r.Agreement(with_x).value();
+  EXPECT_EQ(moved.terms.exporter, "insurer-b");
+  EXPECT_EQ(moved.terms_json.at("exporter"), "insurer-b");
+  EXPECT_EQ(moved.status(), AgreementStatus::kActive);
+  EXPECT_EQ(moved.events.back().reason, "transferred");
+  EXPECT_EQ(moved.events.back().from, "insurer-a");
+  EXPECT_EQ(moved.events.back().to, "insurer-b");
+  const AgreementRecord ended = *r.Agreement(with_processor).value();
+  EXPECT_EQ(ended.status(), AgreementStatus::kTerminated);
+  EXPECT_EQ(ended.terms.exporter, "insurer-a");
+  EXPECT_EQ(ended.events.back().reason, "transfer_not_assented");
+  // The notice alice consented under is the acquirer's too: it can renew her consent under it.
+  ASSERT_TRUE(r.Notice("insurer-b", notice2).value().has_value());
+  Json renewal = chain_.GrantBody("alice", "insurer-b");
+  renewal["notice"]["notice_id"] = notice2;
+  renewal["supersedes"] = Hex(alice);
+  EXPECT_EQ(Code(TxType::kConsentGrant, renewal, {"insurer-b", "alice"}), "ok");
+
+  const TransferRecord done = LoadTransfer(t);
+  EXPECT_EQ(done.lifecycle->agreements_moved, 1);
+  EXPECT_EQ(done.lifecycle->agreements_ended, 1);
+  EXPECT_EQ(done.lifecycle->notices_moved, 1);  // insurer-b had the fixture notice already
+  EXPECT_EQ(done.lifecycle->notices_delivered, 2);
+  const std::int64_t due = done.lifecycle->deletion_due;
+  EXPECT_EQ(due, effective_ + chain_.ledger().genesis().params.rights_deadline_ms);
+
+  // Until the seller attests, the attestation is overdue after its due time.
+  auto overdue = [&](std::int64_t at) {
+    Queries q(chain_.ledger());
+    auto page = q.Transfers("overdue", PageRequest{}, at);
+    EXPECT_TRUE(page.ok()) << page.status().ToString();
+    return page.ok() && !page->items.empty() ? page->items[0].at("overdue") : Json();
+  };
+  EXPECT_TRUE(overdue(due).is_null());
+  EXPECT_EQ(overdue(due + 1).at("attestation"), true);
+
+  // The seller's attestation: Financial kept 30 days, backups purged within 20.
+  EXPECT_EQ(Code(TxType::kTransferAttest, attest, {"insurer-b"}), "tx_missing_signature");
+  Json keeps = attest;
+  keeps["retained_categories"] = Json::array({"Financial"});
+  keeps["retention_basis"] = "statutory_retention";
+  keeps["retained_until"] = chain_.next_time() - 1;
+  keeps["backups"] = "scheduled";
+  keeps["backups_purge_by"] = effective_ + 20 * kDay;
+  EXPECT_EQ(Code(TxType::kTransferAttest, keeps, {"insurer-a"}), "transfer_invalid_time");
+  keeps["retained_until"] = effective_ + 30 * kDay;
+  ASSERT_EQ(Code(TxType::kTransferAttest, keeps, {"insurer-a"}), "ok");
+  EXPECT_TRUE(overdue(effective_ + 20 * kDay).is_null());
+  EXPECT_EQ(overdue(effective_ + 20 * kDay + 1),
+            (Json{{"attestation", false}, {"retention", false}, {"backups", true}}));
+  EXPECT_EQ(overdue(effective_ + 30 * kDay + 1),
+            (Json{{"attestation", false}, {"retention", true}, {"backups", true}}));
+
+  // The dossier at that time: every step, the counts, what is overdue.
+  Queries q(chain_.ledger());
+  auto dossier = q.TransferDossier(t, effective_ + 30 * kDay + 1);
+  ASSERT_TRUE(dossier.ok() && dossier->has_value());
+  const Json& d = **dossier;
+  std::vector<std::string> steps;
+  for (const Json& s : d.at("steps")) steps.push_back(s.at("step"));
+  EXPECT_EQ(steps,
+            (std::vector<std::string>{"propose", "notify", "approve", "complete", "attest"}));
+  EXPECT_EQ(d.at("steps")[1].at("deliveries_root"), Hex(root));
+  EXPECT_EQ(d.at("steps")[3].at("by"), "insurer-b");
+  EXPECT_EQ(d.at("counts").at("moved"), 2);
+  EXPECT_EQ(d.at("counts").at("agreements_moved"), 1);
+  EXPECT_EQ(d.at("counts").at("notice_batches"), 1);
+  EXPECT_EQ(d.at("deletion").at("retained_categories"), Json::array({"Financial"}));
+  EXPECT_EQ(d.at("overdue"),
+            (Json::array({Json{{"item", "retention"}, {"due", effective_ + 30 * kDay}},
+                          Json{{"item", "backups"}, {"due", effective_ + 20 * kDay}}})));
+  auto notices = q.TransferNotices(t);
+  ASSERT_TRUE(notices.ok() && notices->has_value());
+  ASSERT_EQ((**notices).at("items").size(), 1u);
+  EXPECT_EQ((**notices).at("items")[0].at("deliveries"), 2);
+  EXPECT_FALSE(q.TransferDossier(testing::HashOf("none")).value().has_value());
+
+  // A later attestation replaces it: nothing kept, backups purged; nothing is overdue.
+  ASSERT_EQ(Code(TxType::kTransferAttest, attest, {"insurer-a"}), "ok");
+  EXPECT_TRUE(overdue(effective_ + 31 * kDay).is_null());
+  EXPECT_EQ(LoadTransfer(t).lifecycle->deletion->attestations, 2);
+}
+
+TEST_F(TransferLifecycleTest, ARecordHoldsAtMost256Steps) {
+  Grant("alice");
+  const Hash256 t = ProposeAll();
+  std::vector<TxPtr> batch;
+  for (std::size_t i = 1; i < kMaxTransferSteps; ++i) {  // the proposal was the first
+    batch.push_back(chain_.Make(TxType::kTransferNotify,
+                                Json{{"transfer_id", Hex(t)},
+                                     {"deliveries_root", Hex(testing::HashOf(std::to_string(i)))},
+                                     {"deliveries", 1},
+                                     {"delivered_until", chain_.next_time() - 1}},
+                                {"insurer-a"}));
+    if (batch.size() == 200 || i + 1 == kMaxTransferSteps) {
+      ASSERT_TRUE(chain_.CommitBlock(batch).ok());
+      batch.clear();
+    }
+  }
+  EXPECT_EQ(LoadTransfer(t).lifecycle->steps.size(), kMaxTransferSteps);
+  EXPECT_EQ(Code(TxType::kTransferNotify,
+                 Json{{"transfer_id", Hex(t)},
+                      {"deliveries_root", Hex(testing::HashOf("one more"))},
+                      {"deliveries", 1},
+                      {"delivered_until", chain_.next_time() - 1}},
+                 {"insurer-a"}),
+            "transfer_too_many_steps");
+  EXPECT_EQ(LoadTransfer(t).lifecycle->notices_delivered,
+            static_cast<std::int64_t>(kMaxTransferSteps) - 1);
 }
 
 // 10,000 consents of ref subjects (the seller records each subject's objection with its

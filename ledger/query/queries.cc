@@ -250,6 +250,8 @@ Result<std::optional<Json>> Queries::Agreement(const Hash256& id,
            {"tx", HexEncode(e.tx)}};
     if (!e.reason.empty()) x["reason"] = e.reason;
     if (!e.by.empty()) x["by"] = e.by;
+    if (!e.from.empty()) x["from"] = e.from;
+    if (!e.to.empty()) x["to"] = e.to;
     history.push_back(std::move(x));
   }
   j["history"] = std::move(history);
@@ -346,17 +348,41 @@ Result<Page> Queries::Rights(std::string_view status, const PageRequest& page,
 
 Result<Page> Queries::Incidents(const PageRequest& page) const {
   CONSENTD_ASSIGN_OR_RETURN(std::size_t limit, Limit(page));
-  return ScanPage(*snapshot_, std::string(1, keys::kIncident), page, limit,
-                  [&](std::string_view, std::string_view value) -> Result<std::optional<Json>> {
-                    CONSENTD_ASSIGN_OR_RETURN(Json raw, ParseRecord(value));
-                    CONSENTD_ASSIGN_OR_RETURN(IncidentRecord r, IncidentRecord::FromJson(raw));
-                    Json j = r.report_json;
-                    j["id"] = HexEncode(r.id);
-                    j["reported_at"] = r.reported_at;
-                    j["height"] = r.height;
-                    j["detection_to_report_ms"] = r.reported_at - r.report.detected_at;
-                    return std::optional<Json>(std::move(j));
-                  });
+  return ScanPage(
+      *snapshot_, std::string(1, keys::kIncident), page, limit,
+      [&](std::string_view, std::string_view value) -> Result<std::optional<Json>> {
+        CONSENTD_ASSIGN_OR_RETURN(Json raw, ParseRecord(value));
+        CONSENTD_ASSIGN_OR_RETURN(IncidentRecord r, IncidentRecord::FromJson(raw));
+        Json j = r.report_json;
+        j["id"] = HexEncode(r.id);
+        j["reported_at"] = r.reported_at;
+        j["height"] = r.height;
+        j["detection_to_report_ms"] = r.reported_at - r.report.detected_at;
+        // As now known: each notification time (from the report or the update
+        // that gave it), the latest affected count and every remedy so far.
+        if (auto t = r.RegulatorNotifiedAt()) j["regulator_notified_at"] = *t;
+        if (auto t = r.SubjectsNotifiedAt()) j["subjects_notified_at"] = *t;
+        std::int64_t affected = r.report.affected_count;
+        std::vector<std::string> remedies = r.report.remedies;
+        Json updates = Json::array();
+        for (const IncidentUpdateRecord& u : r.updates) {
+          if (auto c = u.body.find("affected_count"); c != u.body.end()) {
+            affected = c->get<std::int64_t>();
+          }
+          for (const Json& m : u.body.value("remedies", Json::array())) {
+            const std::string code = m.get<std::string>();
+            if (std::find(remedies.begin(), remedies.end(), code) == remedies.end()) {
+              remedies.push_back(code);
+            }
+          }
+          updates.push_back(
+              Json{{"tx", HexEncode(u.tx)}, {"at", u.at}, {"height", u.height}, {"body", u.body}});
+        }
+        j["affected_count_now"] = affected;
+        j["remedies_now"] = remedies;
+        j["updates"] = std::move(updates);
+        return std::optional<Json>(std::move(j));
+      });
 }
 
 Result<std::optional<Json>> Queries::Member(std::string_view id) const {
@@ -374,13 +400,136 @@ Result<Page> Queries::Members(const PageRequest& page) const {
                   });
 }
 
-Result<Page> Queries::Transfers(const PageRequest& page) const {
+namespace {
+
+Json OverdueJson(const TransferOverdue& o) {
+  return Json{{"attestation", o.attestation}, {"retention", o.retention}, {"backups", o.backups}};
+}
+
+// A lifecycle transfer's record and its parsed form; nullopt for none (or a one-step one).
+Result<std::optional<std::pair<Json, TransferRecord>>> LifecycleRecord(const StateReader& state,
+                                                                       const Hash256& id) {
+  CONSENTD_ASSIGN_OR_RETURN(auto raw, state.GetJson(keys::Transfer(id)));
+  if (!raw) return std::optional<std::pair<Json, TransferRecord>>();
+  CONSENTD_ASSIGN_OR_RETURN(TransferRecord t, TransferRecord::FromJson(*raw));
+  if (!t.lifecycle) return std::optional<std::pair<Json, TransferRecord>>();
+  return std::optional(std::pair(std::move(*raw), std::move(t)));
+}
+
+}  // namespace
+
+Result<Page> Queries::Transfers(std::string_view status, const PageRequest& page,
+                                std::optional<std::int64_t> at) const {
   CONSENTD_ASSIGN_OR_RETURN(std::size_t limit, Limit(page));
+  if (status != "all" && status != "open" && status != "completed" && status != "cancelled" &&
+      status != "overdue") {
+    return Status::Error(Reason::kQueryBadFilter,
+                         "status must be all, open, completed, cancelled or overdue");
+  }
+  const std::int64_t now = Now(at);
   return ScanPage(*snapshot_, std::string(1, keys::kTransfer), page, limit,
                   [&](std::string_view, std::string_view value) -> Result<std::optional<Json>> {
                     CONSENTD_ASSIGN_OR_RETURN(Json raw, ParseRecord(value));
+                    CONSENTD_ASSIGN_OR_RETURN(TransferRecord t, TransferRecord::FromJson(raw));
+                    const auto s = t.lifecycle ? std::optional(t.lifecycle->status) : std::nullopt;
+                    const TransferOverdue overdue =
+                        t.lifecycle ? t.lifecycle->OverdueAt(now, *s) : TransferOverdue{};
+                    const bool keep = status == "all" || (status == "open" && t.open()) ||
+                                      (status == "completed" && s == TransferStatus::kCompleted) ||
+                                      (status == "cancelled" && s == TransferStatus::kCancelled) ||
+                                      (status == "overdue" && overdue.any());
+                    if (!keep) return std::optional<Json>();
+                    if (s == TransferStatus::kCompleted) raw["overdue"] = OverdueJson(overdue);
                     return std::optional<Json>(std::move(raw));
                   });
+}
+
+Result<std::optional<Json>> Queries::TransferDossier(const Hash256& id,
+                                                     std::optional<std::int64_t> at) const {
+  CONSENTD_ASSIGN_OR_RETURN(auto found, LifecycleRecord(state_, id));
+  if (!found) return std::optional<Json>();
+  auto& [record, t] = *found;
+  const TransferLifecycle& l = *t.lifecycle;
+  const std::int64_t now = Now(at);
+
+  // The rights duties the completion opened (objectors' erasures) or moved to the acquirer.
+  constexpr std::size_t kListed = 100;
+  std::int64_t open = 0, overdue_duties = 0, closed = 0;
+  Json overdue_ids = Json::array();
+  auto cursor = snapshot_->Scan(keys::TransferDutyPrefix(id));
+  for (; cursor->Valid(); cursor->Next()) {
+    CONSENTD_ASSIGN_OR_RETURN(auto r, state_.Rights(keys::TrailingId(cursor->key())));
+    if (!r) return Status::Error(Reason::kStoreCorruption, "a transfer names a missing request");
+    if (!r->open()) {
+      ++closed;
+    } else if (r->OverdueAt(now)) {
+      ++overdue_duties;
+      if (overdue_ids.size() < kListed) overdue_ids.push_back(HexEncode(r->id));
+    } else {
+      ++open;
+    }
+  }
+  CONSENTD_RETURN_IF_ERROR(cursor->status());
+
+  const TransferOverdue o = l.OverdueAt(now, l.status);
+  Json overdue = Json::array();
+  if (o.attestation) overdue.push_back(Json{{"item", "attestation"}, {"due", l.deletion_due}});
+  if (o.retention) {
+    overdue.push_back(Json{{"item", "retention"}, {"due", l.deletion->retained_until}});
+  }
+  if (o.backups)
+    overdue.push_back(Json{{"item", "backups"}, {"due", l.deletion->backups_purge_by}});
+  if (overdue_duties > 0) overdue.push_back(Json{{"item", "rights"}, {"count", overdue_duties}});
+
+  std::int64_t batches = 0;
+  for (const TransferStep& step : l.steps) batches += step.kind == TransferStepKind::kNotify;
+  Json steps = record.at("lifecycle").at("steps");
+  Json deletion = record.at("lifecycle").value("deletion", Json());
+  Json dossier{{"transfer_id", HexEncode(id)},
+               {"seller", t.transferor},
+               {"acquirer", t.transferee},
+               {"status", ToString(l.status)},
+               {"as_of", now},
+               {"height", head_.height},
+               {"steps", std::move(steps)},
+               {"counts",
+                {{"consents_listed", static_cast<std::int64_t>(l.consents.size())},
+                 {"all_consents", t.all_consents},
+                 {"moved", t.count},
+                 {"kept", l.kept},
+                 {"skipped", l.skipped},
+                 {"objections", l.objections},
+                 {"rights_moved", l.rights_moved},
+                 {"erasures", l.erasures},
+                 {"agreements", static_cast<std::int64_t>(l.agreements.size())},
+                 {"agreements_moved", l.agreements_moved},
+                 {"agreements_ended", l.agreements_ended},
+                 {"notices_moved", l.notices_moved},
+                 {"notice_batches", batches},
+                 {"notices_delivered", l.notices_delivered}}},
+               {"duties",
+                {{"open", open},
+                 {"overdue", overdue_duties},
+                 {"closed", closed},
+                 {"overdue_ids", std::move(overdue_ids)}}},
+               {"deletion_due", l.deletion_due},
+               {"deletion", std::move(deletion)},
+               {"overdue", std::move(overdue)},
+               {"record", std::move(record)}};
+  return std::optional<Json>(std::move(dossier));
+}
+
+Result<std::optional<Json>> Queries::TransferNotices(const Hash256& id) const {
+  CONSENTD_ASSIGN_OR_RETURN(auto found, LifecycleRecord(state_, id));
+  if (!found) return std::optional<Json>();
+  Json items = Json::array();
+  for (const Json& step : found->first.at("lifecycle").at("steps")) {
+    if (step.at("step") != "notify") continue;
+    Json b = step;
+    b.erase("step");
+    items.push_back(std::move(b));
+  }
+  return std::optional<Json>(Json{{"transfer_id", HexEncode(id)}, {"items", std::move(items)}});
 }
 
 Result<std::vector<std::string>> Queries::Involved(const Tx& tx) const {

@@ -98,7 +98,21 @@ class Queries {
   Result<Page> Incidents(const PageRequest& page) const;
   Result<Page> Members(const PageRequest& page) const;
   Result<std::optional<Json>> Member(std::string_view id) const;
-  Result<Page> Transfers(const PageRequest& page) const;
+  // Transfers in id order. status: "all", "open" (proposed or approved), "completed",
+  // "cancelled", or "overdue" (completed, with a seller's duty past due at `at`: the deletion
+  // attestation, the end of a retention, the purge of backups). Each item is the record with,
+  // for a completed lifecycle transfer, "overdue": {attestation, retention, backups}.
+  Result<Page> Transfers(const PageRequest& page) const { return Transfers("all", page); }
+  Result<Page> Transfers(std::string_view status, const PageRequest& page,
+                         std::optional<std::int64_t> at = {}) const;
+  // The transfer's dossier (docs/API.md "Transfers"): the record, its steps, counts, the rights
+  // duties it opened or moved (open, overdue, closed) and what is overdue at `at`. nullopt when
+  // no transfer.propose has this id.
+  Result<std::optional<Json>> TransferDossier(const Hash256& id,
+                                              std::optional<std::int64_t> at = {}) const;
+  // The transfer's notice batches: {"transfer_id", "items": [{tx, at, height, by,
+  // deliveries_root, deliveries, delivered_until}]}. nullopt as above.
+  Result<std::optional<Json>> TransferNotices(const Hash256& id) const;
   // Committed transactions in block order with their height, index, time and involved members.
   Result<Page> AuditLog(const AuditFilter& filter, const PageRequest& page) const;
   // A committed transaction: {"tx", "tx_id", "height", "index", "block_hash", "time_ms"}.

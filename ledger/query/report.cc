@@ -229,10 +229,28 @@ class ControllerReport {
              {"flagged", flagged}};
     Json this_year = since_this_year_.ToJson();
     this_year["window_from"] = UtcYearStart(UtcYear(as_of_));
+    // The 2024 Provisions count since 1 January of this year; every exported person counts
+    // towards the non-sensitive threshold (the ledger cannot tell the Art. 5(1)-(3) exemptions).
+    const CrossBorder2024Thresholds& t24 = r_.thresholds_2024;
+    const auto persons = static_cast<std::int64_t>(since_this_year_.subjects.size());
+    const auto sensitive_persons = static_cast<std::int64_t>(since_this_year_.sensitive.size());
+    std::string needed = "none";
+    if (persons >= t24.assessment_from || sensitive_persons >= t24.sensitive_assessment_from) {
+      needed = "security_assessment";
+    } else if (persons >= t24.exempt_below || sensitive_persons > 0) {
+      needed = "standard_contract_or_certification";
+    }
+    Json provisions{{"window_from", UtcYearStart(UtcYear(as_of_))},
+                    {"persons_exported", persons},
+                    {"sensitive_persons_exported", sensitive_persons},
+                    {"mechanism_required", needed},
+                    {"flagged", needed == "security_assessment" &&
+                                    !cac.at("standard_contract_agreements").empty()}};
     return Json{{"years", std::move(years)},
                 {"since_previous_year", since_previous_year_.ToJson()},
                 {"since_this_year", std::move(this_year)},
-                {"cac_standard_contract", std::move(cac)}};
+                {"cac_standard_contract", std::move(cac)},
+                {"provisions_2024", std::move(provisions)}};
   }
 
   // Requests addressed to this member and made in the period, by their state at as_of.
@@ -343,6 +361,13 @@ class ControllerReport {
         item["kept"] = l.kept;
         item["erasures"] = l.erasures;
         item["rights_moved"] = l.rights_moved;
+        item["agreements_moved"] = l.agreements_moved;
+        item["agreements_ended"] = l.agreements_ended;
+        item["notices_delivered"] = l.notices_delivered;
+        const TransferOverdue o = l.OverdueAt(as_of_, l.status);
+        item["deletion_attested"] = l.deletion.has_value();
+        item["overdue"] = Json{
+            {"attestation", o.attestation}, {"retention", o.retention}, {"backups", o.backups}};
       } else {
         item["status"] = "one_step";
       }
@@ -407,6 +432,10 @@ Result<Json> ComplianceReport(const Queries& q, const ComplianceRequest& r) {
                {{"persons_processed", r.thresholds.persons_processed},
                 {"persons_exported", r.thresholds.persons_exported},
                 {"sensitive_persons_exported", r.thresholds.sensitive_persons_exported}}},
+              {"thresholds_2024",
+               {{"exempt_below", r.thresholds_2024.exempt_below},
+                {"assessment_from", r.thresholds_2024.assessment_from},
+                {"sensitive_assessment_from", r.thresholds_2024.sensitive_assessment_from}}},
               {"entries_read", static_cast<std::int64_t>(work.used())},
               {"controllers", std::move(controllers)}};
 }

@@ -35,11 +35,24 @@ struct CacThresholds {
   std::int64_t sensitive_persons_exported = 10'000;  // the same, sensitive personal information
 };
 
+// The 2024 Provisions on Promoting and Regulating Cross-Border Data Flows (CAC, in force
+// 22 March 2024), for a processor that is not a critical-information-infrastructure operator,
+// counted since 1 January of the current year: below `exempt_below` persons (and no sensitive
+// information) no mechanism is needed (Art. 5(4)); up to `assessment_from` persons, or sensitive
+// information of fewer than `sensitive_assessment_from` persons, a standard contract or
+// certification (Art. 8); from those counts on, a CAC security assessment (Art. 7).
+struct CrossBorder2024Thresholds {
+  std::int64_t exempt_below = 100'000;
+  std::int64_t assessment_from = 1'000'000;
+  std::int64_t sensitive_assessment_from = 10'000;
+};
+
 struct ComplianceRequest {
   std::optional<std::string> member;  // nullopt: every member with the insurer role
   std::int64_t from = 0;
   std::optional<std::int64_t> to;  // default, and at most, the head block's time
   CacThresholds thresholds;
+  CrossBorder2024Thresholds thresholds_2024;
   std::size_t budget = kReportBudget;
 };
 

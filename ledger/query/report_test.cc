@@ -567,6 +567,41 @@ TEST_F(ReportTest, FlagsAStandardContractThatNoLongerFits) {
   EXPECT_EQ(b["controllers"][0]["cross_border"]["cac_standard_contract"]["flagged"], false);
 }
 
+TEST_F(ReportTest, The2024ProvisionsSayWhichMechanismTheVolumeNeeds) {
+  BuildScenario();
+  auto provisions = [&](CrossBorder2024Thresholds t) {
+    ComplianceRequest r;
+    r.member = "insurer-a";
+    r.thresholds_2024 = t;
+    auto report = ComplianceReport(Q(), r);
+    EXPECT_TRUE(report.ok()) << report.status().ToString();
+    return report.ok() ? (*report)["controllers"][0]["cross_border"]["provisions_2024"] : Json();
+  };
+  const Json real = provisions(CrossBorder2024Thresholds{});
+  const std::int64_t persons = real["persons_exported"];
+  const std::int64_t sensitive = real["sensitive_persons_exported"];
+  ASSERT_GT(persons, 0);  // the scenario exports to SG this year
+  // The counts are the report's own since-this-year figures.
+  const Json cb =
+      Report("insurer-a", 0, std::nullopt, CacThresholds{})["controllers"][0]["cross_border"];
+  EXPECT_EQ(persons, cb["since_this_year"]["subjects"]);
+  EXPECT_EQ(sensitive, cb["since_this_year"]["sensitive_subjects"]);
+  EXPECT_EQ(real["mechanism_required"],
+            sensitive > 0 ? "standard_contract_or_certification" : "none");
+  EXPECT_EQ(real["flagged"], false);
+  // At the Art. 8 threshold a standard contract (or certification) is needed; at Art. 7's an
+  // assessment, and the member's standard contract no longer suffices.
+  EXPECT_EQ(provisions({persons, persons + 1, sensitive + 1})["mechanism_required"],
+            "standard_contract_or_certification");
+  EXPECT_EQ(provisions({persons + 1, persons + 2, sensitive + 1})["mechanism_required"],
+            sensitive > 0 ? "standard_contract_or_certification" : "none");
+  const Json over = provisions({1, persons, sensitive + 1});
+  EXPECT_EQ(over["mechanism_required"], "security_assessment");
+  EXPECT_EQ(over["flagged"], true);
+  EXPECT_EQ(provisions({persons + 1, persons + 2, 0})["mechanism_required"],
+            "security_assessment");  // a sensitive threshold of zero is always reached
+}
+
 TEST_F(ReportTest, AllInsurersBadInputAndTheWorkBound) {
   BuildScenario();
   ComplianceRequest all;

@@ -74,6 +74,13 @@ std::string Transfer(const Hash256& id) { return Prefixed(kTransfer, Raw(id)); }
 std::string TransferConsent(const Hash256& transfer_id, const Hash256& consent_id) {
   return Prefixed(kTransferConsent, Raw(transfer_id)) + std::string(Raw(consent_id));
 }
+std::string TransferDutyPrefix(const Hash256& transfer_id) {
+  return Prefixed(kTransferDuty, Raw(transfer_id));
+}
+std::string TransferDuty(const Hash256& transfer_id, const Hash256& rights_id) {
+  return TransferDutyPrefix(transfer_id) + std::string(Raw(rights_id));
+}
+
 std::string TransferObjection(const Hash256& transfer_id, const Subject& subject) {
   return Prefixed(kTransferObjection, Raw(transfer_id)) + subject.Binary();
 }

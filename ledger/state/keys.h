@@ -33,6 +33,7 @@ inline constexpr char kPartyAgreement = 'a';      // a <party>\0<agreement id:32
 inline constexpr char kTransfer = 'T';            // T <transfer id:32>      -> transfer record
 inline constexpr char kTransferConsent = 't';     // t <transfer id:32><consent id:32>
 inline constexpr char kTransferObjection = 'o';   // o <transfer id:32><subject:33>
+inline constexpr char kTransferDuty = 'd';        // d <transfer id:32><rights id:32>
 inline constexpr char kSharing = 'E';             // E <sharing id:32>       -> sharing record
 inline constexpr char kSharingBySubject = 'e';    // e <subject:33><time:8><id:32>
 inline constexpr char kSharingBySender = 'f';     // f <sender>\0<time:8><id:32>
@@ -66,6 +67,9 @@ std::string PartyAgreement(std::string_view party, const Hash256& id);
 std::string Transfer(const Hash256& id);
 std::string TransferConsent(const Hash256& transfer_id, const Hash256& consent_id);
 std::string TransferObjection(const Hash256& transfer_id, const Subject& subject);
+// The rights records a completed transfer opened (objectors' erasures) or moved to the acquirer.
+std::string TransferDutyPrefix(const Hash256& transfer_id);
+std::string TransferDuty(const Hash256& transfer_id, const Hash256& rights_id);
 std::string Sharing(const Hash256& id);
 std::string SharingBySubjectPrefix(const Subject& subject);
 std::string SharingBySubject(const Subject& subject, std::int64_t time, const Hash256& id);

@@ -124,4 +124,22 @@ const char* ToString(TransferStatus status) {
   return "proposed";
 }
 
+const char* ToString(TransferStepKind kind) {
+  switch (kind) {
+    case TransferStepKind::kPropose:
+      return "propose";
+    case TransferStepKind::kApprove:
+      return "approve";
+    case TransferStepKind::kNotify:
+      return "notify";
+    case TransferStepKind::kCancel:
+      return "cancel";
+    case TransferStepKind::kComplete:
+      return "complete";
+    case TransferStepKind::kAttest:
+      return "attest";
+  }
+  return "propose";
+}
+
 }  // namespace consentd::ledger

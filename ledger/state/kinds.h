@@ -57,6 +57,17 @@ const char* ToString(RightsOrigin origin);  // "request"
 enum class TransferStatus : std::uint8_t { kProposed, kApproved, kCancelled, kCompleted };
 const char* ToString(TransferStatus status);  // "proposed"
 
+// A step in a transfer's history (its record's `steps`; objections are counted, not listed).
+enum class TransferStepKind : std::uint8_t {
+  kPropose,
+  kApprove,
+  kNotify,
+  kCancel,
+  kComplete,
+  kAttest
+};
+const char* ToString(TransferStepKind kind);  // "propose"
+
 // Every value of an enum above, in declaration order.
 template <typename E>
 struct KindsOf;
@@ -97,6 +108,13 @@ template <>
 struct KindsOf<TransferStatus> {
   static constexpr std::array kAll{TransferStatus::kProposed, TransferStatus::kApproved,
                                    TransferStatus::kCancelled, TransferStatus::kCompleted};
+};
+
+template <>
+struct KindsOf<TransferStepKind> {
+  static constexpr std::array kAll{TransferStepKind::kPropose,  TransferStepKind::kApprove,
+                                   TransferStepKind::kNotify,   TransferStepKind::kCancel,
+                                   TransferStepKind::kComplete, TransferStepKind::kAttest};
 };
 
 template <typename E>

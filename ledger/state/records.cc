@@ -353,6 +353,8 @@ Json AgreementRecord::ToJson() const {
     Json x{{"status", ToString(e.status)}, {"at", e.at}, {"height", e.height}, {"tx", Hex(e.tx)}};
     if (!e.reason.empty()) x["reason"] = e.reason;
     if (!e.by.empty()) x["by"] = e.by;
+    if (!e.from.empty()) x["from"] = e.from;
+    if (!e.to.empty()) x["to"] = e.to;
     ev.push_back(std::move(x));
   }
   Json j{{"id", Hex(id)},
@@ -379,6 +381,8 @@ Result<AgreementRecord> AgreementRecord::FromJson(const Json& j) {
       x.tx = GetHash(e, "tx");
       x.reason = e.value("reason", "");
       x.by = e.value("by", "");
+      x.from = e.value("from", "");
+      x.to = e.value("to", "");
       a.events.push_back(std::move(x));
     }
     if (a.events.empty()) throw Corrupt("agreement without events");
@@ -387,6 +391,102 @@ Result<AgreementRecord> AgreementRecord::FromJson(const Json& j) {
 }
 
 // --- transfers, sharing, rights, incidents ---------------------------------------------------
+
+namespace {
+
+Json Hexes(const std::vector<Hash256>& ids) {
+  Json a = Json::array();
+  for (const Hash256& id : ids) a.push_back(Hex(id));
+  return a;
+}
+
+std::vector<Hash256> GetHashes(const Json& j, const char* key) {
+  std::vector<Hash256> out;
+  for (const Json& c : j.at(key)) {
+    auto h = HexDecodeFixed<32>(c.get_ref<const std::string&>());
+    if (!h.ok()) throw Corrupt(std::string("bad id in ") + key);
+    out.push_back(*h);
+  }
+  return out;
+}
+
+Json StepsJson(const std::vector<TransferStep>& steps) {
+  Json a = Json::array();
+  for (const TransferStep& s : steps) {
+    Json x{{"step", ToString(s.kind)},
+           {"tx", Hex(s.tx)},
+           {"at", s.at},
+           {"height", s.height},
+           {"by", s.by}};
+    if (s.deliveries_root) {
+      x["deliveries_root"] = Hex(*s.deliveries_root);
+      x["deliveries"] = s.deliveries;
+      x["delivered_until"] = s.delivered_until;
+    }
+    a.push_back(std::move(x));
+  }
+  return a;
+}
+
+TransferStep StepFromJson(const Json& j) {
+  TransferStep s;
+  s.kind = GetKind<TransferStepKind>(j, "step");
+  s.tx = GetHash(j, "tx");
+  s.at = j.at("at").get<std::int64_t>();
+  s.height = j.at("height").get<std::uint64_t>();
+  s.by = j.at("by").get<std::string>();
+  s.deliveries_root = GetOptionalHash(j, "deliveries_root");
+  if (s.deliveries_root) {
+    s.deliveries = j.at("deliveries").get<std::int64_t>();
+    s.delivered_until = j.at("delivered_until").get<std::int64_t>();
+  }
+  return s;
+}
+
+Json DeletionJson(const TransferDeletion& d) {
+  Json j{{"tx", Hex(d.tx)},
+         {"at", d.at},
+         {"deleted_hash", Hex(d.deleted_hash)},
+         {"retained_categories", d.retained_categories},
+         {"backups", d.backups},
+         {"attestations", d.attestations}};
+  if (!d.retained_categories.empty()) {
+    j["retained_until"] = d.retained_until;
+    j["retention_basis"] = d.retention_basis;
+  }
+  if (d.backups == "scheduled") j["backups_purge_by"] = d.backups_purge_by;
+  return j;
+}
+
+TransferDeletion DeletionFromJson(const Json& j) {
+  TransferDeletion d;
+  d.tx = GetHash(j, "tx");
+  d.at = j.at("at").get<std::int64_t>();
+  d.deleted_hash = GetHash(j, "deleted_hash");
+  d.retained_categories = j.at("retained_categories").get<std::vector<std::string>>();
+  d.backups = j.at("backups").get<std::string>();
+  d.attestations = j.at("attestations").get<std::int64_t>();
+  if (!d.retained_categories.empty()) {
+    d.retained_until = j.at("retained_until").get<std::int64_t>();
+    d.retention_basis = j.at("retention_basis").get<std::string>();
+  }
+  if (d.backups == "scheduled") d.backups_purge_by = j.at("backups_purge_by").get<std::int64_t>();
+  return d;
+}
+
+}  // namespace
+
+TransferOverdue TransferLifecycle::OverdueAt(std::int64_t t, TransferStatus s) const {
+  TransferOverdue o;
+  if (s != TransferStatus::kCompleted) return o;
+  if (!deletion) {
+    o.attestation = t > deletion_due;
+    return o;
+  }
+  o.retention = !deletion->retained_categories.empty() && t > deletion->retained_until;
+  o.backups = deletion->backups == "scheduled" && t > deletion->backups_purge_by;
+  return o;
+}
 
 Json TransferRecord::ToJson() const {
   Json j{{"id", Hex(id)},
@@ -402,11 +502,9 @@ Json TransferRecord::ToJson() const {
   PutOptional(j, "approval_ref_hash", approval_ref_hash);
   if (lifecycle) {
     const TransferLifecycle& l = *lifecycle;
-    Json cs = Json::array();
-    for (const Hash256& c : l.consents) cs.push_back(Hex(c));
     j["lifecycle"] = Json{{"status", ToString(l.status)},
                           {"manifest_hash", Hex(l.manifest_hash)},
-                          {"consents", std::move(cs)},
+                          {"consents", Hexes(l.consents)},
                           {"objections", l.objections},
                           {"approved_by", l.approved_by},
                           {"approved_at", l.approved_at},
@@ -417,7 +515,15 @@ Json TransferRecord::ToJson() const {
                           {"skipped", l.skipped},
                           {"kept", l.kept},
                           {"rights_moved", l.rights_moved},
-                          {"erasures", l.erasures}};
+                          {"erasures", l.erasures},
+                          {"agreements", Hexes(l.agreements)},
+                          {"agreements_moved", l.agreements_moved},
+                          {"agreements_ended", l.agreements_ended},
+                          {"notices_moved", l.notices_moved},
+                          {"notices_delivered", l.notices_delivered},
+                          {"deletion_due", l.deletion_due},
+                          {"steps", StepsJson(l.steps)}};
+    if (l.deletion) j["lifecycle"]["deletion"] = DeletionJson(*l.deletion);
   }
   return j;
 }
@@ -441,11 +547,7 @@ Result<TransferRecord> TransferRecord::FromJson(const Json& j) {
       TransferLifecycle l;
       l.status = GetKind<TransferStatus>(lj, "status");
       l.manifest_hash = GetHash(lj, "manifest_hash");
-      for (const Json& c : lj.at("consents")) {
-        auto h = HexDecodeFixed<32>(c.get_ref<const std::string&>());
-        if (!h.ok()) throw Corrupt("bad consent id in lifecycle.consents");
-        l.consents.push_back(*h);
-      }
+      l.consents = GetHashes(lj, "consents");
       l.objections = lj.at("objections").get<std::int64_t>();
       l.approved_by = lj.at("approved_by").get<std::string>();
       l.approved_at = lj.at("approved_at").get<std::int64_t>();
@@ -457,6 +559,14 @@ Result<TransferRecord> TransferRecord::FromJson(const Json& j) {
       l.kept = lj.at("kept").get<std::int64_t>();
       l.rights_moved = lj.at("rights_moved").get<std::int64_t>();
       l.erasures = lj.at("erasures").get<std::int64_t>();
+      l.agreements = GetHashes(lj, "agreements");
+      l.agreements_moved = lj.at("agreements_moved").get<std::int64_t>();
+      l.agreements_ended = lj.at("agreements_ended").get<std::int64_t>();
+      l.notices_moved = lj.at("notices_moved").get<std::int64_t>();
+      l.notices_delivered = lj.at("notices_delivered").get<std::int64_t>();
+      l.deletion_due = lj.at("deletion_due").get<std::int64_t>();
+      for (const Json& sj : lj.at("steps")) l.steps.push_back(StepFromJson(sj));
+      if (lj.contains("deletion")) l.deletion = DeletionFromJson(lj.at("deletion"));
       t.lifecycle = std::move(l);
     }
     return t;
@@ -526,8 +636,36 @@ Result<RightsRecord> RightsRecord::FromJson(const Json& j) {
 }
 
 Json IncidentRecord::ToJson() const {
-  return Json{
+  Json j{
       {"id", Hex(id)}, {"report", report_json}, {"reported_at", reported_at}, {"height", height}};
+  if (!updates.empty()) {
+    Json a = Json::array();
+    for (const IncidentUpdateRecord& u : updates) {
+      a.push_back(Json{{"tx", Hex(u.tx)}, {"body", u.body}, {"at", u.at}, {"height", u.height}});
+    }
+    j["updates"] = std::move(a);
+  }
+  return j;
+}
+
+namespace {
+std::optional<std::int64_t> NotifiedAt(const IncidentRecord& r,
+                                       std::optional<std::int64_t> IncidentReport::*reported,
+                                       const char* field) {
+  if (r.report.*reported) return r.report.*reported;
+  for (const IncidentUpdateRecord& u : r.updates) {
+    auto it = u.body.find(field);
+    if (it != u.body.end() && it->is_number_integer()) return it->get<std::int64_t>();
+  }
+  return std::nullopt;
+}
+}  // namespace
+
+std::optional<std::int64_t> IncidentRecord::RegulatorNotifiedAt() const {
+  return NotifiedAt(*this, &IncidentReport::regulator_notified_at, "regulator_notified_at");
+}
+std::optional<std::int64_t> IncidentRecord::SubjectsNotifiedAt() const {
+  return NotifiedAt(*this, &IncidentReport::subjects_notified_at, "subjects_notified_at");
 }
 
 Result<IncidentRecord> IncidentRecord::FromJson(const Json& j) {
@@ -538,6 +676,13 @@ Result<IncidentRecord> IncidentRecord::FromJson(const Json& j) {
     r.report = ParseStoredBody<IncidentReport>(TxType::kIncidentReport, r.report_json);
     r.reported_at = j.at("reported_at").get<std::int64_t>();
     r.height = j.at("height").get<std::uint64_t>();
+    if (j.contains("updates")) {
+      for (const Json& u : j.at("updates")) {
+        r.updates.push_back(IncidentUpdateRecord{GetHash(u, "tx"), u.at("body"),
+                                                 u.at("at").get<std::int64_t>(),
+                                                 u.at("height").get<std::uint64_t>()});
+      }
+    }
     return r;
   });
 }

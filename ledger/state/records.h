@@ -109,6 +109,7 @@ struct AgreementEvent {
   Hash256 tx{};
   std::string reason;
   std::string by;
+  std::string from, to;  // a transfer moved the seller's side (status unchanged)
 };
 
 struct AgreementRecord {
@@ -130,6 +131,40 @@ struct AgreementRecord {
   static Result<AgreementRecord> FromJson(const Json& j);
 };
 
+// One step of a lifecycle transfer: who took it, in which tx and block.
+struct TransferStep {
+  TransferStepKind kind = TransferStepKind::kPropose;
+  Hash256 tx{};
+  std::int64_t at = 0;
+  std::uint64_t height = 0;
+  std::string by;
+  // kNotify: the batch's Merkle root over its deliveries, their number and latest time.
+  std::optional<Hash256> deliveries_root;
+  std::int64_t deliveries = 0;
+  std::int64_t delivered_until = 0;
+};
+
+// The seller's latest deletion attestation (transfer.attest).
+struct TransferDeletion {
+  Hash256 tx{};
+  std::int64_t at = 0;
+  Hash256 deleted_hash{};
+  std::vector<std::string> retained_categories;
+  std::int64_t retained_until = 0;    // with retained_categories
+  std::string retention_basis;        // with retained_categories
+  std::string backups;                // "purged" or "scheduled"
+  std::int64_t backups_purge_by = 0;  // when scheduled
+  std::int64_t attestations = 0;      // how many the seller has made
+};
+
+// Which of the seller's duties after completion are overdue at a time.
+struct TransferOverdue {
+  bool attestation = false;  // no attestation by deletion_due
+  bool retention = false;    // data kept past retained_until
+  bool backups = false;      // backups not purged by backups_purge_by
+  bool any() const { return attestation || retention || backups; }
+};
+
 // A transfer of consents between insurers: a one-step portfolio.transfer (lifecycle nullopt;
 // its record keeps the form it always had), or a transfer.propose and the steps after it.
 struct TransferLifecycle {
@@ -143,11 +178,23 @@ struct TransferLifecycle {
   std::int64_t closed_at = 0;
   std::uint64_t closed_height = 0;
   std::string cancel_reason;
-  std::int64_t skipped = 0;       // completion: consents in scope that were no longer movable
-  std::int64_t kept = 0;          // completion: consents kept back by an objection
-  std::int64_t rights_moved = 0;  // completion: open rights requests that moved
-  std::int64_t erasures = 0;      // completion: erasure obligations opened for objectors
+  std::int64_t skipped = 0;            // completion: consents in scope that were no longer movable
+  std::int64_t kept = 0;               // completion: consents kept back by an objection
+  std::int64_t rights_moved = 0;       // completion: open rights requests that moved
+  std::int64_t erasures = 0;           // completion: erasure obligations opened for objectors
+  std::vector<Hash256> agreements;     // the seller's agreements that go with it
+  std::int64_t agreements_moved = 0;   // completion: moved to the acquirer (counterparty signed)
+  std::int64_t agreements_ended = 0;   // completion: terminated (counterparty did not sign)
+  std::int64_t notices_moved = 0;      // completion: the moved consents' notices copied over
+  std::int64_t notices_delivered = 0;  // deliveries over every transfer.notify batch
+  std::int64_t deletion_due = 0;       // completion: the seller attests its deletion by then
+  std::optional<TransferDeletion> deletion;
+  std::vector<TransferStep> steps;  // in order, at most kMaxTransferSteps
+
+  TransferOverdue OverdueAt(std::int64_t t, TransferStatus status) const;
 };
+
+inline constexpr std::size_t kMaxTransferSteps = 256;
 
 struct TransferRecord {
   Hash256 id{};
@@ -206,12 +253,27 @@ struct RightsRecord {
   static Result<RightsRecord> FromJson(const Json& j);
 };
 
+// An incident.update as recorded: the body as signed and its block.
+struct IncidentUpdateRecord {
+  Hash256 tx{};
+  Json body;
+  std::int64_t at = 0;
+  std::uint64_t height = 0;
+};
+
+inline constexpr std::size_t kMaxIncidentUpdates = 64;
+
 struct IncidentRecord {
   Hash256 id{};
-  IncidentReport report;
-  Json report_json;
+  IncidentReport report;  // as reported
+  Json report_json;       // the incident.report body as signed
   std::int64_t reported_at = 0;
   std::uint64_t height = 0;
+  std::vector<IncidentUpdateRecord> updates;  // in order; written only when there are any
+
+  // The time each was told: the report's, or the update that first gave it.
+  std::optional<std::int64_t> RegulatorNotifiedAt() const;
+  std::optional<std::int64_t> SubjectsNotifiedAt() const;
 
   Json ToJson() const;
   static Result<IncidentRecord> FromJson(const Json& j);

@@ -80,6 +80,14 @@ constexpr std::pair<TxType, std::string_view> kBodies[] = {
     {TxType::kTransferObject, R"({"subject":{"key":"$K"},"transfer_id":"$H"})"},
     {TxType::kTransferCancel, R"({"reason":"parties_withdrew","transfer_id":"$H"})"},
     {TxType::kTransferComplete, R"({"transfer_id":"$H"})"},
+    {TxType::kTransferNotify,
+     R"({"deliveries":2,"deliveries_root":"$H","delivered_until":7,"transfer_id":"$H"})"},
+    {TxType::kTransferAttest, R"({"backups":"scheduled","backups_purge_by":20,"deleted_hash":"$H",)"
+                              R"("retained_categories":["Financial"],"retained_until":30,)"
+                              R"("retention_basis":"statutory_retention","transfer_id":"$H"})"},
+    {TxType::kIncidentUpdate,
+     R"({"affected_count":5,"incident_id":"$H","remedies":["system_patched"],)"
+     R"("subjects_notified_at":4})"},
 };
 static_assert(std::size(kBodies) == kTxTypeCount);
 

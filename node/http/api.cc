@@ -30,7 +30,7 @@ ledger::Queries Api::Snapshot() const { return ledger::Queries(node->ledger()); 
 std::vector<Route> AllRoutes(Api& api) {
   std::vector<Route> all;
   for (auto part : {ChainRoutes(api), QueryRoutes(api), AuditRoutes(api), ReportRoutes(api),
-                    EventRoutes(api), OpsRoutes(api), AccessLogRoutes(api)}) {
+                    TransferRoutes(api), EventRoutes(api), OpsRoutes(api), AccessLogRoutes(api)}) {
     for (Route& r : part) all.push_back(std::move(r));
   }
   return all;

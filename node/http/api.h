@@ -99,7 +99,8 @@ struct Api {
 std::vector<Route> ChainRoutes(Api& api);
 std::vector<Route> QueryRoutes(Api& api);
 std::vector<Route> AuditRoutes(Api& api);
-std::vector<Route> ReportRoutes(Api& api);  // routes_report.cc
+std::vector<Route> ReportRoutes(Api& api);    // routes_report.cc
+std::vector<Route> TransferRoutes(Api& api);  // routes_transfers.cc
 std::vector<Route> EventRoutes(Api& api);
 std::vector<Route> OpsRoutes(Api& api);
 std::vector<Route> AccessLogRoutes(Api& api);  // routes_access.cc

@@ -115,6 +115,20 @@ TRANSFER=$(consentctl tx id propose.json)
 consentctl tx transfer.approve --transfer-id "$TRANSFER" \
   --approval-ref-hash "$(echo 'approval 2026-17' | sha256sum | cut -d' ' -f1)" \
   --key .localnet/keys/regulator.json --submit --wait
+# The seller tells the customer: a batch of delivery records under one Merkle root on the
+# ledger; the customer checks their proof offline and against the ledger.
+echo "{\"subject\": \"key:$CUSTOMER\", \"delivered_at\": $(date +%s%3N)}" > deliveries.ndjson
+consentctl transfer notice-batch --transfer "$TRANSFER" --deliveries deliveries.ndjson \
+  --proofs proofs.ndjson > batch.json
+root=$(sed -n 's/^  "deliveries_root": "\([0-9a-f]*\)",*/\1/p' batch.json)
+until=$(sed -n 's/^  "delivered_until": \([0-9]*\),*/\1/p' batch.json)
+[ -n "$root" ] && [ -n "$until" ] || fail "notice-batch printed no root: $(cat batch.json)"
+consentctl tx transfer.notify --transfer-id "$TRANSFER" --deliveries-root "$root" --deliveries 1 \
+  --delivered-until "$until" --key .localnet/keys/insurer-a.json --submit --wait
+head -n 1 proofs.ndjson > my-notice.json
+consentctl transfer verify-notice my-notice.json
+consentctl transfer verify-notice my-notice.json --sign-key customer.json --passphrase-env CUSTOMER_PASS \
+  --json | grep -q '"checked_on_ledger": true' || fail "the notice proof is not on the ledger"
 # Completion is refused (transfer_not_yet_effective) until a block's time reaches effective_at.
 completed=no
 for _ in $(seq 1 80); do
@@ -129,5 +143,20 @@ done
 [ "$completed" = yes ] || fail "the transfer did not complete"
 consentctl consent show "$CONSENT2" --token-file .localnet/tokens.json --as insurer-b --json |
   grep -q '"insurer-b"' || fail "the transferred consent is not insurer-b's"
+# The seller attests its deletion: Financial records kept for a statutory period, backups purged
+# within 30 days; the regulator reads the dossier.
+consentctl tx transfer.attest --transfer-id "$TRANSFER" \
+  --deleted-hash "$(echo 'deletion report' | sha256sum | cut -d' ' -f1)" \
+  --retained-categories Financial --retained-until 2031-01-01T00:00:00Z \
+  --retention-basis statutory_retention --backups scheduled \
+  --backups-purge-by $(($(date +%s%3N) + 30 * 86400000)) \
+  --key .localnet/keys/insurer-a.json --submit --wait
+consentctl transfer dossier "$TRANSFER" --format csv --token-file .localnet/tokens.json --as regulator \
+  > dossier.csv
+for step in propose approve notify complete attest; do
+  grep -q "^step,$step," dossier.csv || fail "the dossier lacks the $step step"
+done
+consentctl transfer list --status completed --token-file .localnet/tokens.json --as regulator |
+  grep -q "$TRANSFER" || fail "the completed transfer is not listed"
 
 echo "walkthrough: all steps passed"

@@ -142,6 +142,21 @@ class ApiTest : public ::testing::Test {
                             {"notice_hash", HexEncode(crypto::Sha256("incident notice"))},
                             {"regulator_notified_at", UnixMillisNow() - 1800'000}},
                        {"insurer-1"});
+    transfer_ = Commit(TxType::kTransferPropose,
+                       Json{{"seller", "insurer-1"},
+                            {"acquirer", "insurer-sg"},
+                            {"consents", {bob_grant_}},
+                            {"effective_at", now + 365LL * 24 * 3600 * 1000},
+                            {"objection_until", now + 24LL * 3600 * 1000},
+                            {"manifest_hash", HexEncode(crypto::Sha256("inventory"))},
+                            {"notice_hash", HexEncode(crypto::Sha256("transfer notice"))}},
+                       {"insurer-1", "insurer-sg"});
+    Commit(TxType::kTransferNotify,
+           Json{{"transfer_id", transfer_},
+                {"deliveries_root", HexEncode(crypto::Sha256("deliveries"))},
+                {"deliveries", 1},
+                {"delivered_until", UnixMillisNow() - 1}},
+           {"insurer-1"});
   }
   // Block time of alice's grant: sharing under it happens after it was recorded.
   static std::int64_t GrantTime() {
@@ -152,13 +167,14 @@ class ApiTest : public ::testing::Test {
 
   static LocalNet* net_;
   static std::map<std::string, std::string> tokens_;
-  static std::string notice_tx_, alice_grant_, bob_grant_, agreement_, sharing_, rights_, incident_;
+  static std::string notice_tx_, alice_grant_, bob_grant_, agreement_, sharing_, rights_, incident_,
+      transfer_;
 };
 
 LocalNet* ApiTest::net_ = nullptr;
 std::map<std::string, std::string> ApiTest::tokens_;
 std::string ApiTest::notice_tx_, ApiTest::alice_grant_, ApiTest::bob_grant_, ApiTest::agreement_,
-    ApiTest::sharing_, ApiTest::rights_, ApiTest::incident_;
+    ApiTest::sharing_, ApiTest::rights_, ApiTest::incident_, ApiTest::transfer_;
 
 TEST_F(ApiTest, SubmitAcceptsRefusesAndWaitsForCommit) {
   const std::string tx = net_->SignedTx(
@@ -684,6 +700,10 @@ TEST_F(ApiTest, EveryRouteAnswersEachPrincipalAsItsAccessRuleSays) {
       {"GET /v1/sharing", {"GET", "/v1/sharing?subject=" + Subject("alice"), "", sharing_}},
       {"GET /v1/rights", {"GET", "/v1/rights?status=open", "", rights_}},
       {"GET /v1/incidents", {"GET", "/v1/incidents", "", incident_}},
+      {"GET /v1/transfers", {"GET", "/v1/transfers", "", transfer_}},
+      {"GET /v1/transfers/{transfer_id}", {"GET", "/v1/transfers/" + transfer_, "", transfer_}},
+      {"GET /v1/transfers/{transfer_id}/notices",
+       {"GET", "/v1/transfers/" + transfer_ + "/notices", "", transfer_}},
       {"GET /v1/members", {"GET", "/v1/members", "", ""}},
       {"GET /v1/audit/log", {"GET", "/v1/audit/log?limit=1000", "", bob_grant_}},
       {"GET /v1/reports/compliance", {"GET", "/v1/reports/compliance?member=insurer-1", "", ""}},
@@ -702,8 +722,11 @@ TEST_F(ApiTest, EveryRouteAnswersEachPrincipalAsItsAccessRuleSays) {
   // agreement and to the sharing event (their importer and recipient); the latest block holds
   // whatever was committed last (GET /v1/blocks/{height} probes the scoped list).
   const std::set<std::string> sg_is_party = {"GET /v1/agreements/{agreement_id}",
-                                             "GET /v1/agreements", "GET /v1/sharing",
-                                             "GET /v1/blocks/latest"};
+                                             "GET /v1/agreements",
+                                             "GET /v1/sharing",
+                                             "GET /v1/blocks/latest",
+                                             "GET /v1/transfers",
+                                             "GET /v1/transfers/{transfer_id}"};
   const std::set<std::string> alice_probes = {"GET /v1/sharing", "GET /v1/rights"};
   for (const auto& [op, rule] : table) {
     SCOPED_TRACE(op);

@@ -137,6 +137,13 @@ try {
     '--categories', 'Contact', '--cause', 'lost_device', '--harms', 'low', '--remedies', 'contained',
     '--affected-count', '1', '--affected-commitment', 'b'.repeat(64), '--notice-hash', 'c'.repeat(64),
     '--key', key('insurer-a'), '--submit', '--wait']);
+  const soon = Date.now();
+  net.ctl(['tx', 'transfer.propose', '--seller', 'insurer-a', '--acquirer', 'insurer-b', '--consents', consent,
+    '--effective-at', String(soon + 86400000), '--objection-until', String(soon + 3600000),
+    '--manifest-hash', 'd'.repeat(64), '--notice-hash', 'e'.repeat(64),
+    '--key', key('insurer-a'), '--key', key('insurer-b'), '--out', 'propose.json']);
+  net.ctl(['submit', 'propose.json', '--wait']);
+  const transfer = net.ctl(['tx', 'id', 'propose.json']).trim();
 
   browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -387,6 +394,27 @@ try {
   await until(page, () => document.querySelector('#incidents-result p, #incidents-result table') !== null, null, 'incidents');
   const incidents = await page.$$eval('#incidents-result tbody tr', (trs) => trs.map((tr) => [...tr.cells].map((td) => td.textContent)));
   check(incidents.length === 1 && incidents[0][1] === 'insurer-a' && incidents[0][2] === 'lost_device', 'the incident is listed', JSON.stringify(incidents));
+  // Transfers, and one transfer's dossier with its CSV as the API sends it.
+  await page.click('#transfers-form button');
+  await until(page, () => document.querySelector('#transfers-result p, #transfers-result table') !== null, null, 'transfers');
+  const transferRows = await page.$$eval('#transfers-result tbody tr', (trs) => trs.map((tr) => [...tr.cells].map((td) => td.textContent)));
+  check(transferRows.length === 1 && transferRows[0][1] === 'insurer-a' && transferRows[0][2] === 'insurer-b' &&
+    transferRows[0][3] === 'proposed', 'the transfer is listed', JSON.stringify(transferRows));
+  await page.click('#transfers-result button[data-transfer]');
+  await until(page, () => document.querySelector('#dossier-result table') !== null, null, 'the dossier');
+  const steps = await page.$$eval('#dossier-result tbody tr', (trs) => trs.map((tr) => tr.cells[0].textContent));
+  check(steps.join() === 'propose', 'the dossier lists the transfer\'s steps', JSON.stringify(steps));
+  {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#dossier-csv')]);
+    const saved = path.join(artifacts, 'dossier.csv');
+    await download.saveAs(saved);
+    const api = await fetch(net.url + '/v1/transfers/' + transfer + '?format=csv', { headers: { Authorization: 'Bearer ' + auditorToken } });
+    // The second line is the answer's time and height, which move on with the chain.
+    const body = (text) => text.split('\r\n').filter((_, i) => i !== 1).join('\r\n');
+    const want = await api.text();
+    check(api.status === 200 && want.includes('step,propose,'), 'the API dossier CSV has the proposal', want.slice(0, 200));
+    check(body(fs.readFileSync(saved, 'utf8')) === body(want), 'the dossier download equals the API\'s CSV');
+  }
   await shot('auditor');
   await page.click('#lang-switch');
   await until(page, () => document.documentElement.lang === 'zh-CN', null, 'auditor in Chinese');

@@ -1,6 +1,7 @@
 // The auditor's area: the token (session storage only), "was this sharing lawful at time T"
 // (/v1/check), the audit log with filters and its CSV / NDJSON export (the bytes the API
-// streams, saved as they came), open and overdue rights requests, incidents.
+// streams, saved as they came), open and overdue rights requests, incidents, transfers and
+// their dossiers.
 import VOCAB from './vocab.js';
 import { TX_TYPES } from './schema.js';
 import { clear, dl, el, fetchApi, init, onMessages, setToken, short, showError, t, time, token, view } from './common.js';
@@ -150,6 +151,66 @@ async function incidents() {
   }
 }
 
+// Transfers (GET /v1/transfers) and one transfer's dossier (GET /v1/transfers/{id}).
+async function transfers() {
+  const box = $('transfers-result');
+  try {
+    const page = await fetchApi('/v1/transfers?limit=100&status=' + $('transfers-status').value, { auth: true });
+    view(box, () => {
+      clear(box).append(table(['field.transfer', 'field.seller', 'field.acquirer', 'field.status', 'field.effective_at', 'field.overdue', 'auditor.transfers.dossier'],
+        page.items.map((tr) => {
+          const late = Object.entries(tr.overdue || {}).filter(([, v]) => v).map(([k]) => k);
+          return el('tr', { class: late.length ? 'overdue' : '' },
+            el('td', {}, el('code', { text: short(tr.id) })), el('td', { text: tr.transferor }), el('td', { text: tr.transferee }),
+            el('td', { text: tr.lifecycle ? tr.lifecycle.status : 'one_step' }), el('td', { text: time(tr.effective_at) }),
+            el('td', { text: late.length ? late.join(', ') : t('no') }),
+            el('td', {}, tr.lifecycle ? el('button', { type: 'button', dataset: { transfer: tr.id }, text: t('auditor.transfers.show') }) : null));
+        })));
+      box.querySelectorAll('button[data-transfer]').forEach((b) => b.addEventListener('click', () => dossier(b.dataset.transfer)));
+    });
+  } catch (e) {
+    view(box, () => showError(box, e));
+  }
+}
+
+async function dossier(id) {
+  const box = $('dossier-result');
+  try {
+    const d = await fetchApi('/v1/transfers/' + id, { auth: true });
+    view(box, () => {
+      clear(box).append(
+        dl([['field.transfer', el('code', { text: id })], ['field.status', d.status], ['field.seller', d.seller], ['field.acquirer', d.acquirer],
+          ['field.as_of', time(d.as_of)], ['auditor.transfers.moved', String(d.counts.moved)], ['auditor.transfers.objections', String(d.counts.objections)],
+          ['auditor.transfers.duties', t('auditor.transfers.duty_counts', d.duties)],
+          ['field.overdue', d.overdue.length ? d.overdue.map((o) => o.item).join(', ') : t('no')]]),
+        table(['field.step', 'field.at', 'field.height', 'field.by', 'field.tx_id'],
+          d.steps.map((s) => el('tr', {}, el('td', { text: s.step }), el('td', { text: time(s.at) }), el('td', { text: String(s.height) }),
+            el('td', { text: s.by }), el('td', {}, el('code', { text: short(s.tx) }))))),
+        el('button', { type: 'button', id: 'dossier-csv', text: t('auditor.transfers.csv') }));
+      $('dossier-csv').addEventListener('click', () => downloadDossier(id));
+    });
+  } catch (e) {
+    view(box, () => showError(box, e));
+  }
+}
+
+// The dossier's CSV exactly as the API sends it.
+async function downloadDossier(id) {
+  const box = $('dossier-result');
+  try {
+    const res = await fetchApi('/v1/transfers/' + id + '?format=csv', { auth: true, raw: true });
+    const blob = await res.blob();
+    const url = URL.createObjectURL(blob);
+    const a = el('a', { href: url, download: 'transfer-' + id.slice(0, 16) + '.csv' });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 60000);
+  } catch (e) {
+    view(box, () => showError(box, e));
+  }
+}
+
 function fillSelects() {
   const keepType = $('audit-type').value;
   const keepJ = $('check-jurisdiction').value;
@@ -176,6 +237,7 @@ on('check-form', check);
 on('audit-form', () => audit(false));
 on('rights-form', rights);
 on('incidents-form', incidents);
+on('transfers-form', transfers);
 $('download-csv').addEventListener('click', () => download('csv'));
 $('download-ndjson').addEventListener('click', () => download('ndjson'));
 // The page is wired up: its forms have their handlers (tests wait for this).

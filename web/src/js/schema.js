@@ -338,9 +338,11 @@ function holds(rule, body) {
       const key = isObject(body.subject) && has(body.subject, 'key');
       return key === (rule.when === 'key_subject');
     }
-    case 'empty': {
+    case 'empty':
+    case 'not_empty': {
       const v = body[rule.other];
-      return v === undefined || v === null || v.length === 0;
+      const empty = v === undefined || v === null || v.length === 0;
+      return empty === (rule.when === 'empty');
     }
     case 'equals': return body[rule.other] === rule.value;
     default: throw new Error('rule condition ' + rule.when + ' unknown to this verifier');

@@ -68,8 +68,8 @@ std::vector<std::string> Args::GetAll(const std::string& name) const {
 
 bool IsFlag(const std::string& a) {
   static const std::set<std::string> flags = {
-      "--json",  "--help",   "-h", "--quiet", "--wait", "--submit", "--insecure-plaintext",
-      "--force", "--openapi"};
+      "--json",  "--help",    "-h",       "--quiet", "--wait", "--submit", "--insecure-plaintext",
+      "--force", "--openapi", "--offline"};
   return flags.contains(a);
 }
 

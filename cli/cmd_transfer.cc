@@ -19,7 +19,7 @@ constexpr const char* kHelp =
     R"(consentctl transfer list [--status all|open|completed|cancelled|overdue] [--at TIME]
 consentctl transfer dossier TRANSFER_ID [--format json|csv] [--at TIME] [--out FILE]
 consentctl transfer notice-batch --transfer TRANSFER_ID --deliveries FILE --proofs FILE
-consentctl transfer verify-notice PROOF_FILE [--node URL ...]
+consentctl transfer verify-notice PROOF_FILE [--offline] [--node URL ...]
 
 list and dossier read GET /v1/transfers and GET /v1/transfers/{id} (an auditor's, a
 regulator's or a party's token). `overdue` lists completed transfers whose seller's deletion
@@ -30,9 +30,10 @@ a line: {"subject": "key:<hex>", "delivered_at": <Unix ms>}; draws each a random
 each customer's inclusion proof, one a line, to --proofs; and prints the batch's
 deliveries_root, deliveries and delivered_until for `consentctl tx transfer.notify`.
 
-verify-notice (the customer's tool) checks a proof offline (notice_proof_malformed,
-notice_proof_mismatch) and, with --node, that the ledger holds its root
-(GET /v1/transfers/{id}/notices: notice_proof_not_on_ledger). Exit 0 valid, 1 invalid.
+verify-notice (the customer's tool) checks a proof (notice_proof_malformed,
+notice_proof_mismatch) and that the ledger holds its root (GET /v1/transfers/{id}/notices,
+signed with --sign-key or a token: notice_proof_not_on_ledger); --offline checks the proof
+alone. Exit 0 valid, 1 invalid.
 )";
 
 constexpr std::size_t kMaxDeliveriesFile = std::size_t{2} << 30;  // 2 GiB of delivery lines
@@ -139,8 +140,8 @@ int NoticeBatch(const Args& a) {
 }
 
 int VerifyNotice(const Args& a) {
-  if (auto e = CheckArgs(a, WithNodeOptions({}), 1, 1,
-                         "consentctl transfer verify-notice PROOF_FILE [--node URL]")) {
+  if (auto e = CheckArgs(a, WithNodeOptions({"--offline"}), 1, 1,
+                         "consentctl transfer verify-notice PROOF_FILE [--offline]")) {
     return *e;
   }
   auto text = ReadFile(a.positional[0], kMaxProofFile);
@@ -151,7 +152,7 @@ int VerifyNotice(const Args& a) {
                            Status::Error(Reason::kNoticeProofMalformed, json.status().message()));
   Status st = v.ok() ? Status::Ok() : v.status();
   bool on_ledger = false;
-  if (st.ok() && a.Has("--node")) {
+  if (st.ok() && !a.Has("--offline")) {
     auto client = NodeClient(a);
     if (!client.ok()) return FailStatus(client.status());
     auto notices =
@@ -189,7 +190,7 @@ int VerifyNotice(const Args& a) {
       v->delivery.subject.ToString().c_str(), FormatTime(v->delivery.delivered_at).c_str(),
       HexEncode(v->root).c_str(), static_cast<unsigned long long>(v->index + 1),
       static_cast<unsigned long long>(v->tree_size),
-      on_ledger ? "yes (GET /v1/transfers/{id}/notices)" : "not checked (give --node)");
+      on_ledger ? "yes (GET /v1/transfers/{id}/notices)" : "not checked (--offline)");
   return kExitOk;
 }
 

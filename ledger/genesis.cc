@@ -34,6 +34,7 @@ Json LedgerParams::ToJson() const {
          {"validator_change_delay", validator_change_delay},
          {"max_transfer_consents", max_transfer_consents}};
   if (transfer_approval_required) j["transfer_approval_required"] = true;
+  if (assessment_required) j["assessment_required"] = true;
   return j;
 }
 
@@ -53,6 +54,7 @@ Result<LedgerParams> LedgerParams::FromJson(const Json& json) {
   if (r.Has("transfer_approval_required")) {
     p.transfer_approval_required = r.Bool("transfer_approval_required");
   }
+  if (r.Has("assessment_required")) p.assessment_required = r.Bool("assessment_required");
   CONSENTD_RETURN_IF_ERROR(r.Finish());
   if (p.max_tx_bytes > p.max_block_bytes) {
     return Status::Error(Reason::kTxInvalidValue,

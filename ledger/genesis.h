@@ -43,6 +43,9 @@ struct LedgerParams {
   // portfolio.transfer is refused. Written to the genesis only when true, so a genesis without
   // it keeps its hash.
   bool transfer_approval_required = false;
+  // A sharing of sensitive data, abroad, entrusted or to a third party needs the sender's impact
+  // assessment covering it (PIPL Art. 55; assessment.record). Written only when true.
+  bool assessment_required = false;
 
   Json ToJson() const;
   static Result<LedgerParams> FromJson(const Json& json);

@@ -33,9 +33,12 @@ bool Holds(const RuleDecl& rule, const Json& body) {
       const bool empty = it == body.end() || it->is_null() || it->empty();
       return empty == (rule.when == When::kEmpty);
     }
-    case When::kEquals: {
+    case When::kEquals:
+    case When::kNotEquals: {
       auto it = body.find(rule.other);
-      return it != body.end() && it->is_string() && it->get_ref<const std::string&>() == rule.value;
+      const bool equal =
+          it != body.end() && it->is_string() && it->get_ref<const std::string&>() == rule.value;
+      return equal == (rule.when == When::kEquals);
     }
   }
   return false;
@@ -149,6 +152,8 @@ const char* ToString(When when) {
       return "not_empty";
     case When::kEquals:
       return "equals";
+    case When::kNotEquals:
+      return "not_equals";
   }
   return "?";
 }

@@ -45,8 +45,11 @@ enum class TxType : std::uint8_t {
   kTransferNotify,
   kTransferAttest,
   kIncidentUpdate,
+  kEntrustmentCreate,
+  kEntrustmentTerminate,
+  kAssessmentRecord,
 };
-inline constexpr int kTxTypeCount = 24;
+inline constexpr int kTxTypeCount = 27;
 
 const char* ToString(TxType type);  // "consent.grant"
 std::optional<TxType> ParseTxType(std::string_view name);
@@ -222,6 +225,34 @@ struct SharingRecord {
   std::string destination;
   std::string legal_basis;
   std::int64_t shared_at = 0;
+  std::optional<Hash256> entrustment;  // basis "entrusted": the entrustment.create tx id
+};
+
+// Entrusted processing (PIPL Art. 21): the contract by which a controller entrusts a processor
+// with its processing, for these purposes and categories, within this period.
+struct EntrustmentCreate {
+  std::string controller;
+  std::string processor;
+  std::vector<std::string> purposes;
+  std::vector<std::string> categories;
+  Hash256 contract_hash{};
+  std::int64_t valid_from = 0;
+  std::int64_t valid_until = 0;
+};
+
+struct EntrustmentTerminate {
+  Hash256 entrustment_id{};
+  std::string reason;
+};
+
+// A personal-information impact assessment (PIPL Arts. 55-56): its report's hash, the kinds of
+// processing it covers, its validity.
+struct AssessmentRecord {
+  std::string controller;
+  Hash256 assessment_hash{};
+  std::vector<std::string> scopes;
+  std::int64_t valid_from = 0;
+  std::int64_t valid_until = 0;
 };
 
 struct RightsRequest {
@@ -269,7 +300,8 @@ using TxBody =
                  ConsentWithdraw, ConsentRevoke, AgreementCreate, AgreementActivate, AgreementEnd,
                  PortfolioTransfer, SharingRecord, RightsRequest, RightsFulfil, IncidentReport,
                  TransferPropose, TransferApprove, TransferObject, TransferCancel, TransferComplete,
-                 TransferNotify, TransferAttest, IncidentUpdate>;
+                 TransferNotify, TransferAttest, IncidentUpdate, EntrustmentCreate,
+                 EntrustmentTerminate, AssessmentRecord>;
 
 // Parses and schema-checks the body of a `type` transaction, by its declaration (tx_decl.h).
 // Trust::kStored reads a body this ledger stored (ledger/state/records.cc) without checking its

@@ -82,6 +82,7 @@ enum class When : std::uint8_t {
   kEmpty,       // the list field `other` is absent or empty
   kNotEmpty,    // the list field `other` has at least one entry
   kEquals,      // the field `other` is the string `value`
+  kNotEquals,   // the field `other` is not the string `value` (or absent)
 };
 struct RuleDecl {
   RuleKind kind;

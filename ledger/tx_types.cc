@@ -211,7 +211,14 @@ std::vector<TxDecl> Declare() {
           .Field(&SharingRecord::legal_basis,
                  Code("legal_basis", vocab::LegalBases(), "docs/VOCABULARY.md: legal bases"))
           .Field(&SharingRecord::shared_at, Time("shared_at", "when it was shared"))
+          .Field(&SharingRecord::entrustment,
+                 Optional(Hash("entrustment", "basis entrusted: the entrustment.create tx id")))
           .Rule(Distinct("sender", "recipient"))
+          .Rule(Required("entrustment", When::kEquals, Reason::kTxMissingField,
+                         "an entrusted sharing needs body.entrustment", "legal_basis", "entrusted"))
+          .Rule(Forbidden("entrustment", When::kNotEquals,
+                          "body.entrustment is only for entrusted sharing", "legal_basis",
+                          "entrusted"))
           .Build());
 
   d.push_back(
@@ -399,6 +406,44 @@ std::vector<TxDecl> Declare() {
           .Rule(AtLeastOneOf({"regulator_notified_at", "subjects_notified_at", "remedies",
                               "affected_count", "affected_commitment", "notice_hash"},
                              "incident.update must give at least one field"))
+          .Build());
+
+  d.push_back(BodyDecl<EntrustmentCreate>(TxType::kEntrustmentCreate, "entrustment.create",
+                                          "controller and processor")
+                  .Field(&EntrustmentCreate::controller,
+                         Identifier("controller", "the insurer entrusting its processing"))
+                  .Field(&EntrustmentCreate::processor,
+                         Identifier("processor", "the member processing on its behalf"))
+                  .Field(&EntrustmentCreate::purposes,
+                         Codes("purposes", vocab::Purposes(), 1, kMaxCodes, kPurposes))
+                  .Field(&EntrustmentCreate::categories,
+                         Codes("categories", vocab::Categories(), 1, kMaxCodes, kCategories))
+                  .Field(&EntrustmentCreate::contract_hash,
+                         Hash("contract_hash", "hash of the entrustment contract"))
+                  .Field(&EntrustmentCreate::valid_from, Time("valid_from", "start of validity"))
+                  .Field(&EntrustmentCreate::valid_until, Time("valid_until", "end of validity"))
+                  .Rule(Distinct("controller", "processor"))
+                  .Build());
+
+  d.push_back(BodyDecl<EntrustmentTerminate>(TxType::kEntrustmentTerminate, "entrustment.terminate",
+                                             "the controller, the processor or an active regulator")
+                  .Field(&EntrustmentTerminate::entrustment_id,
+                         Hash("entrustment_id", "the entrustment.create tx id"))
+                  .Field(&EntrustmentTerminate::reason,
+                         Code("reason", vocab::SuspendReasons(), kSuspendReason))
+                  .Build());
+
+  d.push_back(
+      BodyDecl<AssessmentRecord>(TxType::kAssessmentRecord, "assessment.record", "the controller")
+          .Field(&AssessmentRecord::controller,
+                 Identifier("controller", "the insurer that assessed its processing"))
+          .Field(&AssessmentRecord::assessment_hash,
+                 Hash("assessment_hash", "hash of the impact assessment report"))
+          .Field(&AssessmentRecord::scopes,
+                 Codes("scopes", vocab::AssessmentScopes(), 1, kMaxCodes,
+                       "what it covers (docs/VOCABULARY.md: assessment scopes)"))
+          .Field(&AssessmentRecord::valid_from, Time("valid_from", "start of validity"))
+          .Field(&AssessmentRecord::valid_until, Time("valid_until", "end of validity"))
           .Build());
   return d;
 }

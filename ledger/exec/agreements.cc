@@ -48,10 +48,8 @@ Status ExecAgreementCreate(ExecContext& ctx, const AgreementCreate& b) {
         Reason::kTxInvalidValue,
         "destinations are abroad: not the exporter's own " + exporter.jurisdiction);
   }
-  if (b.valid_from >= b.valid_until || b.valid_until <= ctx.time_ms) {
-    return Status::Error(Reason::kAgreementInvalidPeriod,
-                         "valid_from must be before valid_until, and valid_until in the future");
-  }
+  CONSENTD_RETURN_IF_ERROR(
+      RequirePeriod(ctx, b.valid_from, b.valid_until, Reason::kAgreementInvalidPeriod));
   AgreementRecord a;
   a.id = ctx.tx.id();
   a.terms = b;
@@ -105,19 +103,13 @@ Status ExecAgreementEnd(ExecContext& ctx, const AgreementEnd& b, bool terminate)
         Transition(a, {AgreementStatus::kActive}, AgreementStatus::kSuspended));
   }
   CONSENTD_ASSIGN_OR_RETURN(auto signers, Signers::Resolve(ctx.tx, ctx.state));
-  std::string by;
-  if (signers.ClaimMember(a.terms.exporter)) by = a.terms.exporter;
-  if (signers.ClaimMember(a.terms.importer) && by.empty()) by = a.terms.importer;
-  CONSENTD_ASSIGN_OR_RETURN(std::string regulator, ClaimRegulators(ctx, signers));
-  if (by.empty()) by = regulator;
-  if (by.empty()) {
-    return Status::Error(Reason::kTxMissingSignature,
-                         "needs a signature of a party or a regulator");
-  }
+  CONSENTD_ASSIGN_OR_RETURN(
+      auto who, ClaimPartyOrRegulator(ctx, signers, a.terms.exporter, a.terms.importer, "a party"));
   CONSENTD_RETURN_IF_ERROR(signers.NoOthers());
-  if (!terminate && !regulator.empty()) a.suspended_by_regulator = true;
-  a.events.push_back(Event(
-      ctx, terminate ? AgreementStatus::kTerminated : AgreementStatus::kSuspended, b.reason, by));
+  if (!terminate && !who.regulator.empty()) a.suspended_by_regulator = true;
+  a.events.push_back(Event(ctx,
+                           terminate ? AgreementStatus::kTerminated : AgreementStatus::kSuspended,
+                           b.reason, who.by));
   ctx.state.PutAgreement(a);
   return Status::Ok();
 }

@@ -99,6 +99,23 @@ Status RequireTransferParties(const ExecContext& ctx, std::string_view from,
 // Claims the signatures of every active regulator among `signers`; the first one's id, or empty.
 Result<std::string> ClaimRegulators(const ExecContext& ctx, Signers& signers);
 
+// A step either party of a record or any active regulator may take: claims the signatures of
+// `first`, `second` and the regulators; `by` is who acts (first, else second, else the first
+// regulator), `regulator` the first regulator that signed (or empty). tx_missing_signature,
+// naming `who`, when none did.
+struct PartyOrRegulator {
+  std::string by;
+  std::string regulator;
+};
+Result<PartyOrRegulator> ClaimPartyOrRegulator(const ExecContext& ctx, Signers& signers,
+                                               std::string_view first, std::string_view second,
+                                               std::string_view who);
+
+// A record's validity (agreements, entrustments, assessments): valid_from before valid_until,
+// and valid_until after the block time; else `reason`.
+Status RequirePeriod(const ExecContext& ctx, std::int64_t valid_from, std::int64_t valid_until,
+                     Reason reason);
+
 // Whether `c` can move from `transferor` now: live, controlled by it, no transfer pending
 // (consent_not_active, transfer_consent_not_owned).
 Status Movable(const ExecContext& ctx, const ConsentRecord& c, std::string_view transferor);
@@ -115,6 +132,13 @@ Status ExecRightsRequest(ExecContext& ctx, const RightsRequest& b);
 Status ExecRightsFulfil(ExecContext& ctx, const RightsFulfil& b);
 Status ExecIncidentReport(ExecContext& ctx, const IncidentReport& b);
 Status ExecIncidentUpdate(ExecContext& ctx, const IncidentUpdate& b);
+Status ExecEntrustmentCreate(ExecContext& ctx, const EntrustmentCreate& b);
+Status ExecEntrustmentTerminate(ExecContext& ctx, const EntrustmentTerminate& b);
+Status ExecAssessmentRecord(ExecContext& ctx, const AssessmentRecord& b);
+// Where the genesis parameter assessment_required is on: the sender's impact assessment
+// covering each kind of processing this sharing is (assessment_required).
+Status RequireAssessments(const ExecContext& ctx, const SharingRecord& b,
+                          const MemberRecord& sender);
 
 // Opens an erasure obligation (a "delete" rights record) on a withdrawal, a revocation or an
 // objection to a completed transfer: PIPL Art. 47 starts the clock. Its id is the tx's, or `id`

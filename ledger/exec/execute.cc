@@ -22,6 +22,28 @@ Result<std::string> ClaimRegulators(const ExecContext& ctx, Signers& signers) {
   return first;
 }
 
+Result<PartyOrRegulator> ClaimPartyOrRegulator(const ExecContext& ctx, Signers& signers,
+                                               std::string_view first, std::string_view second,
+                                               std::string_view who) {
+  PartyOrRegulator out;
+  if (signers.ClaimMember(first)) out.by = std::string(first);
+  if (signers.ClaimMember(second) && out.by.empty()) out.by = std::string(second);
+  CONSENTD_ASSIGN_OR_RETURN(out.regulator, ClaimRegulators(ctx, signers));
+  if (out.by.empty()) out.by = out.regulator;
+  if (out.by.empty()) {
+    return Status::Error(Reason::kTxMissingSignature,
+                         "needs a signature of " + std::string(who) + " or a regulator");
+  }
+  return out;
+}
+
+Status RequirePeriod(const ExecContext& ctx, std::int64_t valid_from, std::int64_t valid_until,
+                     Reason reason) {
+  if (valid_from < valid_until && valid_until > ctx.time_ms) return Status::Ok();
+  return Status::Error(reason,
+                       "valid_from must be before valid_until, and valid_until in the future");
+}
+
 Status RequireSubjectOrRecorder(const ExecContext& ctx, const Subject& subject,
                                 std::string_view recorder, std::string_view recorder_role) {
   CONSENTD_ASSIGN_OR_RETURN(auto signers, Signers::Resolve(ctx.tx, ctx.state));
@@ -182,6 +204,11 @@ Status Execute(ExecContext& ctx) {
         if constexpr (std::is_same_v<T, TransferNotify>) return ExecTransferNotify(ctx, body);
         if constexpr (std::is_same_v<T, TransferAttest>) return ExecTransferAttest(ctx, body);
         if constexpr (std::is_same_v<T, IncidentUpdate>) return ExecIncidentUpdate(ctx, body);
+        if constexpr (std::is_same_v<T, EntrustmentCreate>) return ExecEntrustmentCreate(ctx, body);
+        if constexpr (std::is_same_v<T, EntrustmentTerminate>) {
+          return ExecEntrustmentTerminate(ctx, body);
+        }
+        if constexpr (std::is_same_v<T, AssessmentRecord>) return ExecAssessmentRecord(ctx, body);
       },
       tx.body());
   if (!st.ok()) return st;

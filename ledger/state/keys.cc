@@ -117,6 +117,14 @@ std::string RightsBySubjectPrefix(const Subject& subject) {
 std::string RightsBySubject(const Subject& subject, const Hash256& id) {
   return RightsBySubjectPrefix(subject) + std::string(Raw(id));
 }
+std::string Entrustment(const Hash256& id) { return Prefixed(kEntrustment, Raw(id)); }
+std::string AssessmentPrefix(std::string_view controller) {
+  return WithId(kAssessment, controller);
+}
+std::string Assessment(std::string_view controller, const Hash256& id) {
+  return AssessmentPrefix(controller) + std::string(Raw(id));
+}
+
 std::string Incident(std::int64_t reported_at, const Hash256& id) {
   return Prefixed(kIncident, BigEndian(static_cast<std::uint64_t>(reported_at))) +
          std::string(Raw(id));

@@ -42,6 +42,8 @@ inline constexpr char kRights = 'R';              // R <request id:32>       -> 
 inline constexpr char kRightsOpen = 'r';          // r <deadline:8><request id:32>  (open only)
 inline constexpr char kRightsBySubject = 'u';     // u <subject:33><request id:32>
 inline constexpr char kIncident = 'I';            // I <reported at:8><incident id:32> -> record
+inline constexpr char kEntrustment = 'U';         // U <entrustment id:32>   -> entrustment record
+inline constexpr char kAssessment = 'Y';          // Y <controller>\0<assessment id:32> -> record
 
 std::string BigEndian(std::uint64_t v);
 std::uint64_t ReadBigEndian(std::string_view bytes);  // REQUIRES: size() >= 8
@@ -82,6 +84,9 @@ std::string RightsOpen(std::int64_t deadline, const Hash256& id);
 std::string RightsBySubjectPrefix(const Subject& subject);
 std::string RightsBySubject(const Subject& subject, const Hash256& id);
 std::string Incident(std::int64_t reported_at, const Hash256& id);
+std::string Entrustment(const Hash256& id);
+std::string AssessmentPrefix(std::string_view controller);
+std::string Assessment(std::string_view controller, const Hash256& id);
 
 // The trailing 32-byte id of an index key.
 Hash256 TrailingId(std::string_view key);

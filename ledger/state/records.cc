@@ -573,6 +573,54 @@ Result<TransferRecord> TransferRecord::FromJson(const Json& j) {
   });
 }
 
+Json EntrustmentRecord::ToJson() const {
+  Json j{{"id", Hex(id)}, {"terms", terms_json}, {"at", at}, {"height", height}};
+  if (terminated_at) {
+    j["terminated_at"] = *terminated_at;
+    j["terminated_by"] = terminated_by;
+    j["terminate_reason"] = terminate_reason;
+  }
+  return j;
+}
+
+Result<EntrustmentRecord> EntrustmentRecord::FromJson(const Json& j) {
+  return Guard<EntrustmentRecord>([&] {
+    EntrustmentRecord e;
+    e.id = GetHash(j, "id");
+    e.terms_json = j.at("terms");
+    e.terms = ParseStoredBody<EntrustmentCreate>(TxType::kEntrustmentCreate, e.terms_json);
+    e.at = j.at("at").get<std::int64_t>();
+    e.height = j.at("height").get<std::uint64_t>();
+    if (j.contains("terminated_at")) {
+      e.terminated_at = j.at("terminated_at").get<std::int64_t>();
+      e.terminated_by = j.at("terminated_by").get<std::string>();
+      e.terminate_reason = j.at("terminate_reason").get<std::string>();
+    }
+    return e;
+  });
+}
+
+bool AssessmentState::CoversAt(std::string_view scope, std::int64_t t) const {
+  return t >= at && t >= record.valid_from && t < record.valid_until &&
+         std::find(record.scopes.begin(), record.scopes.end(), scope) != record.scopes.end();
+}
+
+Json AssessmentState::ToJson() const {
+  return Json{{"id", Hex(id)}, {"record", record_json}, {"at", at}, {"height", height}};
+}
+
+Result<AssessmentState> AssessmentState::FromJson(const Json& j) {
+  return Guard<AssessmentState>([&] {
+    AssessmentState a;
+    a.id = GetHash(j, "id");
+    a.record_json = j.at("record");
+    a.record = ParseStoredBody<AssessmentRecord>(TxType::kAssessmentRecord, a.record_json);
+    a.at = j.at("at").get<std::int64_t>();
+    a.height = j.at("height").get<std::uint64_t>();
+    return a;
+  });
+}
+
 Json SharingState::ToJson() const {
   Json cs = Json::array();
   for (const Hash256& c : consents) cs.push_back(Hex(c));
@@ -582,6 +630,7 @@ Json SharingState::ToJson() const {
          {"at", at},
          {"height", height}};
   PutOptional(j, "agreement", agreement);
+  PutOptional(j, "entrustment", entrustment);
   return j;
 }
 
@@ -594,6 +643,7 @@ Result<SharingState> SharingState::FromJson(const Json& j) {
     for (const auto& c : j.at("consents"))
       s.consents.push_back(*HexDecodeFixed<32>(c.get<std::string>()));
     s.agreement = GetOptionalHash(j, "agreement");
+    s.entrustment = GetOptionalHash(j, "entrustment");
     s.at = j.at("at").get<std::int64_t>();
     s.height = j.at("height").get<std::uint64_t>();
     return s;

@@ -224,6 +224,7 @@ struct SharingState {
   Json event_json;
   std::vector<Hash256> consents;  // the consents that justified it
   std::optional<Hash256> agreement;
+  std::optional<Hash256> entrustment;
   std::int64_t at = 0;
   std::uint64_t height = 0;
 
@@ -262,6 +263,38 @@ struct IncidentUpdateRecord {
 };
 
 inline constexpr std::size_t kMaxIncidentUpdates = 64;
+
+struct EntrustmentRecord {
+  Hash256 id{};
+  EntrustmentCreate terms;
+  Json terms_json;
+  std::int64_t at = 0;
+  std::uint64_t height = 0;
+  std::optional<std::int64_t> terminated_at;
+  std::string terminated_by;
+  std::string terminate_reason;
+
+  // Recorded by t, within its validity, not terminated at t.
+  bool ActiveAt(std::int64_t t) const {
+    return t >= at && t >= terms.valid_from && t < terms.valid_until &&
+           (!terminated_at || t < *terminated_at);
+  }
+  Json ToJson() const;
+  static Result<EntrustmentRecord> FromJson(const Json& j);
+};
+
+struct AssessmentState {
+  Hash256 id{};
+  AssessmentRecord record;
+  Json record_json;
+  std::int64_t at = 0;
+  std::uint64_t height = 0;
+
+  // Covers `scope` for a sharing at t: recorded by then, within its validity.
+  bool CoversAt(std::string_view scope, std::int64_t t) const;
+  Json ToJson() const;
+  static Result<AssessmentState> FromJson(const Json& j);
+};
 
 struct IncidentRecord {
   Hash256 id{};

@@ -84,6 +84,22 @@ Result<std::optional<RightsRecord>> StateReader::Rights(const Hash256& id) const
   return GetRecord<RightsRecord>(keys::Rights(id));
 }
 
+Result<std::optional<EntrustmentRecord>> StateReader::Entrustment(const Hash256& id) const {
+  return GetRecord<EntrustmentRecord>(keys::Entrustment(id));
+}
+
+Result<std::vector<AssessmentState>> StateReader::Assessments(std::string_view controller) const {
+  std::vector<AssessmentState> out;
+  auto cursor = view_.Scan(keys::AssessmentPrefix(controller));
+  for (; cursor->Valid(); cursor->Next()) {
+    CONSENTD_ASSIGN_OR_RETURN(auto a, GetRecord<AssessmentState>(cursor->key()));
+    if (!a) return Status::Error(Reason::kStoreCorruption, "an assessment vanished");
+    out.push_back(std::move(*a));
+  }
+  CONSENTD_RETURN_IF_ERROR(cursor->status());
+  return out;
+}
+
 Result<std::optional<TxLocation>> StateReader::Tx(const Hash256& id) const {
   CONSENTD_ASSIGN_OR_RETURN(auto raw, view_.Get(keys::Tx(id)));
   if (!raw) return std::optional<TxLocation>();

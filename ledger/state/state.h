@@ -50,6 +50,9 @@ class StateReader {
   Result<std::optional<TransferRecord>> Transfer(const Hash256& id) const;
   Result<std::optional<SharingState>> Sharing(const Hash256& id) const;
   Result<std::optional<RightsRecord>> Rights(const Hash256& id) const;
+  Result<std::optional<EntrustmentRecord>> Entrustment(const Hash256& id) const;
+  // Every impact assessment `controller` has recorded.
+  Result<std::vector<AssessmentState>> Assessments(std::string_view controller) const;
   // Every rights request and erasure obligation about `subject`, open or closed.
   Result<std::vector<Hash256>> SubjectRightsIds(const Subject& subject) const;
   Result<std::optional<TxLocation>> Tx(const Hash256& id) const;

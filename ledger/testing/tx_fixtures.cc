@@ -88,6 +88,13 @@ constexpr std::pair<TxType, std::string_view> kBodies[] = {
     {TxType::kIncidentUpdate,
      R"({"affected_count":5,"incident_id":"$H","remedies":["system_patched"],)"
      R"("subjects_notified_at":4})"},
+    {TxType::kEntrustmentCreate,
+     R"({"categories":["Contact"],"contract_hash":"$H","controller":"insurer-a",)"
+     R"("processor":"processor","purposes":["ClaimsHandling"],"valid_from":1,"valid_until":9})"},
+    {TxType::kEntrustmentTerminate, R"({"entrustment_id":"$H","reason":"party_request"})"},
+    {TxType::kAssessmentRecord,
+     R"({"assessment_hash":"$H","controller":"insurer-a","scopes":["sensitive","entrusted"],)"
+     R"("valid_from":1,"valid_until":9})"},
 };
 static_assert(std::size(kBodies) == kTxTypeCount);
 

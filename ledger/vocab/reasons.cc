@@ -40,6 +40,16 @@ constexpr Code kRemedies[] = {
     {"monitoring"},     {"notified_police"}, {"system_patched"},
 };
 
+// What a personal-information impact assessment covers (PIPL Art. 55 (1)-(4)).
+constexpr Code kScopes[] = {
+    {"automated"},          // 55(2) automated decision-making
+    {"cross_border"},       // 55(4) providing personal information abroad
+    {"entrusted"},          // 55(3) entrusting processing
+    {"public_disclosure"},  // 55(3) public disclosure
+    {"sensitive"},          // 55(1) sensitive personal information
+    {"third_party"},        // 55(3) providing to another processor
+};
+
 // How consent was collected (Kantara CR 1.1 collectionMethod, as codes).
 constexpr Code kCollection[] = {{"app"}, {"in_person"}, {"paper"}, {"phone"}, {"web"}};
 
@@ -51,6 +61,7 @@ constexpr CodeList kCausesList("incident_causes", 1, kCauses);
 constexpr CodeList kHarmsList("incident_harms", 1, kHarms);
 constexpr CodeList kRemediesList("incident_remedies", 1, kRemedies);
 constexpr CodeList kCollectionList("collection_methods", 1, kCollection);
+constexpr CodeList kScopesList("assessment_scopes", 1, kScopes);
 
 }  // namespace
 
@@ -62,5 +73,6 @@ const CodeList& IncidentCauses() { return kCausesList; }
 const CodeList& IncidentHarms() { return kHarmsList; }
 const CodeList& IncidentRemedies() { return kRemediesList; }
 const CodeList& CollectionMethods() { return kCollectionList; }
+const CodeList& AssessmentScopes() { return kScopesList; }
 
 }  // namespace consentd::ledger::vocab

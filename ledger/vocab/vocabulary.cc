@@ -12,10 +12,21 @@ const Code* CodeList::Find(std::string_view code) const {
 
 std::span<const CodeList* const> AllLists() {
   static const CodeList* const kLists[] = {
-      &Purposes(),         &Categories(),        &LegalBases(),     &Mechanisms(),
-      &Jurisdictions(),    &RightsKinds(),       &Roles(),          &RevokeReasons(),
-      &RefusalReasons(),   &SuspendReasons(),    &IncidentCauses(), &IncidentHarms(),
-      &IncidentRemedies(), &CollectionMethods(),
+      &Purposes(),
+      &Categories(),
+      &LegalBases(),
+      &Mechanisms(),
+      &Jurisdictions(),
+      &RightsKinds(),
+      &Roles(),
+      &RevokeReasons(),
+      &RefusalReasons(),
+      &SuspendReasons(),
+      &IncidentCauses(),
+      &IncidentHarms(),
+      &IncidentRemedies(),
+      &CollectionMethods(),
+      &AssessmentScopes(),
   };
   return kLists;
 }

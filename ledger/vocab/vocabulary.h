@@ -57,6 +57,7 @@ const CodeList& IncidentCauses();     // incident.report (PIPL Art. 57)
 const CodeList& IncidentHarms();      // incident.report
 const CodeList& IncidentRemedies();   // incident.report
 const CodeList& CollectionMethods();  // consent.grant (Kantara collectionMethod)
+const CodeList& AssessmentScopes();   // assessment.record (PIPL Art. 55)
 
 // Every list, for documentation and tests.
 std::span<const CodeList* const> AllLists();

@@ -45,7 +45,7 @@ TEST(VocabularyTest, DomainFacts) {
        {"cac-assessment", "standard-contract", "certification", "adequacy", "scc", "bcr"}) {
     EXPECT_TRUE(Mechanisms().Contains(m)) << m;
   }
-  EXPECT_EQ(LegalBases().codes().size(), 7u);  // PIPL Art. 13 (1)-(7)
+  EXPECT_EQ(LegalBases().codes().size(), 8u);  // PIPL Art. 13 (1)-(7), and Art. 21 entrusted
 }
 
 TEST(VocabularyTest, DocumentedInVocabularyMd) {

@@ -126,7 +126,7 @@ until=$(sed -n 's/^  "delivered_until": \([0-9]*\),*/\1/p' batch.json)
 consentctl tx transfer.notify --transfer-id "$TRANSFER" --deliveries-root "$root" --deliveries 1 \
   --delivered-until "$until" --key .localnet/keys/insurer-a.json --submit --wait
 head -n 1 proofs.ndjson > my-notice.json
-consentctl transfer verify-notice my-notice.json
+consentctl transfer verify-notice my-notice.json --offline
 consentctl transfer verify-notice my-notice.json --sign-key customer.json --passphrase-env CUSTOMER_PASS \
   --json | grep -q '"checked_on_ledger": true' || fail "the notice proof is not on the ledger"
 # Completion is refused (transfer_not_yet_effective) until a block's time reaches effective_at.

@@ -145,7 +145,7 @@ class ApiTest : public ::testing::Test {
     transfer_ = Commit(TxType::kTransferPropose,
                        Json{{"seller", "insurer-1"},
                             {"acquirer", "insurer-sg"},
-                            {"consents", {bob_grant_}},
+                            {"all_consents", true},  // (listing bob's would show his id to sg)
                             {"effective_at", now + 365LL * 24 * 3600 * 1000},
                             {"objection_until", now + 24LL * 3600 * 1000},
                             {"manifest_hash", HexEncode(crypto::Sha256("inventory"))},

@@ -2,7 +2,9 @@
 // approval (docs/LEDGER.md "Transfers"): proposed with an agreement, 100 customers object and
 // 900 have open requests, every customer is told through one notice batch whose proofs verify
 // against the ledger, the regulator approves, the acquirer completes it with the agreement's
-// other party co-signing, the seller attests its deletion, and the dossier says so on every node.
+// other party co-signing, the seller attests its deletion keeping one category, and the dossier
+// says so on every node; a year on, the retention is overdue; a second transfer of the 9,900
+// is cancelled and moves nothing.
 
 #include <gtest/gtest.h>
 
@@ -256,6 +258,48 @@ TEST_F(TransferNetworkTest, TenThousandConsentsMoveThroughEveryStep) {
   ASSERT_TRUE(a && a->status == 200);
   EXPECT_EQ(a->body.at("exporter"), "insurer-2") << a->raw.substr(0, 400);
   EXPECT_EQ(a->body.at("history").back().at("from"), "insurer-1");
+  // Overdue retention: past retained_until the transfer is listed as overdue, and its dossier
+  // says what: the retention, the backups and the rights duties, in that order.
+  const std::int64_t late = UnixMillisNow() + 366 * kDayMs;
+  auto overdue =
+      net_->GetAs(1, "/v1/transfers?status=overdue&at=" + std::to_string(late), regulator);
+  ASSERT_TRUE(overdue && overdue->status == 200) << (overdue ? overdue->raw : "no answer");
+  ASSERT_EQ(overdue->body.at("items").size(), 1u);
+  EXPECT_EQ(overdue->body.at("items")[0].at("overdue"),
+            (Json{{"attestation", false}, {"retention", true}, {"backups", true}}));
+  auto later =
+      net_->GetAs(1, "/v1/transfers/" + transfer + "?at=" + std::to_string(late), regulator);
+  ASSERT_TRUE(later && later->status == 200);
+  std::vector<std::string> items;
+  for (const Json& o : later->body.at("overdue")) items.push_back(o.at("item"));
+  EXPECT_EQ(items, (std::vector<std::string>{"retention", "backups", "rights"}));
+
+  // Cancelled: a second proposal of insurer-2's consents (now 9,900 of them) is withdrawn by
+  // the parties before it takes effect, and nothing moves.
+  const cli::Response second = Commit(TxType::kTransferPropose,
+                                      Json{{"seller", "insurer-2"},
+                                           {"acquirer", "insurer-3"},
+                                           {"all_consents", true},
+                                           {"effective_at", UnixMillisNow() + kDayMs},
+                                           {"objection_until", UnixMillisNow() + kDayMs / 2},
+                                           {"manifest_hash", H("inventory 2")},
+                                           {"notice_hash", H("transfer notice 2")}},
+                                      {"insurer-2", "insurer-3"});
+  ASSERT_EQ(second.status, 200) << second.raw;
+  const std::string cancelled = second.body.at("tx_id");
+  ASSERT_EQ(Commit(TxType::kTransferCancel,
+                   Json{{"transfer_id", cancelled}, {"reason", "terms_changed"}}, {"insurer-3"})
+                .status,
+            200);
+  auto c = net_->GetAs(0, "/v1/transfers/" + cancelled, regulator);
+  ASSERT_TRUE(c && c->status == 200);
+  EXPECT_EQ(c->body.at("status"), "cancelled");
+  EXPECT_EQ(c->body.at("counts").at("moved"), 0);
+  auto listed = net_->GetAs(0, "/v1/transfers?status=cancelled", regulator);
+  ASSERT_TRUE(listed && listed->status == 200);
+  ASSERT_EQ(listed->body.at("items").size(), 1u);
+  EXPECT_EQ(listed->body.at("items")[0].at("id"), cancelled);
+
   // The insurer that is neither party may not read the dossier.
   auto other = net_->GetAs(0, "/v1/transfers/" + transfer, net_->Tokens().at("insurer-3"));
   ASSERT_TRUE(other);

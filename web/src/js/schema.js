@@ -169,8 +169,8 @@ export class FieldReader {
     }
     return out;
   }
-  enumOf(key, allowed) {
-    const v = this.field(key, false);
+  enumOf(key, allowed, optional = false) {
+    const v = this.field(key, optional);
     if (v === undefined) return undefined;
     if (typeof v !== 'string') return this.fail('tx_wrong_type', this.name(key) + ' must be a string');
     if (!allowed.includes(v)) return this.fail('tx_invalid_code', this.name(key) + ' must be one of: ' + allowed.join(', '));
@@ -280,7 +280,7 @@ function readScalar(r, f) {
     case 'identifier': return f.required ? r.identifier(f.name) : r.optionalIdentifier(f.name);
     case 'notice id': return r.noticeId(f.name);
     case 'code': return f.required ? r.code(f.name, listOf(f.vocabulary)) : r.optionalCode(f.name, listOf(f.vocabulary));
-    case 'enum': return r.enumOf(f.name, f.allowed);
+    case 'enum': return r.enumOf(f.name, f.allowed, !f.required);
     case 'hash': return f.required ? r.hash(f.name) : r.optionalHash(f.name);
     case 'key': return f.required ? r.key(f.name) : r.optionalKey(f.name);
     case 'integer':
@@ -345,6 +345,7 @@ function holds(rule, body) {
       return empty === (rule.when === 'empty');
     }
     case 'equals': return body[rule.other] === rule.value;
+    case 'not_equals': return body[rule.other] !== rule.value;
     default: throw new Error('rule condition ' + rule.when + ' unknown to this verifier');
   }
 }

@@ -6,6 +6,7 @@
 
 #include "common/hex.h"
 #include "ledger/exec/context.h"
+#include "ledger/ledger.h"
 
 namespace consentd::ledger::exec {
 
@@ -36,18 +37,22 @@ Status ExecIncidentReport(ExecContext& ctx, const IncidentReport& b) {
 
 namespace {
 
-// The incident reported by tx `id`. Incidents are keyed by report time, so this scans them
-// (a network's incidents are few; each costs its controller a signed tx).
+// The incident reported by tx `id`: its record is keyed by the report's block time, which the
+// tx index gives (the block's header; this block's time for a report earlier in this block).
 Result<IncidentRecord> FindIncident(const ExecContext& ctx, const Hash256& id) {
-  auto cursor = ctx.state.view().Scan(std::string(1, keys::kIncident));
-  for (; cursor->Valid(); cursor->Next()) {
-    if (keys::TrailingId(cursor->key()) != id) continue;
-    CONSENTD_ASSIGN_OR_RETURN(auto raw, ctx.state.GetJson(cursor->key()));
-    if (!raw) break;
-    return IncidentRecord::FromJson(*raw);
+  const Status unknown =
+      Status::Error(Reason::kIncidentUnknown, "no incident.report " + HexEncode(id));
+  CONSENTD_ASSIGN_OR_RETURN(auto loc, ctx.state.Tx(id));
+  if (!loc) return unknown;
+  std::int64_t at = ctx.time_ms;
+  if (loc->height != ctx.height) {
+    CONSENTD_ASSIGN_OR_RETURN(auto block, Ledger::ReadBlock(ctx.state.view(), loc->height));
+    if (!block) return Status::Error(Reason::kStoreCorruption, "a committed tx's block is missing");
+    at = block->header.time_ms;
   }
-  CONSENTD_RETURN_IF_ERROR(cursor->status());
-  return Status::Error(Reason::kIncidentUnknown, "no incident.report " + HexEncode(id));
+  CONSENTD_ASSIGN_OR_RETURN(auto raw, ctx.state.GetJson(keys::Incident(at, id)));
+  if (!raw) return unknown;  // a tx of another type
+  return IncidentRecord::FromJson(*raw);
 }
 
 }  // namespace

@@ -67,13 +67,23 @@ Result<std::string> PartyStep(const ExecContext& ctx, const TransferRecord& t,
   return by;
 }
 
-// Appends a step taken by `by` in this tx (transfer_too_many_steps past kMaxTransferSteps).
+// Appends a step taken by `by` in this tx. Notice batches and attestations each have a cap
+// (transfer_too_many_steps), so neither party can fill the record and block the other's steps:
+// 1 proposal + 1 approval + 1 cancellation or completion + 200 + 50 < kMaxTransferSteps.
+constexpr std::size_t kMaxNotifySteps = 200;
+constexpr std::size_t kMaxAttestSteps = 50;
 Status AddStep(const ExecContext& ctx, TransferRecord& t, TransferStepKind kind, std::string by,
                TransferStep step = {}) {
-  if (t.lifecycle->steps.size() >= kMaxTransferSteps) {
+  const std::size_t cap = kind == TransferStepKind::kNotify   ? kMaxNotifySteps
+                          : kind == TransferStepKind::kAttest ? kMaxAttestSteps
+                                                              : kMaxTransferSteps;
+  const auto same = static_cast<std::size_t>(
+      std::count_if(t.lifecycle->steps.begin(), t.lifecycle->steps.end(),
+                    [&](const TransferStep& s) { return s.kind == kind; }));
+  if (same >= cap || t.lifecycle->steps.size() >= kMaxTransferSteps) {
     return Status::Error(
         Reason::kTransferTooManySteps,
-        "the transfer already records " + std::to_string(kMaxTransferSteps) + " steps");
+        "the transfer already records " + std::to_string(same) + " " + ToString(kind) + " steps");
   }
   step.kind = kind;
   step.tx = ctx.tx.id();
@@ -269,6 +279,10 @@ Status ExecTransferComplete(ExecContext& ctx, const TransferComplete& b) {
   for (const Hash256& id : t.lifecycle->agreements) {
     CONSENTD_ASSIGN_OR_RETURN(auto a, ctx.state.Agreement(id));
     if (!a) return Status::Error(Reason::kStoreCorruption, "a transfer names a missing agreement");
+    // Since the proposal another transfer may have moved it: then it is no longer the seller's
+    // to hand over (or it is with the acquirer already), and this one leaves it alone.
+    const bool sellers = a->terms.exporter == t.transferor || a->terms.importer == t.transferor;
+    if (!sellers || Counterparty(*a, t.transferor) == t.transferee) continue;
     counterparties.push_back(Counterparty(*a, t.transferor));
     agreements.push_back(std::move(*a));
   }
@@ -411,6 +425,22 @@ Status ExecTransferAttest(ExecContext& ctx, const TransferAttest& b) {
       (b.backups_purge_by && *b.backups_purge_by <= ctx.time_ms)) {
     return Status::Error(Reason::kTransferInvalidTime,
                          "retained_until and backups_purge_by must be after the block time");
+  }
+  // A later attestation may keep less, or keep it for less long, never postpone what it owes:
+  // otherwise a seller could clear an overdue retention by attesting a later date.
+  if (const auto& before = t.lifecycle->deletion) {
+    const auto& kept = before->retained_categories;
+    const bool more = std::any_of(
+        b.retained_categories.begin(), b.retained_categories.end(),
+        [&](const std::string& c) { return std::find(kept.begin(), kept.end(), c) == kept.end(); });
+    const bool longer = b.retained_until && *b.retained_until > before->retained_until;
+    const bool backups_later =
+        b.backups == "scheduled" &&
+        (before->backups == "purged" || *b.backups_purge_by > before->backups_purge_by);
+    if (more || longer || backups_later) {
+      return Status::Error(Reason::kTransferInvalidTime,
+                           "a later attestation keeps no more, and no longer, than the one before");
+    }
   }
   TransferDeletion d;
   d.tx = ctx.tx.id();

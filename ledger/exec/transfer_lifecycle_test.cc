@@ -357,38 +357,67 @@ TEST_F(TransferLifecycleTest, AgreementsNoticesNoticeBatchesAndTheSellersDeletio
   EXPECT_EQ((**notices).at("items")[0].at("deliveries"), 2);
   EXPECT_FALSE(q.TransferDossier(testing::HashOf("none")).value().has_value());
 
+  // A later attestation keeps no more and no longer: it cannot clear what is overdue by
+  // postponing it, nor keep a category it did not keep.
+  Json longer = keeps;
+  longer["retained_until"] = effective_ + 40 * kDay;
+  EXPECT_EQ(Code(TxType::kTransferAttest, longer, {"insurer-a"}), "transfer_invalid_time");
+  Json more = keeps;
+  more["retained_categories"] = Json::array({"Financial", "Health"});
+  EXPECT_EQ(Code(TxType::kTransferAttest, more, {"insurer-a"}), "transfer_invalid_time");
+  Json back = attest;
+  back["backups"] = "scheduled";
+  back["backups_purge_by"] = effective_ + 25 * kDay;
+  EXPECT_EQ(Code(TxType::kTransferAttest, back, {"insurer-a"}), "transfer_invalid_time");
+  // The moved agreement is judged by its parties at the time asked about: before the
+  // completion insurer-a's, after it insurer-b's.
+  StateReader after(chain_.ledger().store());
+  const AgreementRecord a = *after.Agreement(with_x).value();
+  EXPECT_EQ(a.PartiesAt(effective_ - 1),
+            (std::pair<std::string, std::string>("insurer-a", "insurer-x")));
+  EXPECT_EQ(a.PartiesAt(effective_),
+            (std::pair<std::string, std::string>("insurer-b", "insurer-x")));
+
   // A later attestation replaces it: nothing kept, backups purged; nothing is overdue.
   ASSERT_EQ(Code(TxType::kTransferAttest, attest, {"insurer-a"}), "ok");
   EXPECT_TRUE(overdue(effective_ + 31 * kDay).is_null());
   EXPECT_EQ(LoadTransfer(t).lifecycle->deletion->attestations, 2);
 }
 
-TEST_F(TransferLifecycleTest, ARecordHoldsAtMost256Steps) {
+// A step names only the transfer; its parties are both sides (who sees it in the audit log, the
+// event stream and GET /v1/txs), whoever signed it.
+TEST_F(TransferLifecycleTest, EveryStepConcernsBothParties) {
+  Grant("carol");
+  const Hash256 t = ProposeAll();
+  TxPtr objection = chain_.Make(TxType::kTransferObject, Objection(t, "carol"), {"carol"});
+  ASSERT_EQ(Code(objection), "ok");
+  Queries q(chain_.ledger());
+  auto parties = q.Parties(*objection);
+  ASSERT_TRUE(parties.ok()) << parties.status().ToString();
+  EXPECT_EQ(parties->members, (std::vector<std::string>{"insurer-a", "insurer-b"}));
+}
+
+// Neither party can fill the record: notice batches stop at 200, and the other steps still go.
+TEST_F(TransferLifecycleTest, NoticeBatchesHaveACapThatLeavesRoomForTheOtherSteps) {
   Grant("alice");
   const Hash256 t = ProposeAll();
+  auto notify = [&](const std::string& root) {
+    return chain_.Make(TxType::kTransferNotify,
+                       Json{{"transfer_id", Hex(t)},
+                            {"deliveries_root", Hex(testing::HashOf(root))},
+                            {"deliveries", 1},
+                            {"delivered_until", chain_.next_time() - 1}},
+                       {"insurer-b"});
+  };
   std::vector<TxPtr> batch;
-  for (std::size_t i = 1; i < kMaxTransferSteps; ++i) {  // the proposal was the first
-    batch.push_back(chain_.Make(TxType::kTransferNotify,
-                                Json{{"transfer_id", Hex(t)},
-                                     {"deliveries_root", Hex(testing::HashOf(std::to_string(i)))},
-                                     {"deliveries", 1},
-                                     {"delivered_until", chain_.next_time() - 1}},
-                                {"insurer-a"}));
-    if (batch.size() == 200 || i + 1 == kMaxTransferSteps) {
-      ASSERT_TRUE(chain_.CommitBlock(batch).ok());
-      batch.clear();
-    }
-  }
-  EXPECT_EQ(LoadTransfer(t).lifecycle->steps.size(), kMaxTransferSteps);
-  EXPECT_EQ(Code(TxType::kTransferNotify,
-                 Json{{"transfer_id", Hex(t)},
-                      {"deliveries_root", Hex(testing::HashOf("one more"))},
-                      {"deliveries", 1},
-                      {"delivered_until", chain_.next_time() - 1}},
-                 {"insurer-a"}),
-            "transfer_too_many_steps");
-  EXPECT_EQ(LoadTransfer(t).lifecycle->notices_delivered,
-            static_cast<std::int64_t>(kMaxTransferSteps) - 1);
+  for (int i = 0; i < 200; ++i) batch.push_back(notify(std::to_string(i)));
+  ASSERT_TRUE(chain_.CommitBlock(batch).ok());
+  EXPECT_EQ(Code(notify("one more")), "transfer_too_many_steps");
+  EXPECT_EQ(LoadTransfer(t).lifecycle->notices_delivered, 200);
+  ASSERT_EQ(Code(TxType::kTransferApprove, Approval(t), {"regulator"}), "ok");
+  chain_.SetNextTime(effective_);
+  ASSERT_EQ(Code(TxType::kTransferComplete, Id(t), {"insurer-a"}), "ok");
+  EXPECT_EQ(LoadTransfer(t).lifecycle->steps.size(), 203u);
 }
 
 // 10,000 consents of ref subjects (the seller records each subject's objection with its

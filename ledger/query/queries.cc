@@ -537,8 +537,9 @@ Result<std::vector<std::string>> Queries::Involved(const Tx& tx) const {
   auto add = [&](const std::string& m) {
     if (!m.empty() && std::find(out.begin(), out.end(), m) == out.end()) out.push_back(m);
   };
-  for (const char* field : {"member", "controller", "exporter", "importer", "transferor",
-                            "transferee", "sender", "recipient"}) {
+  for (const char* field :
+       {"member", "controller", "exporter", "importer", "transferor", "transferee", "sender",
+        "recipient", "seller", "acquirer", "processor"}) {
     if (auto it = tx.body_json().find(field); it != tx.body_json().end() && it->is_string()) {
       add(it->get<std::string>());
     }
@@ -577,6 +578,24 @@ Result<std::vector<std::string>> Queries::Involved(const Tx& tx) const {
     if (a) {
       add(a->terms.exporter);
       add(a->terms.importer);
+    }
+  } else if (tx.type() == TxType::kEntrustmentTerminate) {
+    CONSENTD_ASSIGN_OR_RETURN(auto e,
+                              state_.Entrustment(tx.As<EntrustmentTerminate>().entrustment_id));
+    if (e) {
+      add(e->terms.controller);
+      add(e->terms.processor);
+    }
+  } else if (auto it = tx.body_json().find("transfer_id");
+             it != tx.body_json().end() && it->is_string()) {
+    // transfer.approve, object, cancel, complete, notify, attest: both parties.
+    auto id = HexDecodeFixed<32>(it->get_ref<const std::string&>());
+    if (id.ok()) {
+      CONSENTD_ASSIGN_OR_RETURN(auto t, state_.Transfer(*id));
+      if (t) {
+        add(t->transferor);
+        add(t->transferee);
+      }
     }
   }
   return out;

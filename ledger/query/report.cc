@@ -301,13 +301,11 @@ class ControllerReport {
                 {"detected_at", r.report.detected_at},
                 {"reported_at", r.reported_at},
                 {"detection_to_report_ms", delay},
-                {"affected_count", r.report.affected_count}};
-      if (r.report.regulator_notified_at) {
-        item["regulator_notified_at"] = *r.report.regulator_notified_at;
-      }
-      if (r.report.subjects_notified_at) {
-        item["subjects_notified_at"] = *r.report.subjects_notified_at;
-      }
+                {"affected_count", r.report.affected_count},
+                {"updates", static_cast<std::int64_t>(r.updates.size())}};
+      // As now known: a notification an incident.update gave counts as given.
+      if (auto at = r.RegulatorNotifiedAt()) item["regulator_notified_at"] = *at;
+      if (auto at = r.SubjectsNotifiedAt()) item["subjects_notified_at"] = *at;
       items.push_back(std::move(item));
     }
     CONSENTD_RETURN_IF_ERROR(cursor->status());

@@ -96,7 +96,8 @@ class Checker {
     if (!c.grant.agreement) return Fail(CheckReason::kAgreementMissing);
     CONSENTD_ASSIGN_OR_RETURN(auto agreement, state_.Agreement(*c.grant.agreement));
     if (!agreement || !agreement->ActiveAt(t)) return Fail(CheckReason::kAgreementNotActive);
-    if (agreement->terms.exporter != controller || agreement->terms.importer != req_.recipient ||
+    const auto [exporter, importer] = agreement->PartiesAt(t);
+    if (exporter != controller || importer != req_.recipient ||
         !agreement->Covers(*req_.jurisdiction, req_.purpose, {std::string(category)})) {
       return Fail(CheckReason::kAgreementDoesNotCover);
     }

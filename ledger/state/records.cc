@@ -347,6 +347,19 @@ bool AgreementRecord::Covers(std::string_view destination, std::string_view purp
                      [&](const std::string& c) { return has(terms.categories, c); });
 }
 
+std::pair<std::string, std::string> AgreementRecord::PartiesAt(std::int64_t t) const {
+  std::pair<std::string, std::string> p{terms.exporter, terms.importer};
+  for (auto e = events.rbegin(); e != events.rend() && e->at > t; ++e) {
+    if (e->to.empty()) continue;
+    if (p.first == e->to) {
+      p.first = e->from;
+    } else if (p.second == e->to) {
+      p.second = e->from;
+    }
+  }
+  return p;
+}
+
 Json AgreementRecord::ToJson() const {
   Json ev = Json::array();
   for (const AgreementEvent& e : events) {
@@ -559,13 +572,16 @@ Result<TransferRecord> TransferRecord::FromJson(const Json& j) {
       l.kept = lj.at("kept").get<std::int64_t>();
       l.rights_moved = lj.at("rights_moved").get<std::int64_t>();
       l.erasures = lj.at("erasures").get<std::int64_t>();
-      l.agreements = GetHashes(lj, "agreements");
-      l.agreements_moved = lj.at("agreements_moved").get<std::int64_t>();
-      l.agreements_ended = lj.at("agreements_ended").get<std::int64_t>();
-      l.notices_moved = lj.at("notices_moved").get<std::int64_t>();
-      l.notices_delivered = lj.at("notices_delivered").get<std::int64_t>();
-      l.deletion_due = lj.at("deletion_due").get<std::int64_t>();
-      for (const Json& sj : lj.at("steps")) l.steps.push_back(StepFromJson(sj));
+      // A record written before these fields existed (2026-12-08) has none of them.
+      if (lj.contains("steps")) {
+        l.agreements = GetHashes(lj, "agreements");
+        l.agreements_moved = lj.at("agreements_moved").get<std::int64_t>();
+        l.agreements_ended = lj.at("agreements_ended").get<std::int64_t>();
+        l.notices_moved = lj.at("notices_moved").get<std::int64_t>();
+        l.notices_delivered = lj.at("notices_delivered").get<std::int64_t>();
+        l.deletion_due = lj.at("deletion_due").get<std::int64_t>();
+        for (const Json& sj : lj.at("steps")) l.steps.push_back(StepFromJson(sj));
+      }
       if (lj.contains("deletion")) l.deletion = DeletionFromJson(lj.at("deletion"));
       t.lifecycle = std::move(l);
     }

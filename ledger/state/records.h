@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/bytes.h"
@@ -126,6 +127,9 @@ struct AgreementRecord {
   bool ActiveAt(std::int64_t t) const;
   bool Covers(std::string_view destination, std::string_view purpose,
               const std::vector<std::string>& categories) const;
+  // Exporter and importer at t: `terms` holds them as they are now; a transfer's move (an
+  // event with from and to) after t is undone.
+  std::pair<std::string, std::string> PartiesAt(std::int64_t t) const;
 
   Json ToJson() const;
   static Result<AgreementRecord> FromJson(const Json& j);
@@ -194,7 +198,7 @@ struct TransferLifecycle {
   TransferOverdue OverdueAt(std::int64_t t, TransferStatus status) const;
 };
 
-inline constexpr std::size_t kMaxTransferSteps = 256;
+inline constexpr std::size_t kMaxTransferSteps = 256;  // notify at most 200, attest 50
 
 struct TransferRecord {
   Hash256 id{};

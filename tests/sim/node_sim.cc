@@ -241,6 +241,19 @@ class Sim {
     Trace("node" + std::to_string(i) + (crash ? " crashed" : " stopped"));
   }
 
+  // The operator of node i deletes its data directory while it is down: a fresh empty ledger
+  // and no WAL; the key and the safety state (outside data/) stay.
+  void Wipe(int i) {
+    StopNode(i, /*crash=*/true);
+    SimNode& n = nodes_[i];
+    n.ledger = ledger::Ledger::Open(ledger::NewMemoryStore(), genesis_).value();
+    if (Status st = n.env->RemoveTree("node/data"); !st.ok()) {
+      Broken("node" + std::to_string(i) + " wipe: " + st.ToString());
+    }
+    ++result_.wipes;
+    Trace("node" + std::to_string(i) + " wiped");
+  }
+
   // A node whose core halted (a storage error) is down until an operator restarts it.
   void AfterInput(int i) {
     SimNode& n = nodes_[i];
@@ -346,7 +359,7 @@ class Sim {
           "% delay <= " + std::to_string(max_delay_ms_) + "ms");
     std::int64_t t = rng_.Between(1000, 3000);
     while (t < o_.fault_phase_ms - 1000) {
-      const auto kind = rng_.Below(3);
+      const auto kind = rng_.Below(o_.wipes ? 4 : 3);
       const int victim = static_cast<int>(rng_.Below(kNodes));
       const std::int64_t length = rng_.Between(300, 5000);
       if (kind == 0 && o_.crashes) {
@@ -364,6 +377,14 @@ class Sim {
           Trace("partition around node" + std::to_string(victim) + " for " +
                 std::to_string(length) + "ms");
           At(now_ + length, [this] { partition_.reset(); });
+        });
+      } else if (kind == 3) {
+        At(t, [this, victim, length] {
+          if (!nodes_[victim].up || DownCount() > 0) return;  // at most f = 1 down at once
+          Wipe(victim);
+          At(now_ + length, [this, victim] {
+            if (!nodes_[victim].up) StartNode(victim);
+          });
         });
       } else if (o_.disk_faults) {
         At(t, [this, victim] {

@@ -37,6 +37,10 @@ struct NodeSimOptions {
   bool crashes = true;
   bool partitions = true;
   bool disk_faults = true;
+  // Wipes: a validator's data directory (ledger and WAL) is deleted while it is down, as an
+  // operator restoring a broken disk does; its key and safety state stay. It restarts empty and
+  // catches up by block sync. Off by default, so the other seeds keep their schedules.
+  bool wipes = false;
   // The safety state's write order on every node; only kSafe is correct.
   node::AtomicWriteOrder safety_write_order = node::AtomicWriteOrder::kSafe;
 };
@@ -48,6 +52,7 @@ struct NodeSimResult {
   std::uint64_t min_height = 0;  // at the end
   std::uint64_t committed_txs = 0;
   std::uint64_t crashes = 0;
+  std::uint64_t wipes = 0;
   std::uint64_t messages = 0;
   std::int64_t virtual_ms = 0;
 };

@@ -13,13 +13,15 @@ namespace {
 
 constexpr const char* kUsage =
     R"(consentd-node-sim [--start S] [--seeds N] [--variant safe|no-file-sync|no-dir-sync]
-                  [--no-crashes] [--no-partitions] [--no-disk-faults] [--trace]
+                  [--no-crashes] [--no-partitions] [--no-disk-faults] [--wipes] [--trace]
 
 Runs four real NodeCores with real ledgers on simulated disks, clocks and network through a
 fault phase (loss, delay, partitions, crashes, failed fsyncs, power cuts) and a healed phase,
 seeds S..S+N-1 (default 1, 100), checking agreement, that no committed tx is lost, that honest
 validators never sign two votes, and liveness after healing. --variant picks the safety state's
-write order (only "safe" is correct). Exit 0 when every seed passes, 1 otherwise.
+write order (only "safe" is correct). --wipes adds a fault: a validator's data directory is
+deleted while it is down (its key and safety state stay) and it catches up from empty. Exit 0
+when every seed passes, 1 otherwise.
 )";
 
 }  // namespace
@@ -65,6 +67,8 @@ int main(int argc, char** argv) {
       base.partitions = false;
     } else if (arg == "--no-disk-faults") {
       base.disk_faults = false;
+    } else if (arg == "--wipes") {
+      base.wipes = true;
     } else if (arg == "--trace") {
       trace = true;
     } else {

@@ -12,6 +12,7 @@
 #include "ledger/genesis.h"
 #include "wallet/key_file.h"
 #include "wallet/subject_keys.h"
+#include "wallet/tx_builder.h"
 
 namespace consentd::cli {
 namespace {
@@ -331,6 +332,23 @@ Result<Json> GetJson(const Client& c, const std::string& path) {
   CONSENTD_ASSIGN_OR_RETURN(Response r, c.Get(path));
   if (r.status < 200 || r.status > 299) return NodeError(r);
   return std::move(r.body);
+}
+
+Result<std::optional<std::int64_t>> TimeOption(const Args& a, const std::string& option) {
+  if (!a.Has(option) || a.Get(option) == "now") return std::optional<std::int64_t>();
+  auto t = wallet::ParseTime(a.Get(option));
+  if (!t.ok()) return Status::Error(Reason::kUsage, option + ": " + t.status().message());
+  return std::optional<std::int64_t>(*t);
+}
+
+int WriteOutput(const Args& a, const std::string& text) {
+  if (a.Has("--out")) {
+    Status st = WriteFileAtomic(a.Get("--out"), text);
+    if (!st.ok()) return FailStatus(st);
+  } else {
+    std::fwrite(text.data(), 1, text.size(), stdout);
+  }
+  return kExitOk;
 }
 
 std::string UrlEncode(const std::string& s) {

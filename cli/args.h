@@ -98,6 +98,11 @@ Status NodeError(const Response& r);
 Result<Json> GetJson(const Client& c, const std::string& path);
 
 std::string UrlEncode(const std::string& s);
+// A time option (`--from`, `--at`: Unix ms, an ISO 8601 UTC time or "now"); nullopt when absent
+// or "now" (the node's head time). Errors: "usage".
+Result<std::optional<std::int64_t>> TimeOption(const Args& a, const std::string& option);
+// Writes `text` to --out (atomically) or else to stdout; the exit code.
+int WriteOutput(const Args& a, const std::string& text);
 // "2026-01-01T00:00:00.000Z" for Unix milliseconds.
 std::string FormatTime(std::int64_t ms);
 

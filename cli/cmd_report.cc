@@ -5,8 +5,6 @@
 
 #include "cli/commands.h"
 #include "common/csv.h"
-#include "common/file_util.h"
-#include "wallet/tx_builder.h"
 
 namespace consentd::cli {
 namespace {
@@ -84,13 +82,6 @@ std::string ToCsv(const Json& report) {
   return out;
 }
 
-Result<std::optional<std::int64_t>> TimeOption(const Args& a, const std::string& opt) {
-  if (!a.Has(opt) || a.Get(opt) == "now") return std::optional<std::int64_t>();
-  auto t = wallet::ParseTime(a.Get(opt));
-  if (!t.ok()) return Status::Error(Reason::kUsage, opt + ": " + t.status().message());
-  return std::optional<std::int64_t>(*t);
-}
-
 int Compliance(const Args& a) {
   constexpr const char* kUsage =
       "consentctl report compliance [--member M] [--from T] [--to T] [--format json|csv]";
@@ -118,14 +109,7 @@ int Compliance(const Args& a) {
   auto report = GetJson(*client, "/v1/reports/compliance" + query);
   if (!report.ok()) return FailStatus(report.status());
   if (!report->is_object()) return Fail(kExitInvalid, "the node's report is not a JSON object");
-  const std::string text = format == "csv" ? ToCsv(*report) : CanonicalJson(*report) + "\n";
-  if (a.Has("--out")) {
-    Status st = WriteFileAtomic(a.Get("--out"), text);
-    if (!st.ok()) return FailStatus(st);
-  } else {
-    std::fwrite(text.data(), 1, text.size(), stdout);
-  }
-  return kExitOk;
+  return WriteOutput(a, format == "csv" ? ToCsv(*report) : CanonicalJson(*report) + "\n");
 }
 
 }  // namespace

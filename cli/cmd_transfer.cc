@@ -39,29 +39,12 @@ alone. Exit 0 valid, 1 invalid.
 constexpr std::size_t kMaxDeliveriesFile = std::size_t{2} << 30;  // 2 GiB of delivery lines
 constexpr std::size_t kMaxProofFile = 64 << 10;
 
-Result<std::optional<std::int64_t>> AtOption(const Args& a) {
-  if (!a.Has("--at") || a.Get("--at") == "now") return std::optional<std::int64_t>();
-  auto t = wallet::ParseTime(a.Get("--at"));
-  if (!t.ok()) return Status::Error(Reason::kUsage, "--at: " + t.status().message());
-  return std::optional<std::int64_t>(*t);
-}
-
-int Output(const Args& a, const std::string& text) {
-  if (a.Has("--out")) {
-    Status st = WriteFileAtomic(a.Get("--out"), text);
-    if (!st.ok()) return FailStatus(st);
-  } else {
-    std::fwrite(text.data(), 1, text.size(), stdout);
-  }
-  return kExitOk;
-}
-
 int List(const Args& a) {
   if (auto e = CheckArgs(a, WithNodeOptions({"--status", "--at"}), 0, 0,
                          "consentctl transfer list [--status S] [--at TIME]")) {
     return *e;
   }
-  auto at = AtOption(a);
+  auto at = TimeOption(a, "--at");
   if (!at.ok()) return FailStatus(at.status());
   std::string query = "?status=" + UrlEncode(a.Get("--status", "all"));
   if (*at) query += "&at=" + std::to_string(**at);
@@ -89,7 +72,7 @@ int Dossier(const Args& a) {
   if (!id.ok()) return Fail(kExitUsage, "TRANSFER_ID must be 64 lowercase hex digits");
   const std::string format = a.Get("--format", "json");
   if (format != "json" && format != "csv") return Fail(kExitUsage, "--format must be json or csv");
-  auto at = AtOption(a);
+  auto at = TimeOption(a, "--at");
   if (!at.ok()) return FailStatus(at.status());
   std::string path = "/v1/transfers/" + a.positional[0] + "?format=" + format;
   if (*at) path += "&at=" + std::to_string(**at);
@@ -98,7 +81,7 @@ int Dossier(const Args& a) {
   auto r = client->Get(path);
   if (!r.ok()) return FailStatus(r.status());
   if (r->status != 200) return FailStatus(NodeError(*r));
-  return Output(a, format == "csv" ? r->raw : CanonicalJson(r->body) + "\n");
+  return WriteOutput(a, format == "csv" ? r->raw : CanonicalJson(r->body) + "\n");
 }
 
 int NoticeBatch(const Args& a) {

@@ -18,6 +18,20 @@ constexpr std::string_view kSuspendReason = "docs/VOCABULARY.md: suspend reasons
 constexpr std::string_view kSubjectDoc = "the customer: key:<hex> (their wallet) or ref:<hex>";
 constexpr std::string_view kTransferNotice = "hash of the notice to the subjects";
 
+// Fields several types declare alike.
+FieldDecl PurposesField() { return Codes("purposes", vocab::Purposes(), 1, kMaxCodes, kPurposes); }
+FieldDecl CategoriesField() {
+  return Codes("categories", vocab::Categories(), 1, kMaxCodes, kCategories);
+}
+FieldDecl ValidFrom() { return Time("valid_from", "start of validity"); }
+FieldDecl ValidUntil() { return Time("valid_until", "end of validity"); }
+FieldDecl RegulatorNotifiedAt() {
+  return Optional(Time("regulator_notified_at", "when the regulator was told"));
+}
+FieldDecl SubjectsNotifiedAt() {
+  return Optional(Time("subjects_notified_at", "when the subjects were told"));
+}
+
 // Shared by the transfer types: the transfer a step names, and the choice of scope.
 FieldDecl TransferIdField() { return Hash("transfer_id", "the transfer.propose tx id"); }
 RuleDecl OneScope() {
@@ -84,10 +98,8 @@ std::vector<TxDecl> Declare() {
           .Field(&ConsentGrant::controller,
                  Identifier("controller", "the insurer receiving consent"))
           .Field(&ConsentGrant::subject, SubjectField("subject", kSubjectDoc))
-          .Field(&ConsentGrant::purposes,
-                 Codes("purposes", vocab::Purposes(), 1, kMaxCodes, kPurposes))
-          .Field(&ConsentGrant::categories,
-                 Codes("categories", vocab::Categories(), 1, kMaxCodes, kCategories))
+          .Field(&ConsentGrant::purposes, PurposesField())
+          .Field(&ConsentGrant::categories, CategoriesField())
           .Field(&ConsentGrant::recipients,
                  Default(Identifiers("recipients", 0, kMaxCodes,
                                      "third-party member ids (none: the controller only)"),
@@ -107,8 +119,8 @@ std::vector<TxDecl> Declare() {
           .Field(&ConsentGrant::collection_method,
                  Code("collection_method", vocab::CollectionMethods(),
                       "app, in_person, paper, phone, web (docs/VOCABULARY.md)"))
-          .Field(&ConsentGrant::valid_from, Time("valid_from", "start of validity"))
-          .Field(&ConsentGrant::valid_until, Time("valid_until", "end of validity"))
+          .Field(&ConsentGrant::valid_from, ValidFrom())
+          .Field(&ConsentGrant::valid_until, ValidUntil())
           .Field(&ConsentGrant::supersedes,
                  Optional(Hash("supersedes", "the consent id this grant renews")))
           .Field(&ConsentGrant::delegate,
@@ -151,12 +163,10 @@ std::vector<TxDecl> Declare() {
                  Hash("filing_ref_hash", "hash of the filing reference"))
           .Field(&AgreementCreate::destinations,
                  Codes("destinations", vocab::Jurisdictions(), 1, kMaxCodes, kJurisdiction))
-          .Field(&AgreementCreate::purposes,
-                 Codes("purposes", vocab::Purposes(), 1, kMaxCodes, kPurposes))
-          .Field(&AgreementCreate::categories,
-                 Codes("categories", vocab::Categories(), 1, kMaxCodes, kCategories))
-          .Field(&AgreementCreate::valid_from, Time("valid_from", "start of validity"))
-          .Field(&AgreementCreate::valid_until, Time("valid_until", "end of validity"))
+          .Field(&AgreementCreate::purposes, PurposesField())
+          .Field(&AgreementCreate::categories, CategoriesField())
+          .Field(&AgreementCreate::valid_from, ValidFrom())
+          .Field(&AgreementCreate::valid_until, ValidUntil())
           .Rule(Distinct("exporter", "importer"))
           .Build());
 
@@ -204,8 +214,7 @@ std::vector<TxDecl> Declare() {
           .Field(&SharingRecord::recipient, Identifier("recipient", "the member receiving it"))
           .Field(&SharingRecord::subject, SubjectField("subject", kSubjectDoc))
           .Field(&SharingRecord::purpose, Code("purpose", vocab::Purposes(), kPurposes))
-          .Field(&SharingRecord::categories,
-                 Codes("categories", vocab::Categories(), 1, kMaxCodes, kCategories))
+          .Field(&SharingRecord::categories, CategoriesField())
           .Field(&SharingRecord::destination,
                  Code("destination", vocab::Jurisdictions(), kJurisdiction))
           .Field(&SharingRecord::legal_basis,
@@ -258,8 +267,7 @@ std::vector<TxDecl> Declare() {
       BodyDecl<IncidentReport>(TxType::kIncidentReport, "incident.report", "the controller")
           .Field(&IncidentReport::controller, Identifier("controller", "the reporting insurer"))
           .Field(&IncidentReport::detected_at, Time("detected_at", "when it was detected"))
-          .Field(&IncidentReport::categories,
-                 Codes("categories", vocab::Categories(), 1, kMaxCodes, kCategories))
+          .Field(&IncidentReport::categories, CategoriesField())
           .Field(&IncidentReport::cause,
                  Code("cause", vocab::IncidentCauses(), "docs/VOCABULARY.md: incident causes"))
           .Field(&IncidentReport::harms, Codes("harms", vocab::IncidentHarms(), 1, kMaxCodes,
@@ -272,10 +280,8 @@ std::vector<TxDecl> Declare() {
           .Field(&IncidentReport::affected_commitment,
                  Hash("affected_commitment", "commitment to the affected subjects"))
           .Field(&IncidentReport::notice_hash, Hash("notice_hash", "hash of the incident notice"))
-          .Field(&IncidentReport::regulator_notified_at,
-                 Optional(Time("regulator_notified_at", "when the regulator was told")))
-          .Field(&IncidentReport::subjects_notified_at,
-                 Optional(Time("subjects_notified_at", "when the subjects were told")))
+          .Field(&IncidentReport::regulator_notified_at, RegulatorNotifiedAt())
+          .Field(&IncidentReport::subjects_notified_at, SubjectsNotifiedAt())
           .Build());
 
   // The transfer lifecycle (docs/LEDGER.md "Transfers").
@@ -389,10 +395,8 @@ std::vector<TxDecl> Declare() {
       BodyDecl<IncidentUpdate>(TxType::kIncidentUpdate, "incident.update",
                                "the incident's controller")
           .Field(&IncidentUpdate::incident_id, Hash("incident_id", "the incident.report tx id"))
-          .Field(&IncidentUpdate::regulator_notified_at,
-                 Optional(Time("regulator_notified_at", "when the regulator was told")))
-          .Field(&IncidentUpdate::subjects_notified_at,
-                 Optional(Time("subjects_notified_at", "when the subjects were told")))
+          .Field(&IncidentUpdate::regulator_notified_at, RegulatorNotifiedAt())
+          .Field(&IncidentUpdate::subjects_notified_at, SubjectsNotifiedAt())
           .Field(&IncidentUpdate::remedies,
                  Optional(Codes("remedies", vocab::IncidentRemedies(), 1, kMaxCodes,
                                 "further remedies (docs/VOCABULARY.md: incident remedies)")))
@@ -414,14 +418,12 @@ std::vector<TxDecl> Declare() {
                          Identifier("controller", "the insurer entrusting its processing"))
                   .Field(&EntrustmentCreate::processor,
                          Identifier("processor", "the member processing on its behalf"))
-                  .Field(&EntrustmentCreate::purposes,
-                         Codes("purposes", vocab::Purposes(), 1, kMaxCodes, kPurposes))
-                  .Field(&EntrustmentCreate::categories,
-                         Codes("categories", vocab::Categories(), 1, kMaxCodes, kCategories))
+                  .Field(&EntrustmentCreate::purposes, PurposesField())
+                  .Field(&EntrustmentCreate::categories, CategoriesField())
                   .Field(&EntrustmentCreate::contract_hash,
                          Hash("contract_hash", "hash of the entrustment contract"))
-                  .Field(&EntrustmentCreate::valid_from, Time("valid_from", "start of validity"))
-                  .Field(&EntrustmentCreate::valid_until, Time("valid_until", "end of validity"))
+                  .Field(&EntrustmentCreate::valid_from, ValidFrom())
+                  .Field(&EntrustmentCreate::valid_until, ValidUntil())
                   .Rule(Distinct("controller", "processor"))
                   .Build());
 
@@ -442,8 +444,8 @@ std::vector<TxDecl> Declare() {
           .Field(&AssessmentRecord::scopes,
                  Codes("scopes", vocab::AssessmentScopes(), 1, kMaxCodes,
                        "what it covers (docs/VOCABULARY.md: assessment scopes)"))
-          .Field(&AssessmentRecord::valid_from, Time("valid_from", "start of validity"))
-          .Field(&AssessmentRecord::valid_until, Time("valid_until", "end of validity"))
+          .Field(&AssessmentRecord::valid_from, ValidFrom())
+          .Field(&AssessmentRecord::valid_until, ValidUntil())
           .Build());
   return d;
 }

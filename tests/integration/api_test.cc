@@ -820,6 +820,33 @@ TEST_F(ApiTest, EveryRouteAnswersEachPrincipalAsItsAccessRuleSays) {
   EXPECT_EQ(table.at("GET /v1/events").at("anonymous"), "limited");
 }
 
+// The transfer routes refuse bad parameters before reading anything, and name what is missing.
+TEST_F(ApiTest, TransferRoutesRefuseHostileParameters) {
+  const std::string dossier = "/v1/transfers/" + transfer_;
+  for (const auto& [path, code] : std::vector<std::pair<std::string, std::string>>{
+           {"/v1/transfers?status=late", "bad_parameter"},
+           {"/v1/transfers?status=overdue&at=yesterday", "bad_parameter"},
+           {"/v1/transfers?limit=100000", "bad_parameter"},
+           {"/v1/transfers?cursor=zz", "query_bad_cursor"},
+           {"/v1/transfers?who=me", "bad_parameter"},
+           {dossier + "?format=xml", "bad_parameter"},
+           {dossier + "?format=csv&format=json", "bad_parameter"},
+           {dossier + "?at=-1", "bad_parameter"},
+           {"/v1/transfers/" + std::string(63, 'a'), "bad_id"},
+           {"/v1/transfers/" + std::string(5000, 'a'), "bad_id"},
+           {dossier + "/notices?x=1", "bad_parameter"},
+           {"/v1/transfers/" + std::string(64, 'b'), "not_found"},
+           {"/v1/transfers/" + std::string(64, 'b') + "/notices", "not_found"}}) {
+    const Reply r = Get(path, "regulator");
+    EXPECT_EQ(r.code(), code) << path.substr(0, 120) << ": " << r.raw.substr(0, 200);
+  }
+  // The dossier's CSV: its header and the proposal's step.
+  const Reply csv = Get(dossier + "?format=csv", "regulator");
+  ASSERT_EQ(csv.status, 200) << csv.raw.substr(0, 200);
+  EXPECT_EQ(csv.raw.rfind("kind,name,at,height,by,value\r\n", 0), 0u);
+  EXPECT_NE(csv.raw.find("\r\nstep,propose,"), std::string::npos) << csv.raw;
+}
+
 TEST_F(ApiTest, MalformedInputIsRefusedAndTheNodeKeepsCommitting) {
   struct Case {
     std::string what, method, path, body;
